@@ -1,0 +1,158 @@
+"""Loading packs from files: YAML -> pydantic models, with every error mapped to file:line:col."""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from rules.errors import Diagnostic, PackError, did_you_mean
+from rules.schema import Pack
+from rules.source import DataFileError, SourceMap, display_path, read_data_file
+
+SHIPPED_DIR = Path(__file__).resolve().parent
+PACK_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass(frozen=True)
+class LoadedPack:
+    """A validated pack and where it came from."""
+
+    pack: Pack
+    source: SourceMap
+    path: Path
+
+
+def shipped_pack_files() -> list[Path]:
+    """The packs shipped with linewise, in a stable order."""
+    return sorted(p for p in SHIPPED_DIR.glob("line*/*") if p.suffix in PACK_SUFFIXES)
+
+
+def pack_files(paths: Iterable[Path]) -> list[Path]:
+    """Expand folders into the pack files below them; keep files as given."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.suffix in PACK_SUFFIXES))
+        else:
+            files.append(path)
+    return files
+
+
+def load_pack_file(path: Path) -> LoadedPack:
+    """Read and validate one pack file on its own (cross-pack checks come later)."""
+    try:
+        data, smap = read_data_file(path)
+    except DataFileError as err:
+        raise PackError(err.diagnostics) from err
+    if not isinstance(data, dict):
+        raise PackError(
+            [smap.diagnostic((), "a pack must be a YAML mapping", hint="start with 'id: ...'")]
+        )
+    try:
+        pack = Pack.model_validate(data)
+    except ValidationError as err:
+        raise PackError(pydantic_diagnostics(err, smap, Pack)) from err
+    return LoadedPack(pack=pack, source=smap, path=path)
+
+
+def pydantic_diagnostics(
+    err: ValidationError, smap: SourceMap, root: type[BaseModel]
+) -> list[Diagnostic]:
+    """Map each pydantic error's `loc` back to file:line:col with a helpful message."""
+    out: list[Diagnostic] = []
+    for item in err.errors():
+        loc = tuple(item["loc"])
+        kind = item["type"]
+        message = str(item["msg"]).removeprefix("Value error, ")
+        hint: str | None = None
+        if kind == "extra_forbidden":
+            name = str(loc[-1])
+            fields = _field_names(root, loc[:-1])
+            message = f"unknown key '{name}'"
+            hint = did_you_mean(name, fields) or (
+                "allowed keys: " + ", ".join(sorted(fields)) if fields else None
+            )
+            out.append(smap.diagnostic(loc, message, hint=hint, key=True, code="E002"))
+            continue
+        if kind == "missing":
+            message = f"missing required key '{loc[-1]}'"
+            out.append(smap.diagnostic(loc[:-1], message, code="E003"))
+            continue
+        if kind == "string_pattern_mismatch":
+            message = f"'{item.get('input')}' is not a valid id"
+            hint = "ids are lower case letters, digits and '_', starting with a letter"
+        elif "type" in kind or kind.endswith("_parsing"):
+            message = f"{message} (got {_show(item.get('input'))})"
+        out.append(smap.diagnostic(loc, message, hint=hint, code="E004"))
+    return out
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _field_names(root: type[BaseModel], loc: tuple[Any, ...]) -> set[str]:
+    """The keys allowed at `loc` (for 'did you mean')."""
+    model: Any = root
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return set()
+        fields = model.model_fields
+        field = next(
+            (f for n, f in fields.items() if n == part or f.alias == part), None
+        )
+        if field is None:
+            return set()
+        model = _model_in(field.annotation)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return {f.alias or n for n, f in model.model_fields.items()}
+    return set()
+
+
+def _model_in(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin in (list, tuple, typing.Union, types.UnionType, typing.Annotated):
+        for arg in typing.get_args(annotation):
+            found = _model_in(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def load_pack_files(paths: Iterable[Path]) -> list[LoadedPack]:
+    """Load many files, collecting every file's problems before raising."""
+    loaded: list[LoadedPack] = []
+    problems: list[Diagnostic] = []
+    files = pack_files(paths)
+    if not files:
+        raise PackError([Diagnostic("", 0, 0, "", "no pack files found (*.yaml, *.yml, *.json)")])
+    for path in files:
+        try:
+            loaded.append(load_pack_file(path))
+        except PackError as err:
+            problems.extend(err.diagnostics)
+    if problems:
+        raise PackError(problems)
+    return loaded
+
+
+__all__ = [
+    "LoadedPack",
+    "SHIPPED_DIR",
+    "display_path",
+    "load_pack_file",
+    "load_pack_files",
+    "pack_files",
+    "shipped_pack_files",
+]

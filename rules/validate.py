@@ -1,0 +1,359 @@
+"""Cross-checks over a set of packs: ids, references, value types and derivation cycles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import networkx as nx
+
+from rules.errors import Diagnostic, did_you_mean
+from rules.intake import INTAKE_FIELDS
+from rules.schema import Condition, Pack
+from rules.source import PathKey, SourceMap
+from rules.values import ValueSpec, fits
+
+if TYPE_CHECKING:
+    from rules.knowledge import KnowledgeBase
+
+_NUMERIC = ("less_than", "greater_than", "between")
+
+
+def walk(cond: Condition, path: PathKey) -> Iterator[tuple[PathKey, Condition]]:
+    """Every leaf comparison with its path inside the pack."""
+    if cond.all is not None:
+        for i, child in enumerate(cond.all):
+            yield from walk(child, path + ("all", i))
+    elif cond.any is not None:
+        for i, child in enumerate(cond.any):
+            yield from walk(child, path + ("any", i))
+    elif cond.not_ is not None:
+        yield from walk(cond.not_, path + ("not",))
+    else:
+        yield path, cond
+
+
+def scope(kb: KnowledgeBase, pack: Pack) -> set[str]:
+    """The pack ids whose definitions `pack` may use: itself and what it requires, transitively."""
+    seen: set[str] = set()
+    todo = [pack.id]
+    while todo:
+        pid = todo.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        if pid in kb.packs:
+            todo.extend(kb.packs[pid].pack.requires)
+    return seen
+
+
+def validate(kb: KnowledgeBase) -> list[Diagnostic]:
+    """Every cross-pack problem at once."""
+    out: list[Diagnostic] = []
+    defined: dict[tuple[str, str], tuple[str, str]] = {}  # (kind, id) -> (pack id, file)
+    _duplicates(kb, out, defined)
+    for item in kb.packs.values():
+        pack, smap = item.pack, item.source
+        _requires(kb, pack, smap, out)
+        visible = scope(kb, pack)
+        for qi, question in enumerate(pack.questions):
+            for ai, after in enumerate(question.after):
+                if after not in kb.questions:
+                    out.append(
+                        smap.diagnostic(
+                            ("questions", qi, "after", ai),
+                            f"unknown question '{after}'",
+                            hint=did_you_mean(after, kb.questions.keys()),
+                            code="E010",
+                        )
+                    )
+        for ri, rule in enumerate(pack.rules):
+            base: PathKey = ("rules", ri)
+            if rule.when is not None:
+                for path, leaf in walk(rule.when, base + ("when",)):
+                    _check_leaf(kb, visible, smap, path, leaf, out)
+            for ci, then in enumerate(rule.then):
+                _check_consequence(kb, pack, visible, smap, base + ("then", ci), then, out)
+    _cycles(kb, out)
+    return out
+
+
+def _duplicates(
+    kb: KnowledgeBase, out: list[Diagnostic], defined: dict[tuple[str, str], tuple[str, str]]
+) -> None:
+    pack_files: dict[str, str] = {}
+    for item in kb.loaded:
+        pack, smap = item.pack, item.source
+        if pack.id in pack_files and pack_files[pack.id] != smap.file:
+            out.append(
+                smap.diagnostic(
+                    ("id",),
+                    f"duplicate pack id '{pack.id}' (also in {pack_files[pack.id]})",
+                    code="E011",
+                )
+            )
+        pack_files.setdefault(pack.id, smap.file)
+        groups: list[tuple[str, str, list[str]]] = [
+            ("questions", "question", [q.id for q in pack.questions]),
+            ("facts", "fact", [f.id for f in pack.facts]),
+            ("faults", "fault", [f.id for f in pack.faults]),
+            ("symptoms", "symptom", [s.id for s in pack.symptoms]),
+        ]
+        for section, kind, ids in groups:
+            # questions and facts share one namespace: a fact key names one thing
+            space = "value" if kind in ("question", "fact") else kind
+            for i, ident in enumerate(ids):
+                where = defined.get((space, ident))
+                if where is not None:
+                    other = "this file" if where[1] == smap.file else where[1]
+                    out.append(
+                        smap.diagnostic(
+                            (section, i, "id"),
+                            f"duplicate {kind} id '{ident}' (already defined in {other}, "
+                            f"pack '{where[0]}')",
+                            code="E011",
+                        )
+                    )
+                else:
+                    defined[(space, ident)] = (pack.id, smap.file)
+        rule_ids: set[str] = set()
+        for ri, rule in enumerate(pack.rules):
+            if rule.id in rule_ids:
+                out.append(
+                    smap.diagnostic(("rules", ri, "id"), f"duplicate rule id '{rule.id}'", code="E011")
+                )
+            rule_ids.add(rule.id)
+        for qi, question in enumerate(pack.questions):
+            values = [o.value for o in question.options or ()]
+            for oi, value in enumerate(values):
+                if value in values[:oi]:
+                    out.append(
+                        smap.diagnostic(
+                            ("questions", qi, "options", oi, "value"),
+                            f"duplicate option '{value}'",
+                            code="E011",
+                        )
+                    )
+
+
+def _requires(kb: KnowledgeBase, pack: Pack, smap: SourceMap, out: list[Diagnostic]) -> None:
+    for i, req in enumerate(pack.requires):
+        if req not in kb.packs:
+            out.append(
+                smap.diagnostic(
+                    ("requires", i),
+                    f"unknown pack '{req}'",
+                    hint=did_you_mean(req, kb.packs.keys()) or "load the pack it requires too",
+                    code="E012",
+                )
+            )
+        elif req == pack.id:
+            out.append(smap.diagnostic(("requires", i), "a pack cannot require itself", code="E012"))
+
+
+def _reference_hint(kb: KnowledgeBase, ident: str, pool: list[str], visible: set[str]) -> str | None:
+    owner = kb.owner.get(ident) or kb.owner.get("fault:" + ident)
+    if owner is not None and owner not in visible:
+        return f"it is defined in pack '{owner}': add '{owner}' to requires"
+    return did_you_mean(ident, pool)
+
+
+def _check_leaf(
+    kb: KnowledgeBase,
+    visible: set[str],
+    smap: SourceMap,
+    path: PathKey,
+    leaf: Condition,
+    out: list[Diagnostic],
+) -> None:
+    kind, ident = leaf.subject
+    spec: ValueSpec | None
+    if kind == "intake":
+        if ident not in INTAKE_FIELDS:
+            out.append(
+                smap.diagnostic(
+                    path + ("intake",),
+                    f"unknown intake field '{ident}'",
+                    hint=did_you_mean(ident, INTAKE_FIELDS.keys()),
+                    code="E013",
+                )
+            )
+            return
+        spec = kb.spec("intake." + ident)
+    else:
+        pool = kb.questions if kind == "question" else kb.facts
+        if ident not in pool or kb.owner.get(ident) not in visible:
+            names = [i for i in pool if kb.owner.get(i) in visible]
+            out.append(
+                smap.diagnostic(
+                    path + (kind,),
+                    f"unknown {kind} '{ident}'",
+                    hint=_reference_hint(kb, ident, names, visible)
+                    if ident in pool
+                    else did_you_mean(ident, names)
+                    or (
+                        f"'{ident}' is a {'fact' if kind == 'question' else 'question'}: "
+                        f"write '{'fact' if kind == 'question' else 'question'}: {ident}'"
+                        if ident in kb.facts or ident in kb.questions
+                        else None
+                    ),
+                    code="E013",
+                )
+            )
+            return
+        spec = kb.spec(ident)
+    assert spec is not None  # known subject; internal invariant, not user input
+    _check_comparison(spec, kind, ident, smap, path, leaf, out)
+
+
+def _check_comparison(
+    spec: ValueSpec,
+    kind: str,
+    ident: str,
+    smap: SourceMap,
+    path: PathKey,
+    leaf: Condition,
+    out: list[Diagnostic],
+) -> None:
+    op = leaf.kind
+    here = path + (op,)
+    if op in _NUMERIC and spec.type != "number":
+        out.append(
+            smap.diagnostic(
+                here,
+                f"'{op}' compares numbers, but {kind} '{ident}' is {spec.type}",
+                hint="use 'equals' or 'one_of'",
+                code="E014",
+            )
+        )
+        return
+    if op == "contains" and spec.type != "text":
+        out.append(
+            smap.diagnostic(
+                here,
+                f"'contains' searches text, but {kind} '{ident}' is {spec.type}",
+                hint="use 'equals' or 'one_of'",
+                code="E014",
+            )
+        )
+        return
+    values = [leaf.equals] if op == "equals" else list(leaf.one_of or []) if op == "one_of" else []
+    for i, value in enumerate(values):
+        if value is not None and not fits(value, spec):
+            where = here if op == "equals" else here + (i,)
+            hint = f"expected {spec.describe()}"
+            if spec.type == "choice" and isinstance(value, str):
+                hint = did_you_mean(value, spec.options) or hint
+            if spec.type == "choice" and isinstance(value, bool):
+                hint = "YAML reads yes/no/on/off as true/false: quote the option, e.g. 'yes'"
+            out.append(
+                smap.diagnostic(
+                    where,
+                    f"{_show(value)} is not a value of {kind} '{ident}'",
+                    hint=hint,
+                    code="E015",
+                )
+            )
+
+
+def _show(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return repr(value)
+
+
+def _check_consequence(
+    kb: KnowledgeBase,
+    pack: Pack,
+    visible: set[str],
+    smap: SourceMap,
+    path: PathKey,
+    then: object,
+    out: list[Diagnostic],
+) -> None:
+    from rules.schema import Consequence
+
+    assert isinstance(then, Consequence)
+    if then.conclude is not None:
+        owner = kb.owner.get("fault:" + then.conclude)
+        if then.conclude not in kb.faults or owner not in visible:
+            names = [f for f in kb.faults if kb.owner.get("fault:" + f) in visible]
+            out.append(
+                smap.diagnostic(
+                    path + ("conclude",),
+                    f"unknown fault '{then.conclude}'",
+                    hint=_reference_hint(kb, then.conclude, names, visible),
+                    code="E013",
+                )
+            )
+    elif then.derive is not None:
+        target = then.derive
+        if target not in kb.facts and target not in kb.questions:
+            out.append(
+                smap.diagnostic(
+                    path + ("derive",),
+                    f"unknown fact '{target}'",
+                    hint=did_you_mean(target, list(kb.facts) + list(kb.questions))
+                    or "declare it under 'facts:'",
+                    code="E013",
+                )
+            )
+            return
+        spec = kb.spec(target)
+        if spec is not None and then.value is not None and not fits(then.value, spec):
+            out.append(
+                smap.diagnostic(
+                    path + ("value",),
+                    f"{_show(then.value)} is not a value of '{target}'",
+                    hint=f"expected {spec.describe()}",
+                    code="E015",
+                )
+            )
+    elif then.escalate is not None and then.escalate <= pack.line:
+        out.append(
+            smap.diagnostic(
+                path + ("escalate",),
+                f"escalation goes up: this is a Line {pack.line} pack, so escalate to "
+                f"Line {pack.line + 1} or higher",
+                code="E016",
+            )
+        )
+
+
+def _cycles(kb: KnowledgeBase, out: list[Diagnostic]) -> None:
+    """A derived fact that (through rules) depends on itself can never settle."""
+    graph: nx.DiGraph[str] = nx.DiGraph()
+    where: dict[tuple[str, str], tuple[SourceMap, PathKey]] = {}
+    for ref in kb.rules:
+        targets = [t.derive for t in ref.rule.then if t.derive is not None]
+        if not targets or ref.rule.when is None:
+            continue
+        smap = kb.packs[ref.pack_id].source
+        for path, leaf in walk(ref.rule.when, ("rules", ref.index, "when")):
+            kind, ident = leaf.subject
+            if kind == "intake":
+                continue
+            for target in targets:
+                graph.add_edge(ident, target)
+                where.setdefault((ident, target), (smap, ("rules", ref.index, "then")))
+    reported: set[frozenset[str]] = set()
+    for component in nx.strongly_connected_components(graph):
+        nodes = sorted(component)
+        if len(nodes) == 1 and not graph.has_edge(nodes[0], nodes[0]):
+            continue
+        key = frozenset(nodes)
+        if key in reported:
+            continue
+        reported.add(key)
+        cycle = nx.find_cycle(graph.subgraph(nodes))
+        first = cycle[0]
+        smap, path = where[(first[0], first[1])]
+        chain = " -> ".join([edge[0] for edge in cycle] + [cycle[0][0]])
+        out.append(
+            smap.diagnostic(
+                path,
+                f"derived facts form a cycle: {chain}",
+                hint="a fact cannot depend on itself; break the chain",
+                code="E017",
+            )
+        )

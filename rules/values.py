@@ -1,0 +1,103 @@
+"""Answer values: what each answer type accepts, and turning typed-in text into a value."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from rules.schema import AnswerType, Scalar
+
+_YES = {"yes", "y", "true", "1", "да", "д"}
+_NO = {"no", "n", "false", "0", "нет", "н"}
+
+
+@dataclass(frozen=True)
+class ValueSpec:
+    """The values a question, derived fact or intake field can take."""
+
+    type: AnswerType
+    options: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    unit: str | None = None
+
+    def describe(self) -> str:
+        if self.type == "yesno":
+            return "yes or no"
+        if self.type == "choice":
+            return "one of: " + ", ".join(self.options) if self.options else "a choice"
+        if self.type == "number":
+            span = ""
+            if self.minimum is not None and self.maximum is not None:
+                span = f" from {self.minimum:g} to {self.maximum:g}"
+            elif self.minimum is not None:
+                span = f" of at least {self.minimum:g}"
+            elif self.maximum is not None:
+                span = f" of at most {self.maximum:g}"
+            return f"a number{span}" + (f" ({self.unit})" if self.unit else "")
+        return "free text"
+
+
+class BadValue(ValueError):
+    """A value that does not fit its spec; `hint` says what would."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+def parse_value(raw: Scalar | None, spec: ValueSpec, *, strict_range: bool = True) -> Scalar:
+    """Turn typed or file-given input into the canonical value for `spec`, or raise BadValue."""
+    if raw is None:
+        raise BadValue("no value given", f"expected {spec.describe()}")
+    if spec.type == "yesno":
+        if isinstance(raw, bool):
+            return raw
+        word = str(raw).strip().lower()
+        if word in _YES:
+            return True
+        if word in _NO:
+            return False
+        raise BadValue(f"'{raw}' is not a yes/no answer", "answer yes or no")
+    if spec.type == "choice":
+        word = str(raw).strip()
+        if word in spec.options or not spec.options:
+            return word
+        lowered = {o.lower(): o for o in spec.options}
+        if word.lower() in lowered:
+            return lowered[word.lower()]
+        from rules.errors import did_you_mean
+
+        hint = did_you_mean(word, spec.options) or f"expected {spec.describe()}"
+        raise BadValue(f"'{raw}' is not an option", hint)
+    if spec.type == "number":
+        if isinstance(raw, bool):
+            raise BadValue(f"'{raw}' is not a number", f"expected {spec.describe()}")
+        try:
+            number = float(str(raw).strip().replace(",", "."))
+        except ValueError as err:
+            raise BadValue(f"'{raw}' is not a number", f"expected {spec.describe()}") from err
+        if math.isnan(number) or math.isinf(number):
+            raise BadValue(f"'{raw}' is not a finite number", f"expected {spec.describe()}")
+        if strict_range and (
+            (spec.minimum is not None and number < spec.minimum)
+            or (spec.maximum is not None and number > spec.maximum)
+        ):
+            raise BadValue(f"{number:g} is out of range", f"expected {spec.describe()}")
+        return int(number) if number.is_integer() else number
+    text = str(raw).strip()
+    if not text:
+        raise BadValue("empty text", "type what the customer said")
+    return text
+
+
+def fits(value: Scalar, spec: ValueSpec) -> bool:
+    """Whether a value already parsed (e.g. from a pack) fits the spec."""
+    if spec.type == "yesno":
+        return isinstance(value, bool)
+    if spec.type == "number":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if spec.type == "choice":
+        return isinstance(value, str) and (not spec.options or value in spec.options)
+    return isinstance(value, str)
