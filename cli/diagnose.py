@@ -1,0 +1,165 @@
+"""`linewise diagnose` and `linewise explain`: a diagnosis from given answers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cli.options import compiled_for_line, json_option, lang_option, load_all, packs_option
+from cli.render import render_diagnosis, render_how, render_why_not
+from engine.answers import parse_assignments, read_case_input, to_facts
+from engine.diagnose import DEFAULT_THRESHOLD, diagnose as run_diagnosis
+from engine.explain import how, why_not
+from engine.result import Diagnosis
+from engine.compile import CompiledKnowledge
+
+
+def _inputs(func: Any) -> Any:
+    for option in reversed(
+        [
+            click.option("--answer", "-a", "answer", multiple=True, metavar="QUESTION=VALUE",
+                         help="An answer (repeatable); 'unknown' if the customer cannot tell."),
+            click.option("--answers", "answers_file", type=click.Path(path_type=Path),
+                         help="A YAML/JSON file with 'intake' and 'answers' (a golden case works)."),
+            click.option("--intake", "-i", "intake", multiple=True, metavar="FIELD=VALUE",
+                         help="An intake field, e.g. complaint=wired_no_network (repeatable)."),
+            click.option("--line", type=click.IntRange(1, 4), default=None,
+                         help="The support line whose packs run [default: the file's, else 1]."),
+            click.option("--threshold", type=click.FloatRange(0, 1), default=DEFAULT_THRESHOLD,
+                         show_default=True, help="Certainty at which a fault is firm."),
+            packs_option,
+            lang_option,
+            json_option,
+        ]
+    ):
+        func = option(func)
+    return func
+
+
+def _run(
+    answer: tuple[str, ...],
+    answers_file: Path | None,
+    intake: tuple[str, ...],
+    line: int | None,
+    threshold: float,
+    packs: tuple[Path, ...],
+    lang: str,
+) -> tuple[CompiledKnowledge, Diagnosis]:
+    kb = load_all(packs)
+    intake_values: dict[str, Any] = {}
+    answer_values: dict[str, Any] = {}
+    source = None
+    file_line = None
+    if answers_file is not None:
+        loaded = read_case_input(answers_file)
+        intake_values.update(loaded.case.intake)
+        answer_values.update(loaded.case.answers)
+        source = loaded.source
+        file_line = loaded.case.line
+    chosen_line = line or file_line or 1
+    compiled = compiled_for_line(kb, chosen_line)
+    facts = to_facts(compiled.kb, intake_values, answer_values, source)
+    # command-line values override the file's
+    extra = to_facts(compiled.kb, parse_assignments(list(intake)), parse_assignments(list(answer)))
+    for fact in extra:
+        facts.put(fact)
+    return compiled, run_diagnosis(compiled, facts, line=chosen_line, threshold=threshold, lang=lang)
+
+
+def _default_why_not(diagnosis: Diagnosis, compiled: CompiledKnowledge) -> list[str]:
+    """Faults of the packs that took part, other than the ones concluded."""
+    packs = {f.rule.split("/")[0] for f in diagnosis.trace if f.status == "applied"}
+    concluded = {f.id for f in diagnosis.faults if f.firm}
+    return [
+        fid for fid in compiled.kb.faults
+        if compiled.kb.fault_pack(fid) in packs and fid not in concluded
+    ]
+
+
+@click.command()
+@_inputs
+@click.option("--explain", "with_explain", is_flag=True, help="Add HOW and WHY NOT to the output.")
+def diagnose(
+    answer: tuple[str, ...],
+    answers_file: Path | None,
+    intake: tuple[str, ...],
+    line: int | None,
+    threshold: float,
+    packs: tuple[Path, ...],
+    lang: str,
+    as_json: bool,
+    with_explain: bool,
+) -> None:
+    """Diagnose from known answers on the shipped packs (or --packs).
+
+    \b
+    Examples:
+      linewise diagnose -i complaint=wired_no_network -a wired_cable_seated=no
+      linewise diagnose --answers cases/golden/network-wired/wired-cable-faulty.yaml --json
+    """
+    compiled, diagnosis = _run(answer, answers_file, intake, line, threshold, packs, lang)
+    explanation = _explanation(compiled, diagnosis, ()) if with_explain else None
+    if as_json:
+        data: dict[str, Any] = diagnosis.model_dump(mode="json")
+        if explanation is not None:
+            data["explanation"] = explanation
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    click.echo(render_diagnosis(diagnosis))
+    if explanation is not None:
+        click.echo(_explanation_text(explanation))
+
+
+def _explanation(
+    compiled: CompiledKnowledge, diagnosis: Diagnosis, faults: tuple[str, ...]
+) -> dict[str, Any]:
+    targets = list(faults) or _default_why_not(diagnosis, compiled)
+    return {
+        "how": how(diagnosis),
+        "why_not": [why_not(compiled, diagnosis, f) for f in targets],
+    }
+
+
+def _explanation_text(explanation: dict[str, Any]) -> str:
+    parts = [render_how(explanation["how"])]
+    parts.extend(render_why_not(w) for w in explanation["why_not"])
+    return "\n\n".join(parts)
+
+
+@click.command()
+@_inputs
+@click.option("--fault", "fault", default=None, help="Explain HOW this fault was (or was not) reached.")
+@click.option("--why-not", "why_not_faults", multiple=True, metavar="FAULT",
+              help="Explain WHY NOT this fault (repeatable); default: the other faults of the packs that fired.")
+def explain(
+    answer: tuple[str, ...],
+    answers_file: Path | None,
+    intake: tuple[str, ...],
+    line: int | None,
+    threshold: float,
+    packs: tuple[Path, ...],
+    lang: str,
+    as_json: bool,
+    fault: str | None,
+    why_not_faults: tuple[str, ...],
+) -> None:
+    """Explain a diagnosis: HOW it was reached and WHY NOT other faults.
+
+    \b
+    Example:
+      linewise explain -i complaint=wired_no_network -a wired_cable_seated=no --why-not wired_cable_faulty
+    """
+    compiled, diagnosis = _run(answer, answers_file, intake, line, threshold, packs, lang)
+    if fault is not None:
+        compiled.kb.fault(fault)
+    data = {
+        "how": how(diagnosis, fault),
+        "why_not": [why_not(compiled, diagnosis, f) for f in why_not_faults or _default_why_not(diagnosis, compiled)],
+    }
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        click.echo(_explanation_text(data))

@@ -1,0 +1,79 @@
+"""The `linewise` command: a thin layer; expected errors become messages and exit codes here.
+
+Exit codes (stable):
+  0  success
+  1  a check failed (verification errors, golden case mismatches)
+  2  bad input: a broken pack, case or answer file, a wrong answer, a usage error
+  3  an unknown id (question, fault, pack, line, case)
+  4  the case store cannot be used (locked, full disk, unreadable)
+  70 the installation is broken (e.g. experta cannot be imported)
+  130 interrupted (Ctrl-C); everything answered so far is saved
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import click
+
+from rules.errors import LinewiseError
+
+EXIT_OK = 0
+EXIT_CHECK_FAILED = 1
+EXIT_BAD_INPUT = 2
+EXIT_UNKNOWN_ID = 3
+EXIT_STORE = 4
+EXIT_INSTALL = 70
+EXIT_INTERRUPTED = 130
+
+
+class LinewiseGroup(click.Group):
+    """A click group that reports linewise's expected errors without a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except LinewiseError as err:
+            click.echo(f"error: {err.render()}" if "\n" not in err.render() else err.render(), err=True)
+            ctx.exit(err.exit_code)
+        except KeyboardInterrupt:
+            click.echo("\ninterrupted; nothing answered so far is lost", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+        except OSError as err:
+            if err.errno == 28:  # ENOSPC
+                click.echo(f"error: the disk is full ({err.filename or 'writing'}); free some space "
+                           "and run the command again", err=True)
+                ctx.exit(EXIT_STORE)
+            raise
+
+
+@click.group(cls=LinewiseGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="linewise")
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+def cli(verbose: int) -> None:
+    """linewise: an expert system for tiered technical support (Line 1-4).
+
+    \b
+    Example:
+      linewise diagnose --answer wired_cable_seated=no --json
+    """
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+def _register() -> None:
+    from cli import diagnose, pack
+
+    cli.add_command(diagnose.diagnose)
+    cli.add_command(diagnose.explain)
+    cli.add_command(pack.pack)
+
+
+_register()
+
+
+def main() -> None:
+    """Console entry point."""
+    sys.exit(cli.main(standalone_mode=True))

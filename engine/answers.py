@@ -1,0 +1,126 @@
+"""Answer files (YAML/JSON): intake plus answers, checked against the knowledge base.
+
+The same format is the body of a golden case; an answer file may also be a
+flat mapping of question -> answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from rules.errors import Diagnostic, InputError, LinewiseError, did_you_mean
+from rules.intake import INTAKE_FIELDS
+from rules.knowledge import KnowledgeBase
+from rules.loader import pydantic_diagnostics
+from rules.source import DataFileError, SourceMap, read_data_file
+
+from engine.facts import FactSet
+
+_SECTIONS = {"id", "title", "line", "intake", "answers", "expect", "notes"}
+
+
+class CaseInput(BaseModel):
+    """What a case file holds: who/what/how (intake), the answers, and optionally the expected outcome."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    title: str | None = None
+    line: int = Field(default=1, ge=1, le=4)
+    intake: dict[str, Any] = Field(default_factory=dict)
+    answers: dict[str, Any] = Field(default_factory=dict)
+    expect: dict[str, Any] | None = None
+    notes: str | None = None
+
+
+@dataclass
+class LoadedInput:
+    case: CaseInput
+    source: SourceMap
+
+
+def read_case_input(path: Path) -> LoadedInput:
+    """Parse an answer/case file (structure only; values are checked by `to_facts`)."""
+    try:
+        data, smap = read_data_file(path)
+    except DataFileError as err:
+        raise InputError(err.diagnostics) from err
+    if isinstance(data, dict) and data and not (set(data) & _SECTIONS):
+        # a flat mapping of answers: shift the source positions under 'answers'
+        smap.values.update({("answers", *k): v for k, v in list(smap.values.items())})
+        smap.keys.update({("answers", *k): v for k, v in list(smap.keys.items())})
+        data = {"answers": data}
+    if not isinstance(data, dict):
+        raise InputError([smap.diagnostic((), "expected a mapping with 'intake' and 'answers'")])
+    try:
+        case = CaseInput.model_validate(data)
+    except ValidationError as err:
+        raise InputError(pydantic_diagnostics(err, smap, CaseInput)) from err
+    return LoadedInput(case, smap)
+
+
+def to_facts(
+    kb: KnowledgeBase,
+    intake: Mapping[str, Any],
+    answers: Mapping[str, Any],
+    source: SourceMap | None = None,
+    *,
+    at: str = "",
+    origin: str = "command line",
+) -> FactSet:
+    """Check every intake field and answer, reporting all problems at once."""
+    facts = FactSet()
+    problems: list[Diagnostic] = []
+
+    def report(path: tuple[str, ...], err: LinewiseError, key: bool = False) -> None:
+        if source is None:
+            option = "--intake" if path[0] == "intake" else "--answer"
+            problems.append(Diagnostic(origin, 0, 0, f"{option} {path[-1]}", err.message, err.hint))
+        else:
+            problems.append(source.diagnostic(path, err.message, hint=err.hint, key=key))
+
+    for name, raw in intake.items():
+        if name not in INTAKE_FIELDS:
+            err = LinewiseError(
+                f"unknown intake field '{name}'", hint=did_you_mean(name, INTAKE_FIELDS.keys())
+            )
+            report(("intake", name), err, key=True)
+            continue
+        if raw is None or raw == "":
+            continue
+        try:
+            facts.intake(kb, name, raw, at=at)
+        except LinewiseError as err:
+            report(("intake", name), err)
+    for name, raw in answers.items():
+        if name not in kb.questions:
+            hint = did_you_mean(name, kb.questions.keys())
+            where = "" if hint else " in the loaded packs"
+            err = LinewiseError(f"unknown question '{name}'{where}", hint=hint)
+            report(("answers", name), err, key=True)
+            continue
+        try:
+            facts.answer(kb, name, raw, at=at)
+        except LinewiseError as err:
+            report(("answers", name), err)
+    if problems:
+        raise InputError(problems)
+    return facts
+
+
+def parse_assignments(pairs: list[str]) -> dict[str, str]:
+    """`--answer q=v` options into a mapping; malformed ones raise with a hint."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise LinewiseError(
+                f"'{pair}' is not QUESTION=VALUE", hint="for example --answer wired_link_light=no"
+            )
+        out[name.strip()] = value.strip()
+    return out

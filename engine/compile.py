@@ -1,0 +1,117 @@
+"""Compiling a knowledge base into an experta engine class, once, from the data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from rules.knowledge import KnowledgeBase, RuleRef
+
+from engine import experta_adapter as xa
+from engine.logic import UNKNOWN, FactValue, NAll, NLeaf, NNode, leaf_test, to_nnf
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    """A pack rule with its condition in negation normal form."""
+
+    index: int
+    ref: RuleRef
+    nnf: NNode | None
+
+    @property
+    def qualified(self) -> str:
+        return self.ref.qualified
+
+    @property
+    def priority(self) -> int:
+        return self.ref.rule.priority
+
+    def leaves(self) -> Iterator[NLeaf]:
+        from engine.logic import nnf_leaves
+
+        return nnf_leaves(self.nnf) if self.nnf is not None else iter(())
+
+
+@dataclass
+class RunState:
+    """What one run of the engine saw: fired rules and derived facts, in firing order."""
+
+    known: dict[str, FactValue]
+    fired: list[tuple[int, list[tuple[str, Any]]]] = field(default_factory=list)
+    derived: dict[str, tuple[FactValue, str]] = field(default_factory=dict)
+    conflicts: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CompiledKnowledge:
+    """A knowledge base plus its experta engine class, built once and reused for every run."""
+
+    kb: KnowledgeBase
+    rules: list[CompiledRule]
+    engine_class: type
+    name: str
+    _engine: Any = None
+
+    def run(self, facts: list[tuple[str, FactValue]]) -> RunState:
+        """Reset, declare the facts (canonical order) and run; never rebuilds the network."""
+        if self._engine is None:
+            self._engine = xa.new_engine(self.engine_class)
+        state = RunState(known=dict(facts))
+        self._engine.lw_state = state
+        xa.run_with(self._engine, [(k, v) for k, v in facts if v is not UNKNOWN])
+        return state
+
+
+def _pattern(node: NNode) -> xa.Pattern:
+    if isinstance(node, NLeaf):
+        cond = node.cond
+        if cond.kind == "equals" and not node.negated and not isinstance(cond.equals, str):
+            # bool and number literals: experta's alpha network matches them by value
+            literal = cond.equals
+            if isinstance(literal, bool) or literal is None:
+                return xa.Leaf(node.key, literal=literal)
+        return xa.Leaf(node.key, test=leaf_test(node))
+    parts = [_pattern(p) for p in node.parts]
+    return xa.AllOf(parts) if isinstance(node, NAll) else xa.AnyOf(parts)
+
+
+def _make_action(rules: list[CompiledRule]) -> xa.Action:
+    def action(engine: Any, index: int, bindings: dict[str, Any]) -> None:
+        state: RunState = engine.lw_state
+        matched = sorted(
+            (xa.fact_of(b) for name, b in bindings.items() if name.startswith("b")),
+            key=lambda kv: kv[0],
+        )
+        state.fired.append((index, matched))
+        rule = rules[index]
+        for then in rule.ref.rule.then:
+            if then.derive is None:
+                continue
+            key, value = then.derive, then.value
+            if key in state.known:
+                if state.known[key] != value:
+                    state.conflicts.append(
+                        f"{rule.qualified} would set {key}={value!r}, already {state.known[key]!r}"
+                    )
+                continue
+            state.known[key] = value
+            state.derived[key] = (value, rule.qualified)
+            xa.declare(engine, key, value)
+
+    return action
+
+
+def compile_knowledge(kb: KnowledgeBase, name: str = "Knowledge") -> CompiledKnowledge:
+    """One experta Rule per pack rule, salience = priority."""
+    rules = [
+        CompiledRule(i, ref, to_nnf(ref.rule.when) if ref.rule.when is not None else None)
+        for i, ref in enumerate(kb.rules)
+    ]
+    specs = [
+        xa.RuleSpec(r.index, r.priority, _pattern(r.nnf) if r.nnf is not None else None)
+        for r in rules
+    ]
+    engine_class = xa.build_engine_class(name, specs, _make_action(rules))
+    return CompiledKnowledge(kb=kb, rules=rules, engine_class=engine_class, name=name)

@@ -1,0 +1,185 @@
+"""One diagnosis: run the compiled engine over the known facts, then weigh what fired."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from engine.certainty import combine_all
+from engine.compile import CompiledKnowledge, CompiledRule, RunState
+from engine.escalation import decide
+from engine.facts import FactSet
+from engine.logic import TV, evaluate, show_value
+from engine.result import Diagnosis, Escalation, FaultScore, Firing, Match
+
+DEFAULT_THRESHOLD = 0.7
+
+
+@dataclass
+class Weighed:
+    """Fired rules after stop/fallback resolution."""
+
+    firings: list[Firing]
+    evidence: dict[str, list[tuple[float, CompiledRule]]]
+    escalations: list[Escalation]
+
+
+def _effects(rule: CompiledRule, lang: str) -> list[str]:
+    out: list[str] = []
+    for then in rule.ref.rule.then:
+        if then.conclude is not None:
+            out.append(f"conclude {then.conclude} ({then.cf:+.2f})")
+        elif then.derive is not None:
+            out.append(f"derive {then.derive} = {show_value(then.value)}")
+        else:
+            out.append(f"escalate to Line {then.escalate}")
+    return out
+
+
+def weigh(
+    compiled: CompiledKnowledge, state: RunState, lang: str = "en", excluded: Iterable[str] = ()
+) -> Weighed:
+    """Resolve `stop` (first match wins) and `fallback` deterministically from what fired.
+
+    `excluded` faults (ruled out, e.g. a fix that did not work) gather no evidence.
+    """
+    excluded = set(excluded)
+    order = sorted(state.fired, key=lambda f: (-compiled.rules[f[0]].priority, f[0]))
+    firings: dict[int, Firing] = {}
+    evidence: dict[str, list[tuple[float, CompiledRule]]] = {}
+    escalations: list[Escalation] = []
+    stopper: CompiledRule | None = None
+
+    def record(index: int, matched: list[tuple[str, object]], status: str, by: str | None) -> None:
+        rule = compiled.rules[index]
+        firings[index] = Firing(
+            rule=rule.qualified,
+            priority=rule.priority,
+            matched=[Match(key=k, value=_jsonable(v)) for k, v in matched],
+            effects=_effects(rule, lang),
+            status=status,  # type: ignore[arg-type]
+            shadowed_by=by,
+        )
+
+    def apply(rule: CompiledRule) -> bool:
+        contributed = False
+        for then in rule.ref.rule.then:
+            if then.conclude is not None and then.conclude not in excluded:
+                evidence.setdefault(then.conclude, []).append((then.cf, rule))
+                contributed = contributed or then.cf > 0
+            elif then.escalate is not None:
+                reason = then.reason.get(lang) if then.reason else ""
+                escalations.append(
+                    Escalation(
+                        to_line=then.escalate,
+                        kind="rule",
+                        reason=reason,
+                        rule=rule.qualified,
+                        fallback=rule.ref.rule.fallback,
+                    )
+                )
+                contributed = True
+        return contributed
+
+    contributed = False
+    fallbacks: list[tuple[int, list[tuple[str, object]]]] = []
+    for index, matched in order:
+        rule = compiled.rules[index]
+        if rule.ref.rule.fallback:
+            fallbacks.append((index, matched))
+            continue
+        if stopper is not None and rule.priority < stopper.priority and _decides(rule):
+            record(index, matched, "shadowed", stopper.qualified)
+            continue
+        record(index, matched, "applied", None)
+        contributed = apply(rule) or contributed
+        if rule.ref.rule.stop and stopper is None:
+            stopper = rule
+    for index, matched in fallbacks:
+        if contributed:
+            record(index, matched, "fallback_skipped", None)
+        else:
+            record(index, matched, "applied", None)
+            apply(compiled.rules[index])
+    ordered = [firings[i] for i, _ in state.fired]
+    return Weighed(ordered, evidence, escalations)
+
+
+def _decides(rule: CompiledRule) -> bool:
+    return any(t.conclude is not None or t.escalate is not None for t in rule.ref.rule.then)
+
+
+def _jsonable(value: object) -> object:
+    return show_value(value) if not isinstance(value, bool | int | float | str) else value
+
+
+def rank(
+    compiled: CompiledKnowledge, weighed: Weighed, threshold: float, lang: str
+) -> list[FaultScore]:
+    """Faults by certainty, then best rule priority, then prior, then id."""
+    kb = compiled.kb
+    scores: list[FaultScore] = []
+    for fault_id, items in weighed.evidence.items():
+        fault = kb.fault(fault_id)
+        cf = round(combine_all(cf for cf, _ in items), 6)
+        scores.append(
+            FaultScore(
+                id=fault_id,
+                title=fault.title.get(lang),
+                pack=kb.fault_pack(fault_id),
+                certainty=cf,
+                firm=cf >= threshold,
+                line=fault.line,
+                prior=fault.prior,
+                fix=[step.get(lang) for step in fault.fix],
+                rules=sorted({r.qualified for _, r in items}),
+            )
+        )
+    best = {s.id: max(r.priority for _, r in weighed.evidence[s.id]) for s in scores}
+    scores.sort(key=lambda s: (-s.certainty, -best[s.id], -s.prior, s.id))
+    return scores
+
+
+def open_questions(compiled: CompiledKnowledge, known: dict[str, object]) -> list[str]:
+    """Questions that a still-possible (pending) rule depends on, in pack order."""
+    kb = compiled.kb
+    wanted: set[str] = set()
+    for rule in compiled.rules:
+        if rule.ref.rule.fallback or evaluate(rule.nnf, known) is not TV.PENDING:  # type: ignore[arg-type]
+            continue
+        for leaf in rule.leaves():
+            if leaf.key not in known and leaf.key in kb.questions:
+                wanted.add(leaf.key)
+    return [q for q in kb.questions if q in wanted]
+
+
+def diagnose(
+    compiled: CompiledKnowledge,
+    facts: FactSet,
+    *,
+    line: int,
+    threshold: float = DEFAULT_THRESHOLD,
+    lang: str = "en",
+    ruled_out: Iterable[str] = (),
+) -> Diagnosis:
+    """Reset, declare, run, weigh: the diagnosis for exactly this set of facts."""
+    ruled = sorted(set(ruled_out))
+    state = compiled.run(facts.canonical())
+    weighed = weigh(compiled, state, lang, ruled)
+    faults = rank(compiled, weighed, threshold, lang)
+    known = dict(state.known)
+    pending = open_questions(compiled, known)
+    outcome = decide(line, faults, weighed.escalations, pending, lang)
+    all_facts = facts.with_derived(state.derived)
+    return Diagnosis(
+        line=line,
+        packs=compiled.kb.versions(),
+        threshold=threshold,
+        lang=lang,
+        facts=[f.as_dict() for f in all_facts],
+        faults=faults,
+        ruled_out=ruled,
+        escalations=weighed.escalations,
+        outcome=outcome,
+        trace=weighed.firings,
+    )

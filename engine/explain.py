@@ -1,0 +1,173 @@
+"""HOW (a conclusion back to the answers) and WHY NOT (what kept a fault out), as data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rules.errors import UnknownIdError, did_you_mean
+
+from engine.compile import CompiledKnowledge
+from engine.logic import TV, UNKNOWN, FactValue, first_blocker, show_value
+from engine.result import Diagnosis, Firing
+
+MAX_DEPTH = 32
+
+
+def _fact_index(diagnosis: Diagnosis) -> dict[str, dict[str, Any]]:
+    return {f["key"]: f for f in diagnosis.facts}
+
+
+def _support(
+    key: str,
+    facts: dict[str, dict[str, Any]],
+    firings: dict[str, Firing],
+    depth: int,
+) -> dict[str, Any]:
+    fact = facts.get(key, {"key": key, "value": None, "source": "unknown", "by": ""})
+    node: dict[str, Any] = {
+        "key": key,
+        "value": fact["value"],
+        "source": fact["source"],
+        "by": fact["by"],
+    }
+    if fact["source"] == "derived" and depth < MAX_DEPTH:
+        firing = firings.get(fact["by"])
+        if firing is not None:
+            node["because"] = _firing_node(firing, facts, firings, depth + 1)
+    return node
+
+
+def _firing_node(
+    firing: Firing, facts: dict[str, dict[str, Any]], firings: dict[str, Firing], depth: int
+) -> dict[str, Any]:
+    return {
+        "rule": firing.rule,
+        "priority": firing.priority,
+        "effects": firing.effects,
+        "status": firing.status,
+        "facts": [_support(m.key, facts, firings, depth) for m in firing.matched],
+    }
+
+
+def how(diagnosis: Diagnosis, fault_id: str | None = None) -> dict[str, Any]:
+    """The rules that reached a conclusion, and the facts they used, back to the answers.
+
+    Without a fault: the explanation of the outcome (top fault or escalation).
+    """
+    facts = _fact_index(diagnosis)
+    firings = {f.rule: f for f in diagnosis.trace}
+    target = fault_id or diagnosis.outcome.fault
+    if target is not None:
+        score = diagnosis.fault(target)
+        if score is None:
+            return {"fault": target, "concluded": False, "rules": []}
+        used = [firings[r] for r in score.rules if r in firings]
+        return {
+            "fault": target,
+            "concluded": True,
+            "certainty": score.certainty,
+            "firm": score.firm,
+            "rules": [_firing_node(f, facts, firings, 0) for f in used],
+        }
+    esc = diagnosis.outcome.escalation
+    rules = []
+    if esc is not None and esc.rule is not None and esc.rule in firings:
+        rules = [_firing_node(firings[esc.rule], facts, firings, 0)]
+    return {
+        "escalation": esc.model_dump() if esc else None,
+        "outcome": diagnosis.outcome.kind,
+        "rules": rules,
+    }
+
+
+def why_not(
+    compiled: CompiledKnowledge, diagnosis: Diagnosis, fault_id: str
+) -> dict[str, Any]:
+    """For each rule that could conclude the fault: why it did not (or what happened)."""
+    kb = compiled.kb
+    if fault_id not in kb.faults:
+        raise UnknownIdError(
+            f"unknown fault '{fault_id}'", hint=did_you_mean(fault_id, kb.faults.keys())
+        )
+    known: dict[str, FactValue] = {}
+    for fact in diagnosis.facts:
+        value = fact["value"]
+        if fact["source"] == "answer" and value == "unknown":
+            known[fact["key"]] = UNKNOWN
+        else:
+            known[fact["key"]] = value
+    firings = {f.rule: f for f in diagnosis.trace}
+    score = diagnosis.fault(fault_id)
+    entries: list[dict[str, Any]] = []
+    for rule in compiled.rules:
+        thens = [t for t in rule.ref.rule.then if t.conclude == fault_id]
+        if not thens:
+            continue
+        entry: dict[str, Any] = {"rule": rule.qualified, "priority": rule.priority}
+        fired = firings.get(rule.qualified)
+        if fault_id in diagnosis.ruled_out:
+            entry["status"] = "ruled_out"
+            entry["detail"] = "the fault was ruled out (its fix did not work)"
+        elif fired is not None and fired.status == "shadowed":
+            entry["status"] = "shadowed"
+            entry["detail"] = f"fired, but shadowed by {fired.shadowed_by} (first match wins)"
+        elif fired is not None and fired.status == "fallback_skipped":
+            entry["status"] = "fallback_skipped"
+            entry["detail"] = "a fallback rule: other rules concluded, so it did not apply"
+        elif fired is not None:
+            entry["status"] = "fired"
+            entry["detail"] = f"fired with certainty {thens[0].cf:+.2f}"
+        else:
+            blocker = first_blocker(rule.nnf, known)
+            entry["status"] = blocker.status.value if blocker else "not_fired"
+            entry["blocker"] = blocker.as_dict() if blocker else None
+            entry["detail"] = _blocker_text(blocker.as_dict()) if blocker else "did not fire"
+            if blocker is not None and blocker.status is TV.PENDING:
+                behind = _derivation_blockers(compiled, blocker.leaf.key, known)
+                if behind:
+                    entry["derived_by"] = behind
+                    entry["detail"] += "; " + "; ".join(
+                        f"{b['rule']} would derive it but is {b['detail']}" for b in behind
+                    )
+        entries.append(entry)
+    summary: str
+    if score is None:
+        summary = "not concluded"
+    elif score.firm:
+        summary = f"concluded with certainty {score.certainty:.2f} (firm)"
+    else:
+        summary = (
+            f"concluded with certainty {score.certainty:.2f}, "
+            f"below the threshold {diagnosis.threshold:.2f}"
+        )
+    return {"fault": fault_id, "summary": summary, "rules": entries}
+
+
+def _derivation_blockers(
+    compiled: CompiledKnowledge, key: str, known: dict[str, FactValue]
+) -> list[dict[str, Any]]:
+    """For a pending derived fact: the rules that derive it and what holds each back."""
+    out: list[dict[str, Any]] = []
+    for rule in compiled.rules:
+        if not any(t.derive == key for t in rule.ref.rule.then):
+            continue
+        blocker = first_blocker(rule.nnf, known)
+        if blocker is not None:
+            out.append(
+                {"rule": rule.qualified, "blocker": blocker.as_dict(),
+                 "detail": _blocker_text(blocker.as_dict())}
+            )
+    return out
+
+
+def _blocker_text(blocker: dict[str, Any]) -> str:
+    status = blocker["status"]
+    if status == "pending":
+        return f"pending: {blocker['condition']} (not known yet: {blocker['key']})"
+    if status == "unsettlable":
+        return f"cannot hold: {blocker['condition']} (the customer could not tell)"
+    return f"failed: {blocker['condition']} (it is {blocker['value']})"
+
+
+def show(value: Any) -> str:
+    return show_value(value)
