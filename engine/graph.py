@@ -1,0 +1,178 @@
+"""The decision graph: one networkx graph of the knowledge, shared by the guided session,
+the verifier and the renderer (there is no second model of the knowledge).
+
+Nodes (attribute `kind`, plus the attributes listed):
+  question  `q:<id>`        pack, type, cost, order, text (en), options
+  answer    `a:<id>=<val>`  question, value        (one per yes/no value or choice option)
+  intake    `i:<field>`     field
+  fact      `f:<id>`        pack, type, text       (derived facts)
+  rule      `r:<pack>/<id>` pack, rule, priority, stop, fallback, index
+  fault     `F:<id>`        pack, line, prior, title
+  escalation `E:<line>`     line
+
+Edges (attribute `kind`, plus the attributes listed):
+  answer      question -> answer
+  condition   question|answer|intake|fact -> rule   test (text), negated, path
+  conclusion  rule -> fault        certainty
+  derivation  rule -> fact|question  value
+  escalation  rule -> escalation   reason (en)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+
+from rules.knowledge import INTAKE_PREFIX, KnowledgeBase
+
+from engine.compile import CompiledKnowledge
+from engine.logic import describe, show_value
+from rules.source import format_path
+
+Graph = Any  # nx.MultiDiGraph; networkx ships no type information
+
+
+def qnode(question_id: str) -> str:
+    return f"q:{question_id}"
+
+
+def rnode(qualified_rule: str) -> str:
+    return f"r:{qualified_rule}"
+
+
+def fnode(fault_id: str) -> str:
+    return f"F:{fault_id}"
+
+
+def key_node(kb: KnowledgeBase, key: str) -> str:
+    """The node of a fact key (question, derived fact or intake field)."""
+    if key.startswith(INTAKE_PREFIX):
+        return "i:" + key.removeprefix(INTAKE_PREFIX)
+    if key in kb.questions:
+        return qnode(key)
+    return "f:" + key
+
+
+def build_graph(compiled: CompiledKnowledge) -> Graph:
+    """Build the decision graph of a compiled knowledge base (deterministic node order)."""
+    kb = compiled.kb
+    graph: Graph = nx.MultiDiGraph()
+    for qid, question in kb.questions.items():
+        options: list[Any] = (
+            [True, False]
+            if question.type == "yesno"
+            else [o.value for o in question.options or ()]
+        )
+        graph.add_node(
+            qnode(qid),
+            kind="question",
+            pack=kb.owner[qid],
+            type=question.type,
+            cost=question.cost,
+            order=question.order,
+            text=question.text.en,
+            options=options,
+        )
+        for value in options:
+            anode = f"a:{qid}={show_value(value)}"
+            graph.add_node(anode, kind="answer", question=qid, value=value)
+            graph.add_edge(qnode(qid), anode, kind="answer")
+    for fid, fact in kb.facts.items():
+        graph.add_node("f:" + fid, kind="fact", pack=kb.owner[fid], type=fact.type, text=fact.text.en)
+    for fault_id, fault in kb.faults.items():
+        graph.add_node(
+            fnode(fault_id),
+            kind="fault",
+            pack=kb.fault_pack(fault_id),
+            line=fault.line,
+            prior=fault.prior,
+            title=fault.title.en,
+        )
+    for rule in compiled.rules:
+        spec = rule.ref.rule
+        node = rnode(rule.qualified)
+        graph.add_node(
+            node,
+            kind="rule",
+            pack=rule.ref.pack_id,
+            rule=spec.id,
+            priority=spec.priority,
+            stop=spec.stop,
+            fallback=spec.fallback,
+            index=rule.index,
+        )
+        for leaf in rule.leaves():
+            source = key_node(kb, leaf.key)
+            if source.startswith("i:") and source not in graph:
+                graph.add_node(source, kind="intake", field=source[2:])
+            cond = leaf.cond
+            if (
+                source.startswith("q:")
+                and cond.kind == "equals"
+                and not leaf.negated
+                and f"a:{leaf.key}={show_value(cond.equals)}" in graph
+            ):
+                source = f"a:{leaf.key}={show_value(cond.equals)}"
+            graph.add_edge(
+                source,
+                node,
+                kind="condition",
+                test=describe(leaf),
+                negated=leaf.negated,
+                path=format_path(leaf.path),
+            )
+        for then in spec.then:
+            if then.conclude is not None:
+                graph.add_edge(node, fnode(then.conclude), kind="conclusion", certainty=then.cf)
+            elif then.derive is not None:
+                graph.add_edge(
+                    node, key_node(kb, then.derive), kind="derivation", value=then.value
+                )
+            elif then.escalate is not None:
+                enode = f"E:{then.escalate}"
+                graph.add_node(enode, kind="escalation", line=then.escalate)
+                graph.add_edge(
+                    node,
+                    enode,
+                    kind="escalation",
+                    reason=then.reason.en if then.reason else "",
+                )
+    return graph
+
+
+def nodes_of(graph: Graph, kind: str) -> list[str]:
+    return sorted(n for n, data in graph.nodes(data=True) if data["kind"] == kind)
+
+
+def questions_feeding(graph: Graph, rule_nodes: set[str]) -> set[str]:
+    """Question ids whose answers can influence these rules, through derived facts too."""
+    found: set[str] = set()
+    seen: set[str] = set()
+    todo = list(rule_nodes)
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for pred in graph.predecessors(node):
+            kind = graph.nodes[pred]["kind"]
+            if kind == "question":
+                found.add(pred[2:])
+            elif kind == "answer":
+                found.add(graph.nodes[pred]["question"])
+            elif kind == "fact":
+                todo.extend(p for p in graph.predecessors(pred))  # rules deriving it
+            elif kind == "rule":
+                todo.append(pred)
+    return found
+
+
+def outcome_rules(graph: Graph) -> set[str]:
+    """Rules that conclude a fault or escalate (directly)."""
+    return {
+        n
+        for n, data in graph.nodes(data=True)
+        if data["kind"] == "rule"
+        and any(e["kind"] in ("conclusion", "escalation") for _, _, e in graph.out_edges(n, data=True))
+    }
