@@ -61,7 +61,9 @@ def golden_files(paths: Iterable[Path] | None = None) -> list[Path]:
     files: list[Path] = []
     for root in roots:
         if root.is_dir():
-            files.extend(sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml", ".json")))
+            files.extend(
+                sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml", ".json"))
+            )
         else:
             files.append(root)
     return files
@@ -128,8 +130,12 @@ def check(golden: GoldenCase, diagnosis: Diagnosis) -> Verdict:
             and top is not None
             and top.id == expect.fault
             and top.firm
-        ) or (outcome.kind == "escalate" and outcome.escalation is not None
-              and outcome.escalation.kind == "needs_line" and outcome.fault == expect.fault)
+        ) or (
+            outcome.kind == "escalate"
+            and outcome.escalation is not None
+            and outcome.escalation.kind == "needs_line"
+            and outcome.fault == expect.fault
+        )
     else:
         esc = outcome.escalation
         ok = (
@@ -137,7 +143,10 @@ def check(golden: GoldenCase, diagnosis: Diagnosis) -> Verdict:
             and esc is not None
             and esc.to_line == expect.escalate
             and (expect.kind is None or esc.kind == expect.kind)
-            and (expect.reason_contains is None or expect.reason_contains.lower() in esc.reason.lower())
+            and (
+                expect.reason_contains is None
+                or expect.reason_contains.lower() in esc.reason.lower()
+            )
         )
     rules = [f.rule for f in diagnosis.trace if f.status == "applied"]
     return Verdict(golden, diagnosis, ok, actual_outcome(diagnosis), rules)

@@ -11,25 +11,51 @@ import click
 from cli.options import compiled_for_line, json_option, lang_option, load_all, packs_option
 from cli.render import render_diagnosis, render_how, render_why_not
 from engine.answers import parse_assignments, read_case_input, to_facts
-from engine.diagnose import DEFAULT_THRESHOLD, diagnose as run_diagnosis
+from engine.compile import CompiledKnowledge
+from engine.diagnose import DEFAULT_THRESHOLD
+from engine.diagnose import diagnose as run_diagnosis
 from engine.explain import how, why_not
 from engine.result import Diagnosis
-from engine.compile import CompiledKnowledge
 
 
 def _inputs(func: Any) -> Any:
     for option in reversed(
         [
-            click.option("--answer", "-a", "answer", multiple=True, metavar="QUESTION=VALUE",
-                         help="An answer (repeatable); 'unknown' if the customer cannot tell."),
-            click.option("--answers", "answers_file", type=click.Path(path_type=Path),
-                         help="A YAML/JSON file with 'intake' and 'answers' (a golden case works)."),
-            click.option("--intake", "-i", "intake", multiple=True, metavar="FIELD=VALUE",
-                         help="An intake field, e.g. complaint=wired_no_network (repeatable)."),
-            click.option("--line", type=click.IntRange(1, 4), default=None,
-                         help="The support line whose packs run [default: the file's, else 1]."),
-            click.option("--threshold", type=click.FloatRange(0, 1), default=DEFAULT_THRESHOLD,
-                         show_default=True, help="Certainty at which a fault is firm."),
+            click.option(
+                "--answer",
+                "-a",
+                "answer",
+                multiple=True,
+                metavar="QUESTION=VALUE",
+                help="An answer (repeatable); 'unknown' if the customer cannot tell.",
+            ),
+            click.option(
+                "--answers",
+                "answers_file",
+                type=click.Path(path_type=Path),
+                help="A YAML/JSON file with 'intake' and 'answers' (a golden case works).",
+            ),
+            click.option(
+                "--intake",
+                "-i",
+                "intake",
+                multiple=True,
+                metavar="FIELD=VALUE",
+                help="An intake field, e.g. complaint=wired_no_network (repeatable).",
+            ),
+            click.option(
+                "--line",
+                type=click.IntRange(1, 4),
+                default=None,
+                help="The support line whose packs run [default: the file's, else 1].",
+            ),
+            click.option(
+                "--threshold",
+                type=click.FloatRange(0, 1),
+                default=DEFAULT_THRESHOLD,
+                show_default=True,
+                help="Certainty at which a fault is firm.",
+            ),
             packs_option,
             lang_option,
             json_option,
@@ -66,7 +92,9 @@ def _run(
     extra = to_facts(compiled.kb, parse_assignments(list(intake)), parse_assignments(list(answer)))
     for fact in extra:
         facts.put(fact)
-    return compiled, run_diagnosis(compiled, facts, line=chosen_line, threshold=threshold, lang=lang)
+    return compiled, run_diagnosis(
+        compiled, facts, line=chosen_line, threshold=threshold, lang=lang
+    )
 
 
 def _default_why_not(diagnosis: Diagnosis, compiled: CompiledKnowledge) -> list[str]:
@@ -74,7 +102,8 @@ def _default_why_not(diagnosis: Diagnosis, compiled: CompiledKnowledge) -> list[
     packs = {f.rule.split("/")[0] for f in diagnosis.trace if f.status == "applied"}
     concluded = {f.id for f in diagnosis.faults if f.firm}
     return [
-        fid for fid in compiled.kb.faults
+        fid
+        for fid in compiled.kb.faults
         if compiled.kb.fault_pack(fid) in packs and fid not in concluded
     ]
 
@@ -131,9 +160,16 @@ def _explanation_text(explanation: dict[str, Any]) -> str:
 
 @click.command()
 @_inputs
-@click.option("--fault", "fault", default=None, help="Explain HOW this fault was (or was not) reached.")
-@click.option("--why-not", "why_not_faults", multiple=True, metavar="FAULT",
-              help="Explain WHY NOT this fault (repeatable); default: the other faults of the packs that fired.")
+@click.option(
+    "--fault", "fault", default=None, help="Explain HOW this fault was (or was not) reached."
+)
+@click.option(
+    "--why-not",
+    "why_not_faults",
+    multiple=True,
+    metavar="FAULT",
+    help="Explain WHY NOT this fault (repeatable) [default: other faults of the packs that fired].",
+)
 def explain(
     answer: tuple[str, ...],
     answers_file: Path | None,
@@ -150,14 +186,18 @@ def explain(
 
     \b
     Example:
-      linewise explain -i complaint=wired_no_network -a wired_cable_seated=no --why-not wired_cable_faulty
+      linewise explain -i complaint=wired_no_network -a wired_cable_seated=no \\
+        --why-not wired_cable_faulty
     """
     compiled, diagnosis = _run(answer, answers_file, intake, line, threshold, packs, lang)
     if fault is not None:
         compiled.kb.fault(fault)
     data = {
         "how": how(diagnosis, fault),
-        "why_not": [why_not(compiled, diagnosis, f) for f in why_not_faults or _default_why_not(diagnosis, compiled)],
+        "why_not": [
+            why_not(compiled, diagnosis, f)
+            for f in why_not_faults or _default_why_not(diagnosis, compiled)
+        ],
     }
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))

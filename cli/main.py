@@ -36,15 +36,20 @@ class LinewiseGroup(click.Group):
         try:
             return super().invoke(ctx)
         except LinewiseError as err:
-            click.echo(f"error: {err.render()}" if "\n" not in err.render() else err.render(), err=True)
+            click.echo(
+                f"error: {err.render()}" if "\n" not in err.render() else err.render(), err=True
+            )
             ctx.exit(err.exit_code)
         except KeyboardInterrupt:
             click.echo("\ninterrupted; nothing answered so far is lost", err=True)
             ctx.exit(EXIT_INTERRUPTED)
         except OSError as err:
             if err.errno == 28:  # ENOSPC
-                click.echo(f"error: the disk is full ({err.filename or 'writing'}); free some space "
-                           "and run the command again", err=True)
+                click.echo(
+                    f"error: the disk is full ({err.filename or 'writing'}); free some space "
+                    "and run the command again",
+                    err=True,
+                )
                 ctx.exit(EXIT_STORE)
             raise
 

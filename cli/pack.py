@@ -51,8 +51,13 @@ def validate(paths: tuple[Path, ...], as_json: bool) -> None:
         kb = KnowledgeBase.from_loaded(load_pack_files(paths))
     except PackError as err:
         if as_json:
-            click.echo(json.dumps({"ok": False, "problems": [d.as_dict() for d in err.diagnostics]},
-                                  indent=2, ensure_ascii=False))
+            click.echo(
+                json.dumps(
+                    {"ok": False, "problems": [d.as_dict() for d in err.diagnostics]},
+                    indent=2,
+                    ensure_ascii=False,
+                )
+            )
             raise click.exceptions.Exit(err.exit_code) from err
         raise
     summary = {

@@ -18,7 +18,9 @@ def render_diagnosis(d: Diagnosis) -> str:
     if outcome.kind == "fault" and outcome.fault is not None:
         top = d.fault(outcome.fault)
         assert top is not None
-        out.append(f"Diagnosis (Line {d.line}): {top.title} [{top.id}], certainty {top.certainty:.2f}")
+        out.append(
+            f"Diagnosis (Line {d.line}): {top.title} [{top.id}], certainty {top.certainty:.2f}"
+        )
         out.append("Fix:")
         out.extend(f"  {i}. {step}" for i, step in enumerate(top.fix, 1))
     elif outcome.kind in ("escalate", "unresolved") and outcome.escalation is not None:
@@ -65,7 +67,9 @@ def _support_lines(node: dict[str, Any], indent: int) -> list[str]:
 
 def _rule_lines(rule: dict[str, Any], indent: int) -> list[str]:
     pad = "  " * indent
-    lines = [f"{pad}rule {rule['rule']} (priority {rule['priority']}): " + "; ".join(rule["effects"])]
+    lines = [
+        f"{pad}rule {rule['rule']} (priority {rule['priority']}): " + "; ".join(rule["effects"])
+    ]
     for fact in rule["facts"]:
         lines.extend(_support_lines(fact, indent + 1))
     return lines

@@ -13,19 +13,18 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from engine.facts import FactSet
 from rules.errors import Diagnostic, InputError, LinewiseError, did_you_mean
 from rules.intake import INTAKE_FIELDS
 from rules.knowledge import KnowledgeBase
 from rules.loader import pydantic_diagnostics
 from rules.source import DataFileError, SourceMap, read_data_file
 
-from engine.facts import FactSet
-
 _SECTIONS = {"id", "title", "line", "intake", "answers", "expect", "notes"}
 
 
 class CaseInput(BaseModel):
-    """What a case file holds: who/what/how (intake), the answers, and optionally the expected outcome."""
+    """A case file: intake (who, what, how), the answers, and optionally the expected outcome."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -86,10 +85,10 @@ def to_facts(
 
     for name, raw in intake.items():
         if name not in INTAKE_FIELDS:
-            err = LinewiseError(
+            unknown = LinewiseError(
                 f"unknown intake field '{name}'", hint=did_you_mean(name, INTAKE_FIELDS.keys())
             )
-            report(("intake", name), err, key=True)
+            report(("intake", name), unknown, key=True)
             continue
         if raw is None or raw == "":
             continue
@@ -101,8 +100,11 @@ def to_facts(
         if name not in kb.questions:
             hint = did_you_mean(name, kb.questions.keys())
             where = "" if hint else " in the loaded packs"
-            err = LinewiseError(f"unknown question '{name}'{where}", hint=hint)
-            report(("answers", name), err, key=True)
+            report(
+                ("answers", name),
+                LinewiseError(f"unknown question '{name}'{where}", hint=hint),
+                key=True,
+            )
             continue
         try:
             facts.answer(kb, name, raw, at=at)

@@ -6,10 +6,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from rules.knowledge import KnowledgeBase, RuleRef
-
 from engine import experta_adapter as xa
 from engine.logic import UNKNOWN, FactValue, NAll, NLeaf, NNode, leaf_test, to_nnf
+from rules.knowledge import KnowledgeBase, RuleRef
 
 
 @dataclass(frozen=True)
@@ -90,6 +89,8 @@ def _make_action(rules: list[CompiledRule]) -> xa.Action:
             if then.derive is None:
                 continue
             key, value = then.derive, then.value
+            if value is None:  # the schema requires a value with derive
+                continue
             if key in state.known:
                 if state.known[key] != value:
                     state.conflicts.append(

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from engine.certainty import combine_all
 from engine.compile import CompiledKnowledge, CompiledRule, RunState
 from engine.escalation import decide
 from engine.facts import FactSet
-from engine.logic import TV, evaluate, show_value
-from engine.result import Diagnosis, Escalation, FaultScore, Firing, Match
+from engine.logic import TV, FactValue, evaluate, show_value
+from engine.result import Diagnosis, Escalation, FaultScore, Firing, FiringStatus, Match
 
 DEFAULT_THRESHOLD = 0.7
 
@@ -50,14 +50,16 @@ def weigh(
     escalations: list[Escalation] = []
     stopper: CompiledRule | None = None
 
-    def record(index: int, matched: list[tuple[str, object]], status: str, by: str | None) -> None:
+    def record(
+        index: int, matched: list[tuple[str, object]], status: FiringStatus, by: str | None
+    ) -> None:
         rule = compiled.rules[index]
         firings[index] = Firing(
             rule=rule.qualified,
             priority=rule.priority,
             matched=[Match(key=k, value=_jsonable(v)) for k, v in matched],
             effects=_effects(rule, lang),
-            status=status,  # type: ignore[arg-type]
+            status=status,
             shadowed_by=by,
         )
 
@@ -140,12 +142,12 @@ def rank(
     return scores
 
 
-def open_questions(compiled: CompiledKnowledge, known: dict[str, object]) -> list[str]:
+def open_questions(compiled: CompiledKnowledge, known: Mapping[str, FactValue]) -> list[str]:
     """Questions that a still-possible (pending) rule depends on, in pack order."""
     kb = compiled.kb
     wanted: set[str] = set()
     for rule in compiled.rules:
-        if rule.ref.rule.fallback or evaluate(rule.nnf, known) is not TV.PENDING:  # type: ignore[arg-type]
+        if rule.ref.rule.fallback or evaluate(rule.nnf, known) is not TV.PENDING:
             continue
         for leaf in rule.leaves():
             if leaf.key not in known and leaf.key in kb.questions:

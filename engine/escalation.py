@@ -42,7 +42,9 @@ def reason_text(kind: EscalationKind, lang: str, **fields: object) -> str:
     return texts.get(lang, texts["en"]).format(**fields)
 
 
-def escalation(kind: EscalationKind, line: int, lang: str, to_line: int | None = None) -> Escalation:
+def escalation(
+    kind: EscalationKind, line: int, lang: str, to_line: int | None = None
+) -> Escalation:
     """An escalation from `line` (to the next line unless `to_line` says otherwise)."""
     target = to_line if to_line is not None else line + 1
     return Escalation(to_line=target, kind=kind, reason=reason_text(kind, lang, line=target))
@@ -72,7 +74,9 @@ def decide(
     if top is not None and top.firm:
         return _up(line, escalation("needs_line", line, lang, top.line), pending, top.id)
     if pending:
-        return Outcome(kind="incomplete", fault=top.id if top else None, open_questions=list(pending))
+        return Outcome(
+            kind="incomplete", fault=top.id if top else None, open_questions=list(pending)
+        )
     kind: EscalationKind = "below_threshold" if top is not None else "no_rule"
     return _up(line, escalation(kind, line, lang), pending, top.id if top else None)
 

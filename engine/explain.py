@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from rules.errors import UnknownIdError, did_you_mean
-
 from engine.compile import CompiledKnowledge
 from engine.logic import TV, UNKNOWN, FactValue, first_blocker, show_value
 from engine.result import Diagnosis, Firing
+from rules.errors import UnknownIdError, did_you_mean
 
 MAX_DEPTH = 32
 
@@ -80,9 +79,7 @@ def how(diagnosis: Diagnosis, fault_id: str | None = None) -> dict[str, Any]:
     }
 
 
-def why_not(
-    compiled: CompiledKnowledge, diagnosis: Diagnosis, fault_id: str
-) -> dict[str, Any]:
+def why_not(compiled: CompiledKnowledge, diagnosis: Diagnosis, fault_id: str) -> dict[str, Any]:
     """For each rule that could conclude the fault: why it did not (or what happened)."""
     kb = compiled.kb
     if fault_id not in kb.faults:
@@ -154,8 +151,11 @@ def _derivation_blockers(
         blocker = first_blocker(rule.nnf, known)
         if blocker is not None:
             out.append(
-                {"rule": rule.qualified, "blocker": blocker.as_dict(),
-                 "detail": _blocker_text(blocker.as_dict())}
+                {
+                    "rule": rule.qualified,
+                    "blocker": blocker.as_dict(),
+                    "detail": _blocker_text(blocker.as_dict()),
+                }
             )
     return out
 

@@ -7,12 +7,11 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from engine.logic import UNKNOWN, FactValue, show_value
 from rules.errors import LinewiseError, UnknownIdError, did_you_mean
 from rules.intake import INTAKE_FIELDS
 from rules.knowledge import INTAKE_PREFIX, KnowledgeBase
 from rules.values import BadValue, parse_value
-
-from engine.logic import UNKNOWN, FactValue, show_value
 
 Source = Literal["answer", "intake", "derived"]
 UNKNOWN_WORDS = {"unknown", "?", "не знаю", "неизвестно"}
@@ -40,7 +39,13 @@ class KnownFact:
 
     def as_dict(self) -> dict[str, Any]:
         value: Any = "unknown" if self.value is UNKNOWN else self.value
-        return {"key": self.key, "value": value, "source": self.source, "by": self.by, "at": self.at}
+        return {
+            "key": self.key,
+            "value": value,
+            "source": self.source,
+            "by": self.by,
+            "at": self.at,
+        }
 
 
 @dataclass

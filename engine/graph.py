@@ -24,10 +24,9 @@ from typing import Any
 
 import networkx as nx
 
-from rules.knowledge import INTAKE_PREFIX, KnowledgeBase
-
 from engine.compile import CompiledKnowledge
 from engine.logic import describe, show_value
+from rules.knowledge import INTAKE_PREFIX, KnowledgeBase
 from rules.source import format_path
 
 Graph = Any  # nx.MultiDiGraph; networkx ships no type information
@@ -60,9 +59,7 @@ def build_graph(compiled: CompiledKnowledge) -> Graph:
     graph: Graph = nx.MultiDiGraph()
     for qid, question in kb.questions.items():
         options: list[Any] = (
-            [True, False]
-            if question.type == "yesno"
-            else [o.value for o in question.options or ()]
+            [True, False] if question.type == "yesno" else [o.value for o in question.options or ()]
         )
         graph.add_node(
             qnode(qid),
@@ -79,7 +76,9 @@ def build_graph(compiled: CompiledKnowledge) -> Graph:
             graph.add_node(anode, kind="answer", question=qid, value=value)
             graph.add_edge(qnode(qid), anode, kind="answer")
     for fid, fact in kb.facts.items():
-        graph.add_node("f:" + fid, kind="fact", pack=kb.owner[fid], type=fact.type, text=fact.text.en)
+        graph.add_node(
+            "f:" + fid, kind="fact", pack=kb.owner[fid], type=fact.type, text=fact.text.en
+        )
     for fault_id, fault in kb.faults.items():
         graph.add_node(
             fnode(fault_id),
@@ -126,9 +125,7 @@ def build_graph(compiled: CompiledKnowledge) -> Graph:
             if then.conclude is not None:
                 graph.add_edge(node, fnode(then.conclude), kind="conclusion", certainty=then.cf)
             elif then.derive is not None:
-                graph.add_edge(
-                    node, key_node(kb, then.derive), kind="derivation", value=then.value
-                )
+                graph.add_edge(node, key_node(kb, then.derive), kind="derivation", value=then.value)
             elif then.escalate is not None:
                 enode = f"E:{then.escalate}"
                 graph.add_node(enode, kind="escalation", line=then.escalate)
@@ -174,5 +171,7 @@ def outcome_rules(graph: Graph) -> set[str]:
         n
         for n, data in graph.nodes(data=True)
         if data["kind"] == "rule"
-        and any(e["kind"] in ("conclusion", "escalation") for _, _, e in graph.out_edges(n, data=True))
+        and any(
+            e["kind"] in ("conclusion", "escalation") for _, _, e in graph.out_edges(n, data=True)
+        )
     }

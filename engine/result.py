@@ -17,6 +17,7 @@ EscalationKind = Literal[
     "agent",  # the agent escalated by hand
 ]
 OutcomeKind = Literal["fault", "escalate", "incomplete", "unresolved"]
+FiringStatus = Literal["applied", "shadowed", "fallback_skipped"]
 
 
 class _Data(BaseModel):
@@ -35,7 +36,7 @@ class Firing(_Data):
     priority: int
     matched: list[Match]
     effects: list[str]
-    status: Literal["applied", "shadowed", "fallback_skipped"]
+    status: FiringStatus
     shadowed_by: str | None = None
 
 

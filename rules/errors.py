@@ -6,6 +6,7 @@ Every error linewise expects (a bad pack, a bad answer, an unknown id) is a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -84,7 +85,7 @@ class UnknownIdError(LinewiseError):
     exit_code = 3
 
 
-def did_you_mean(name: str, candidates: list[str] | set[str] | tuple[str, ...]) -> str | None:
+def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     """A hint naming the closest known name, or None."""
     import difflib
 

@@ -107,9 +107,7 @@ def _field_names(root: type[BaseModel], loc: tuple[Any, ...]) -> set[str]:
         if not (isinstance(model, type) and issubclass(model, BaseModel)):
             return set()
         fields = model.model_fields
-        field = next(
-            (f for n, f in fields.items() if n == part or f.alias == part), None
-        )
+        field = next((f for n, f in fields.items() if n == part or f.alias == part), None)
         if field is None:
             return set()
         model = _model_in(field.annotation)
@@ -148,8 +146,8 @@ def load_pack_files(paths: Iterable[Path]) -> list[LoadedPack]:
 
 
 __all__ = [
-    "LoadedPack",
     "SHIPPED_DIR",
+    "LoadedPack",
     "display_path",
     "load_pack_file",
     "load_pack_files",

@@ -143,10 +143,8 @@ class Condition(_Model):
         if groups and comparisons:
             raise ValueError(f"'{comparisons[0]}' belongs to a comparison, not to a group")
         if subjects and len(comparisons) != 1:
-            raise ValueError(
-                "a comparison needs exactly one of: " + ", ".join(COMPARISONS)
-            )
-        if self.all is not None and not self.all or self.any is not None and not self.any:
+            raise ValueError("a comparison needs exactly one of: " + ", ".join(COMPARISONS))
+        if (self.all is not None and not self.all) or (self.any is not None and not self.any):
             raise ValueError("'all' and 'any' need at least one condition")
         if self.between is not None and self.between[0] > self.between[1]:
             raise ValueError("'between' needs [low, high] with low <= high")

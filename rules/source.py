@@ -199,7 +199,9 @@ def _build(
             if not isinstance(key, str | int | float | bool) or key is None:
                 line, col = _pos(key_node)
                 problems.append(
-                    Diagnostic(smap.file, line, col, format_path(path), "a key must be a plain name")
+                    Diagnostic(
+                        smap.file, line, col, format_path(path), "a key must be a plain name"
+                    )
                 )
                 continue
             key = str(key) if not isinstance(key, str) else key
@@ -222,7 +224,9 @@ def _build(
         smap.values.pop(path + ("<key>",), None)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_build(item, path + (i,), smap, problems, loader) for i, item in enumerate(node.value)]
+        return [
+            _build(item, path + (i,), smap, problems, loader) for i, item in enumerate(node.value)
+        ]
     value = loader.construct_object(node, deep=True)
     if node.tag == "tag:yaml.org,2002:timestamp":
         return str(node.value)

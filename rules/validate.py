@@ -120,7 +120,9 @@ def _duplicates(
         for ri, rule in enumerate(pack.rules):
             if rule.id in rule_ids:
                 out.append(
-                    smap.diagnostic(("rules", ri, "id"), f"duplicate rule id '{rule.id}'", code="E011")
+                    smap.diagnostic(
+                        ("rules", ri, "id"), f"duplicate rule id '{rule.id}'", code="E011"
+                    )
                 )
             rule_ids.add(rule.id)
         for qi, question in enumerate(pack.questions):
@@ -148,10 +150,14 @@ def _requires(kb: KnowledgeBase, pack: Pack, smap: SourceMap, out: list[Diagnost
                 )
             )
         elif req == pack.id:
-            out.append(smap.diagnostic(("requires", i), "a pack cannot require itself", code="E012"))
+            out.append(
+                smap.diagnostic(("requires", i), "a pack cannot require itself", code="E012")
+            )
 
 
-def _reference_hint(kb: KnowledgeBase, ident: str, pool: list[str], visible: set[str]) -> str | None:
+def _reference_hint(
+    kb: KnowledgeBase, ident: str, pool: list[str], visible: set[str]
+) -> str | None:
     owner = kb.owner.get(ident) or kb.owner.get("fault:" + ident)
     if owner is not None and owner not in visible:
         return f"it is defined in pack '{owner}': add '{owner}' to requires"
@@ -329,7 +335,7 @@ def _cycles(kb: KnowledgeBase, out: list[Diagnostic]) -> None:
         if not targets or ref.rule.when is None:
             continue
         smap = kb.packs[ref.pack_id].source
-        for path, leaf in walk(ref.rule.when, ("rules", ref.index, "when")):
+        for _path, leaf in walk(ref.rule.when, ("rules", ref.index, "when")):
             kind, ident = leaf.subject
             if kind == "intake":
                 continue
