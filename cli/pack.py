@@ -10,8 +10,7 @@ import click
 from cli.options import json_option
 from rules.errors import PackError
 from rules.jsonschema import pack_json_schema
-from rules.knowledge import KnowledgeBase
-from rules.loader import load_pack_files
+from rules.knowledge import load_knowledge
 
 
 @click.group()
@@ -48,7 +47,7 @@ def validate(paths: tuple[Path, ...], as_json: bool) -> None:
       linewise pack validate rules/line1 rules/line2
     """
     try:
-        kb = KnowledgeBase.from_loaded(load_pack_files(paths))
+        kb = load_knowledge(paths)
     except PackError as err:
         if as_json:
             click.echo(
