@@ -1,0 +1,127 @@
+"""Replaying golden case files in bulk: a verdict per file, the rules involved in each mismatch.
+
+This is `linewise test`. The files are replayed on all cores (`pool.py`) with the
+compiled knowledge cached per process (`cache.py`); results keep the file order.
+A file that does not load is reported as an error beside the others, never
+stopping the run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cases import cache
+from cases.golden import golden_files, load_golden, replay
+from cases.pool import run_all
+from engine.diagnose import DEFAULT_THRESHOLD
+from engine.explain import why_not
+from rules.errors import LinewiseError
+from rules.source import display_path
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """The replay of one golden file (plain data, so that it crosses process boundaries)."""
+
+    file: str
+    case: str
+    line: int
+    ok: bool
+    expected: str = ""
+    actual: str = ""
+    rules: tuple[str, ...] = ()
+    why_not: tuple[str, ...] = ()
+    error: str | None = None
+
+    @property
+    def status(self) -> str:
+        return "error" if self.error is not None else ("pass" if self.ok else "fail")
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["rules"] = list(self.rules)
+        data["why_not"] = list(self.why_not)
+        data["status"] = self.status
+        return data
+
+
+@dataclass(frozen=True)
+class ReplayTask:
+    file: str
+    packs: cache.PackFiles
+    threshold: float = DEFAULT_THRESHOLD
+
+
+def replay_one(task: ReplayTask) -> CaseResult:
+    """Replay one file; expected errors become an 'error' result with the message."""
+    try:
+        golden = load_golden(Path(task.file))
+        compiled = cache.compiled(task.packs, golden.case.line)
+        verdict = replay(golden, compiled, task.threshold)
+    except LinewiseError as err:
+        name = Path(task.file).stem
+        return CaseResult(file=task.file, case=name, line=0, ok=False, error=err.render())
+    blockers: list[str] = []
+    expected_fault = golden.expect.fault
+    if not verdict.ok and expected_fault is not None and expected_fault in compiled.kb.faults:
+        explained = why_not(compiled, verdict.diagnosis, expected_fault)
+        blockers = [f"{entry['rule']}: {entry['detail']}" for entry in explained["rules"]]
+    return CaseResult(
+        file=task.file,
+        case=golden.id,
+        line=golden.case.line,
+        ok=verdict.ok,
+        expected=golden.expect.describe(),
+        actual=verdict.actual,
+        rules=tuple(verdict.rules),
+        why_not=tuple(blockers),
+    )
+
+
+@dataclass
+class TestRun:
+    """Every verdict of one `linewise test`, in file order."""
+
+    results: list[CaseResult]
+    packs: dict[str, str] = field(default_factory=dict)
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.status == "pass" for r in self.results)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "total": len(self.results),
+            "passed": self.count("pass"),
+            "failed": self.count("fail"),
+            "errors": self.count("error"),
+            "packs": self.packs,
+            "results": [r.as_dict() for r in self.results],
+        }
+
+
+def run_golden(
+    paths: Iterable[Path] | None = None,
+    packs: Iterable[Path] | None = None,
+    *,
+    jobs: int | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    progress: Callable[[int], None] | None = None,
+) -> TestRun:
+    """Replay golden files (default: the shipped library) on the packs (default: shipped)."""
+    files = golden_files(list(paths) if paths else None)
+    pack_set = cache.resolve_files(packs)
+    kb = cache.knowledge(pack_set)  # loads once here: a broken pack fails before the pool
+    tasks = [ReplayTask(display_path(f), pack_set, threshold) for f in files]
+    return TestRun(run_all(replay_one, tasks, jobs=jobs, progress=progress), kb.versions())
+
+
+def count_golden(paths: Iterable[Path] | None = None) -> int:
+    return len(golden_files(list(paths) if paths else None))

@@ -1,0 +1,87 @@
+"""`linewise test`: replay golden case files and report every mismatch."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from cases.replay import CaseResult, TestRun, count_golden, run_golden
+from cli.options import json_option, packs_option
+from cli.progress import F, progress_bar, progress_option
+
+
+def jobs_option(func: F) -> F:
+    return click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(1, 64),
+        default=None,
+        help="Worker processes [default: every core].",
+    )(func)
+
+
+@click.command("test")
+@click.argument("cases", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@packs_option
+@jobs_option
+@progress_option
+@json_option
+def test(
+    cases: tuple[Path, ...],
+    packs: tuple[Path, ...],
+    jobs: int | None,
+    progress: bool | None,
+    as_json: bool,
+) -> None:
+    """Replay golden case files (default: the shipped library) and check their outcomes.
+
+    Each mismatch shows the expected and actual outcome, the rules that fired and,
+    for an expected fault, what kept each of its rules from concluding it. Exits 1
+    when a case fails, 2 when a case file is broken.
+
+    \b
+    Examples:
+      linewise test
+      linewise test --packs rules/line1 cases/golden/network-wired --json
+    """
+    total = count_golden(cases)
+    with progress_bar(total, "replaying", progress) as step:
+        run = run_golden(cases, packs, jobs=jobs, progress=step)
+    if as_json:
+        click.echo(json.dumps(run.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_run(run))
+    if run.count("error"):
+        raise click.exceptions.Exit(2)
+    if not run.ok:
+        raise click.exceptions.Exit(1)
+
+
+def render_run(run: TestRun) -> str:
+    out: list[str] = []
+    for result in run.results:
+        if result.status != "pass":
+            out.extend(_render_failure(result))
+    summary = (
+        f"{run.count('pass')} passed, {run.count('fail')} failed, "
+        f"{run.count('error')} broken, of {len(run.results)} golden cases"
+    )
+    out.append(("ok: " if run.ok else "FAILED: ") + summary)
+    return "\n".join(out)
+
+
+def _render_failure(result: CaseResult) -> list[str]:
+    if result.error is not None:
+        return [f"BROKEN {result.file}", *("  " + line for line in result.error.splitlines())]
+    lines = [
+        f"FAIL {result.case} ({result.file})",
+        f"  expected: {result.expected}",
+        f"  actual:   {result.actual}",
+        "  rules fired: " + (", ".join(result.rules) or "none"),
+    ]
+    if result.why_not:
+        lines.append("  why not the expected fault:")
+        lines.extend(f"    {line}" for line in result.why_not)
+    return lines
