@@ -69,12 +69,13 @@ def cli(verbose: int) -> None:
 
 
 def _register() -> None:
-    from cli import diagnose, golden, pack
+    from cli import diagnose, golden, pack, pack_versions
 
     cli.add_command(diagnose.diagnose)
     cli.add_command(diagnose.explain)
     cli.add_command(pack.pack)
     cli.add_command(golden.test)
+    pack.pack.add_command(pack_versions.diff)
 
 
 _register()

@@ -1,0 +1,206 @@
+"""What a new version of a pack would change for past cases: replay each with OLD and NEW.
+
+The knowledge for each side is the base set of pack files with the pack swapped
+for OLD or NEW, so that packs it requires (or that require it) take part as they
+will in production. Every case is replayed on both sides; the cases whose
+outcome or number of questions changes are listed with the kind of change.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cases import cache
+from cases.golden import actual_outcome, load_golden, replay
+from cases.pool import run_all
+from engine.diagnose import DEFAULT_THRESHOLD
+from rules.diff import PackDiff, diff_packs
+from rules.errors import InvalidInput, LinewiseError
+from rules.loader import load_pack_file
+from rules.schema import Pack
+
+CHANGE_KINDS: tuple[str, ...] = (
+    "now_resolved",  # escalated before, a fault now
+    "now_escalated",  # a fault before, escalated now
+    "fault_changed",  # another fault
+    "escalation_changed",  # escalated elsewhere or for another reason
+    "fewer_questions",  # same outcome, fewer questions
+    "more_questions",  # same outcome, more questions
+)
+
+
+@dataclass(frozen=True)
+class Replayed:
+    """One side of a replay: the outcome, questions asked (when known), expectation met."""
+
+    outcome: str
+    kind: str
+    questions: int | None = None
+    expected_ok: bool | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "outcome": self.outcome,
+            "kind": self.kind,
+            "questions": self.questions,
+            "expected_ok": self.expected_ok,
+        }
+
+
+@dataclass(frozen=True)
+class CaseChange:
+    case: str
+    source: str
+    change: str
+    old: Replayed
+    new: Replayed
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "case": self.case,
+            "source": self.source,
+            "change": self.change,
+            "old": self.old.as_dict(),
+            "new": self.new.as_dict(),
+        }
+
+
+@dataclass
+class Impact:
+    """The cases replayed, those that change, and totals per change kind."""
+
+    replayed: int
+    changes: list[CaseChange] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    questions_compared: bool = False
+
+    def totals(self) -> dict[str, int]:
+        counts = Counter(c.change for c in self.changes)
+        return {kind: counts.get(kind, 0) for kind in CHANGE_KINDS}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "replayed": self.replayed,
+            "changed": len(self.changes),
+            "questions_compared": self.questions_compared,
+            "totals": self.totals(),
+            "changes": [c.as_dict() for c in self.changes],
+            "errors": self.errors,
+        }
+
+
+def classify(old: Replayed, new: Replayed) -> str | None:
+    """The kind of change from OLD to NEW, or None when nothing a user sees changes."""
+    if old.outcome != new.outcome:
+        if old.kind == "fault" and new.kind == "fault":
+            return "fault_changed"
+        if new.kind == "fault":
+            return "now_resolved"
+        if old.kind == "fault":
+            return "now_escalated"
+        return "escalation_changed"
+    if old.questions is not None and new.questions is not None:
+        if new.questions < old.questions:
+            return "fewer_questions"
+        if new.questions > old.questions:
+            return "more_questions"
+    return None
+
+
+def swapped(base: cache.PackFiles, pack_file: Path) -> tuple[Pack, cache.PackFiles]:
+    """The base files with every file of the same pack id replaced by `pack_file`."""
+    pack = load_pack_file(pack_file).pack
+    keep = [f for f in base if load_pack_file(Path(f)).pack.id != pack.id]
+    return pack, tuple(sorted([*keep, str(pack_file.resolve())]))
+
+
+@dataclass(frozen=True)
+class ImpactTask:
+    """One golden file to replay on both sides (plain data: it crosses processes)."""
+
+    file: str
+    old: cache.PackFiles
+    new: cache.PackFiles
+    threshold: float = DEFAULT_THRESHOLD
+
+
+def _replay_golden(path: str, files: cache.PackFiles, threshold: float) -> Replayed:
+    golden = load_golden(Path(path))
+    compiled = cache.compiled(files, golden.case.line)
+    verdict = replay(golden, compiled, threshold)
+    outcome = verdict.diagnosis.outcome
+    kind = "fault" if outcome.kind == "fault" else outcome.kind
+    return Replayed(actual_outcome(verdict.diagnosis), kind, None, verdict.ok)
+
+
+def compare_one(task: ImpactTask) -> tuple[str, Replayed, Replayed] | str:
+    """(case id, old, new), or an error message for a case that cannot be replayed."""
+    try:
+        old = _replay_golden(task.file, task.old, task.threshold)
+        new = _replay_golden(task.file, task.new, task.threshold)
+    except LinewiseError as err:
+        return f"{task.file}: {err.render()}"
+    return Path(task.file).stem, old, new
+
+
+def replay_impact(
+    files: Sequence[str],
+    old: cache.PackFiles,
+    new: cache.PackFiles,
+    *,
+    jobs: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Impact:
+    """Replay golden files on OLD and NEW knowledge; keep the cases that change."""
+    if not files:
+        raise InvalidInput("no cases to replay", hint="give --cases DIR or golden files")
+    tasks = [ImpactTask(f, old, new) for f in files]
+    impact = Impact(replayed=len(tasks))
+    results = run_all(compare_one, tasks, jobs=jobs, progress=progress)
+    for task, result in zip(tasks, results, strict=True):
+        if isinstance(result, str):
+            impact.errors.append(result)
+            continue
+        case, before, after = result
+        change = classify(before, after)
+        if change is not None:
+            impact.changes.append(CaseChange(case, task.file, change, before, after))
+    return impact
+
+
+@dataclass
+class VersionDiff:
+    """`linewise pack diff`: the structural diff and the impact on past cases."""
+
+    structure: PackDiff
+    impact: Impact
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"structure": self.structure.as_dict(), "impact": self.impact.as_dict()}
+
+
+def diff_versions(
+    old_file: Path,
+    new_file: Path,
+    case_files: Sequence[str],
+    base: cache.PackFiles,
+    *,
+    jobs: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> VersionDiff:
+    """Compare two versions of one pack, then replay the cases on each."""
+    old_pack, old_files = swapped(base, old_file)
+    new_pack, new_files = swapped(base, new_file)
+    if old_pack.id != new_pack.id:
+        raise InvalidInput(
+            f"OLD is pack '{old_pack.id}' but NEW is pack '{new_pack.id}'",
+            hint="pack diff compares two versions of the same pack",
+        )
+    cache.knowledge(old_files)  # a knowledge set that does not validate fails here, once
+    cache.knowledge(new_files)
+    impact = replay_impact(case_files, old_files, new_files, jobs=jobs, progress=progress)
+    return VersionDiff(diff_packs(old_pack, new_pack), impact)

@@ -1,0 +1,105 @@
+"""`linewise pack diff`: the structural diff of two pack versions and the cases they change."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from cli.main import cli
+from rules.diff import diff_packs, field_changes, flatten
+from rules.loader import SHIPPED_DIR, load_pack_file
+
+WIRED = SHIPPED_DIR / "line1" / "network_wired.yaml"
+
+
+def _changed_pack(folder: Path) -> Path:
+    """network-wired 1.1.0: a cheaper spare-cable check, a weaker spare-cable rule and one
+    more question."""
+    text = WIRED.read_text(encoding="utf-8")
+    text = text.replace("version: 1.0.0", "version: 1.1.0", 1)
+    text = text.replace("    cost: 5\n", "    cost: 3\n", 1)
+    text = text.replace(
+        "      - conclude: wired_cable_faulty\n        certainty: 0.8\n",
+        "      - conclude: wired_cable_faulty\n        certainty: 0.5\n",
+        1,
+    )
+    text = text.replace(
+        "questions:\n",
+        "questions:\n  - id: wired_dock_used\n    text: Is the laptop in a dock?\n"
+        "    type: yesno\n",
+        1,
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "network_wired.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_flatten_and_field_changes() -> None:
+    old = {"when": {"all": [{"question": "a", "equals": True}]}, "then": [{"conclude": "f"}]}
+    new = {"when": {"all": [{"question": "a", "equals": False}]}, "then": [{"conclude": "f"}]}
+    assert flatten(old)["when.all[0].equals"] is True
+    changes = field_changes(old, new)
+    assert [(c.path, c.old, c.new) for c in changes] == [("when.all[0].equals", True, False)]
+    # a value of another type is a change even when Python calls it equal (1 == True)
+    assert field_changes({"v": 1}, {"v": True})
+
+
+def test_a_pack_has_no_difference_with_itself() -> None:
+    pack = load_pack_file(WIRED).pack
+    assert diff_packs(pack, pack).empty
+
+
+def test_structural_diff_names_each_change(tmp_path: Path) -> None:
+    old = load_pack_file(WIRED).pack
+    new = load_pack_file(_changed_pack(tmp_path)).pack
+    diff = diff_packs(old, new)
+    assert [(c.path, c.old, c.new) for c in diff.header] == [("version", "1.0.0", "1.1.0")]
+    items = {(i.section, i.id): i for i in diff.items}
+    assert items[("questions", "wired_dock_used")].kind == "added"
+    cost = items[("questions", "wired_other_cable_works")]
+    assert cost.kind == "changed" and [(f.path, f.old, f.new) for f in cost.fields] == [
+        ("cost", 5.0, 3.0)
+    ]
+    rule = items[("rules", "spare_cable_fixes")]
+    assert [(f.path, f.old, f.new) for f in rule.fields] == [("then[0].certainty", 0.8, 0.5)]
+    assert diff.totals()["questions"] == {"added": 1, "removed": 0, "changed": 1}
+    back = diff_packs(new, old)
+    assert {(i.section, i.id) for i in back.items if i.kind == "removed"} == {
+        ("questions", "wired_dock_used")
+    }
+
+
+def test_cli_lists_cases_whose_outcome_changes(tmp_path: Path) -> None:
+    new = _changed_pack(tmp_path / "new")
+    result = CliRunner().invoke(cli, ["pack", "diff", str(WIRED), str(new), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["structure"]["new_version"] == "1.1.0"
+    impact = data["impact"]
+    assert impact["totals"]["now_escalated"] >= 1
+    change = next(c for c in impact["changes"] if c["case"] == "wired-cable-faulty")
+    assert change["old"]["outcome"] == "fault wired_cable_faulty"
+    assert change["new"]["outcome"].startswith("escalate to Line 2 (below_threshold)")
+    assert change["old"]["expected_ok"] is True and change["new"]["expected_ok"] is False
+    text = CliRunner().invoke(cli, ["pack", "diff", str(WIRED), str(new)]).stdout
+    assert "~ spare_cable_fixes" in text and "then[0].certainty: 0.8 -> 0.5" in text
+    assert "[now_escalated] wired-cable-faulty" in text
+
+
+def test_unchanged_version_changes_no_case() -> None:
+    result = CliRunner().invoke(cli, ["pack", "diff", str(WIRED), str(WIRED), "--json"])
+    data = json.loads(result.stdout)
+    assert data["impact"]["changed"] == 0 and data["impact"]["replayed"] >= 1
+
+
+def test_two_different_packs_are_refused(tmp_path: Path) -> None:
+    other = tmp_path / "other.yaml"
+    other.write_text(
+        WIRED.read_text(encoding="utf-8").replace("id: network-wired", "id: network-other", 1)
+    )
+    result = CliRunner().invoke(cli, ["pack", "diff", str(WIRED), str(other)])
+    assert result.exit_code == 2
+    assert "same pack" in result.stderr
