@@ -76,6 +76,9 @@ def _register() -> None:
     cli.add_command(pack.pack)
     cli.add_command(golden.test)
     pack.pack.add_command(pack_versions.diff)
+    pack.pack.add_command(pack_versions.publish)
+    pack.pack.add_command(pack_versions.history)
+    pack.pack.add_command(pack_versions.archive)
 
 
 _register()

@@ -11,10 +11,13 @@ import click
 from cases import cache
 from cases.golden import golden_files
 from cases.impact import CHANGE_KINDS, Impact, VersionDiff, diff_versions
+from cases.publish import publish as publish_pack
+from cases.registry import ENV_REGISTRY, Registry, default_registry_dir
 from cli.golden import jobs_option
 from cli.options import json_option, packs_option
-from cli.progress import progress_bar, progress_option
+from cli.progress import F, progress_bar, progress_option
 from rules.diff import SECTIONS, PackDiff
+from rules.errors import UnknownIdError
 from rules.source import display_path
 
 
@@ -116,3 +119,112 @@ def render_version_diff(result: VersionDiff) -> str:
     lines.append("")
     lines.extend(render_impact(result.impact, structure.old_version, structure.new_version))
     return "\n".join(lines)
+
+
+def registry_option(func: F) -> F:
+    return click.option(
+        "--registry",
+        "registry_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help=f"The published-pack registry folder [default: ${ENV_REGISTRY}, else beside the "
+        "case store].",
+    )(func)
+
+
+def _registry(registry_dir: Path | None) -> Registry:
+    return Registry(registry_dir or default_registry_dir())
+
+
+@click.command("publish")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--line", type=click.IntRange(1, 4), required=True, help="The line to publish to.")
+@click.option(
+    "--cases",
+    "case_paths",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="More golden cases of the pack [always: golden/<pack id>/ beside the pack file and "
+    "in the shipped library].",
+)
+@click.option("--dry-run", is_flag=True, help="Check everything, publish nothing.")
+@registry_option
+@jobs_option
+@json_option
+def publish(
+    source: Path,
+    line: int,
+    case_paths: tuple[Path, ...],
+    dry_run: bool,
+    registry_dir: Path | None,
+    jobs: int | None,
+    as_json: bool,
+) -> None:
+    """Publish a pack version to a line, after checking it has earned it.
+
+    Refuses (exit 1), naming every reason, unless the pack validates with the
+    published packs, verification is clean, its golden cases pass, it belongs to
+    the line, and its version is higher than the published one. The published
+    version it replaces is archived and kept, so old cases replay exactly.
+
+    \b
+    Example:
+      linewise pack publish drafts/network_wired.yaml --line 1
+    """
+    registry = _registry(registry_dir)
+    check, entry = publish_pack(source, line, registry, case_paths, jobs=jobs, dry_run=dry_run)
+    if as_json:
+        data = check.as_dict()
+        data["published_entry"] = entry.as_dict() if entry else None
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    passed = check.golden.count("pass") if check.golden else 0
+    before = f" (replacing {check.published}, now archived)" if check.published else ""
+    if entry is None:
+        click.echo(
+            f"ok: {check.pack} {check.version} can be published to Line {line}; "
+            f"{passed} golden cases pass (dry run: nothing published)"
+        )
+    else:
+        click.echo(
+            f"published {check.pack} {check.version} to Line {line}{before}; "
+            f"{passed} golden cases pass"
+        )
+
+
+@click.command("history")
+@click.argument("pack_id", required=False)
+@registry_option
+@json_option
+def history(pack_id: str | None, registry_dir: Path | None, as_json: bool) -> None:
+    """List the kept versions of the packs (or one pack) with their stage.
+
+    \b
+    Example:
+      linewise pack history network-wired
+    """
+    entries = _registry(registry_dir).entries(pack_id)
+    if pack_id is not None and not entries:
+        raise UnknownIdError(f"pack '{pack_id}' was never published")
+    if as_json:
+        click.echo(json.dumps([e.as_dict() for e in entries], indent=2))
+        return
+    for entry in entries:
+        click.echo(
+            f"{entry.pack:<28} {entry.version:<12} Line {entry.line}  {entry.stage:<9}  "
+            f"{entry.published_at}"
+        )
+
+
+@click.command("archive")
+@click.argument("pack_id")
+@registry_option
+def archive(pack_id: str, registry_dir: Path | None) -> None:
+    """Withdraw a pack from its line; its versions stay kept for replaying old cases.
+
+    \b
+    Example:
+      linewise pack archive network-wired
+    """
+    entry = _registry(registry_dir).archive(pack_id)
+    click.echo(f"archived {entry.pack} {entry.version} (Line {entry.line})")

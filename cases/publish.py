@@ -1,0 +1,156 @@
+"""Publishing a pack version to its line, only once it has earned it.
+
+`linewise pack publish` refuses, naming every reason at once, unless:
+- the pack loads and validates together with the live (published) knowledge;
+- verification is clean (`verification_problems`, the pack checker);
+- every golden case of the pack passes on that knowledge (and there is at least one);
+- the pack belongs to the line it is published to;
+- its version is higher than the published one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cases import cache
+from cases.golden import GOLDEN_DIR
+from cases.impact import swapped
+from cases.registry import Entry, Registry, version_key
+from cases.replay import TestRun, run_golden
+from rules.errors import LinewiseError, PackError
+from rules.loader import load_pack_file
+
+
+class PublishRefused(LinewiseError):
+    """The pack is not fit to publish; the message lists every reason."""
+
+    exit_code = 1
+
+    def __init__(self, pack: str, version: str, reasons: list[str]) -> None:
+        self.reasons = reasons
+        lines = [f"refusing to publish {pack} {version}:"]
+        lines.extend(f"  - {reason}" for reason in reasons)
+        super().__init__("\n".join(lines), hint=None)
+
+    def render(self) -> str:
+        return self.message
+
+
+@dataclass
+class PublishCheck:
+    """What was checked before publishing, and what stands in the way."""
+
+    pack: str
+    version: str
+    line: int
+    published: str | None
+    reasons: list[str] = field(default_factory=list)
+    golden: TestRun | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.reasons
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "pack": self.pack,
+            "version": self.version,
+            "line": self.line,
+            "published": self.published,
+            "ok": self.ok,
+            "reasons": self.reasons,
+            "golden": self.golden.as_dict() if self.golden is not None else None,
+        }
+
+
+def verification_problems(files: cache.PackFiles) -> list[str]:
+    """Errors of the pack checker (`linewise pack check`) on this knowledge.
+
+    HOOK: returns the checker's errors once engine/verify.py is merged; until then
+    validation (loading the knowledge) and the golden cases are the checks.
+    """
+    return []
+
+
+def golden_paths(source: Path, pack_id: str, extra: Sequence[Path]) -> list[Path]:
+    """The pack's golden cases: given ones, beside the pack file, and in the shipped library."""
+    found = list(extra)
+    for folder in (source.parent / "golden" / pack_id, GOLDEN_DIR / pack_id):
+        if folder.is_dir() and folder.resolve() not in {p.resolve() for p in found}:
+            found.append(folder)
+    return found
+
+
+def check_publish(
+    source: Path,
+    line: int,
+    registry: Registry,
+    cases: Sequence[Path] = (),
+    *,
+    jobs: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> PublishCheck:
+    """Every reason not to publish `source` to `line` (none: it may be published)."""
+    pack = load_pack_file(source).pack
+    current = registry.current(pack.id)
+    check = PublishCheck(pack.id, pack.version, pack.line, current.version if current else None)
+    if pack.line != line:
+        check.reasons.append(f"{pack.id} is a Line {pack.line} pack, not a Line {line} pack")
+    if pack.status == "archived":
+        check.reasons.append("the pack file says status: archived")
+    if current is not None and version_key(pack.version) <= version_key(current.version):
+        check.reasons.append(
+            f"version {pack.version} is not higher than the published {current.version}"
+        )
+    live = tuple(str(p.resolve()) for p in registry.current_files())
+    _, files = swapped(live, source)
+    try:
+        cache.knowledge(files)
+    except PackError as err:
+        check.reasons.append(
+            "the pack does not validate with the published packs:\n    "
+            + "\n    ".join(d.render() for d in err.diagnostics)
+        )
+        return check
+    check.reasons.extend(verification_problems(files))
+    paths = golden_paths(source, pack.id, cases)
+    if not paths:
+        check.reasons.append(
+            f"no golden cases for {pack.id} (looked in {source.parent / 'golden' / pack.id} "
+            f"and {GOLDEN_DIR / pack.id}; or give --cases)"
+        )
+        return check
+    run = run_golden(paths, [Path(f) for f in files], jobs=jobs, progress=progress)
+    check.golden = run
+    if not run.results:
+        check.reasons.append(f"no golden case files found in {', '.join(map(str, paths))}")
+    for result in run.results:
+        if result.status == "fail":
+            check.reasons.append(
+                f"golden case {result.case} fails: expected {result.expected}, got {result.actual}"
+            )
+        elif result.status == "error":
+            check.reasons.append(f"golden case file {result.file} is broken: {result.error}")
+    return check
+
+
+def publish(
+    source: Path,
+    line: int,
+    registry: Registry,
+    cases: Sequence[Path] = (),
+    *,
+    jobs: int | None = None,
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[PublishCheck, Entry | None]:
+    """Check, then keep the version in the registry as published (unless `dry_run`)."""
+    check = check_publish(source, line, registry, cases, jobs=jobs, progress=progress)
+    if not check.ok:
+        raise PublishRefused(check.pack, check.version, check.reasons)
+    if dry_run:
+        return check, None
+    return check, registry.publish(source)

@@ -1,0 +1,117 @@
+"""The pack life cycle: publish refusals, kept versions, archive, replay with exact versions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cases.registry import Registry, version_key, with_status
+from cli.main import cli
+from rules.errors import UnknownIdError
+from rules.loader import SHIPPED_DIR, load_pack_file
+
+WIRED = SHIPPED_DIR / "line1" / "network_wired.yaml"
+
+
+def _version(folder: Path, version: str, *, certainty: str = "0.8", status: str = "draft") -> Path:
+    text = WIRED.read_text(encoding="utf-8").replace("version: 1.0.0", f"version: {version}", 1)
+    text = text.replace("certainty: 0.8\n", f"certainty: {certainty}\n", 1)
+    text = with_status(text, status)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"network_wired-{version}.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _publish(registry: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, ["pack", "publish", "--registry", str(registry), *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_version_order() -> None:
+    assert version_key("1.2.0-rc1") < version_key("1.2.0") < version_key("1.10.0")
+
+
+def test_with_status_sets_or_adds_the_field() -> None:
+    assert "status: published" in with_status("id: x\nstatus: draft\n", "published")
+    assert with_status("id: x\nline: 1\n", "draft") == "id: x\nline: 1\nstatus: draft\n"
+
+
+def test_registry_seeds_itself_with_the_shipped_packs(tmp_path: Path) -> None:
+    registry = Registry(tmp_path / "reg")
+    current = registry.current("network-wired")
+    assert current is not None and current.version == "1.0.0" and current.stage == "published"
+    assert load_pack_file(current.path).pack.status == "published"
+
+
+def test_publish_keeps_versions_and_archives_the_replaced_one(tmp_path: Path) -> None:
+    reg = tmp_path / "reg"
+    code, out, err = _publish(reg, str(_version(tmp_path, "1.1.0")), "--line", "1")
+    assert code == 0, err
+    assert "published network-wired 1.1.0 to Line 1 (replacing 1.0.0, now archived)" in out
+    result = CliRunner().invoke(
+        cli, ["pack", "history", "network-wired", "--registry", str(reg), "--json"]
+    )
+    stages = {e["version"]: e["stage"] for e in json.loads(result.stdout)}
+    assert stages == {"1.0.0": "archived", "1.1.0": "published"}
+    registry = Registry(reg)
+    old = registry.files_for({"network-wired": "1.0.0"})
+    assert load_pack_file(old[0]).pack.version == "1.0.0"
+    assert load_pack_file(registry.current_files()[0]).pack.status == "published"
+
+
+def test_publish_refuses_a_version_not_higher(tmp_path: Path) -> None:
+    code, _, err = _publish(tmp_path / "reg", str(_version(tmp_path, "1.0.0")), "--line", "1")
+    assert code == 1
+    assert "version 1.0.0 is not higher than the published 1.0.0" in err
+
+
+def test_publish_refuses_failing_golden_cases_and_the_wrong_line(tmp_path: Path) -> None:
+    weak = _version(tmp_path, "1.2.0", certainty="0.5")
+    code, _, err = _publish(tmp_path / "reg", str(weak), "--line", "2")
+    assert code == 1
+    assert "refusing to publish network-wired 1.2.0" in err
+    assert "network-wired is a Line 1 pack, not a Line 2 pack" in err
+    assert "golden case wired-cable-faulty fails: expected fault wired_cable_faulty" in err
+    assert Registry(tmp_path / "reg").current("network-wired").version == "1.0.0"  # type: ignore[union-attr]
+
+
+def test_publish_refuses_a_pack_that_does_not_validate(tmp_path: Path) -> None:
+    bad = _version(tmp_path, "1.3.0")
+    bad.write_text(bad.read_text().replace("conclude: wired_cable_faulty", "conclude: nope", 1))
+    code, _, err = _publish(tmp_path / "reg", str(bad), "--line", "1")
+    assert code == 1
+    assert "does not validate with the published packs" in err and "nope" in err
+
+
+def test_publish_refuses_a_pack_without_golden_cases(tmp_path: Path) -> None:
+    text = WIRED.read_text(encoding="utf-8").replace("id: network-wired", "id: network-new", 1)
+    for old in ("wired_", "spare_cable", "no_link"):
+        text = text.replace(old, "n" + old)
+    path = tmp_path / "new.yaml"
+    path.write_text(text, encoding="utf-8")
+    code, _, err = _publish(tmp_path / "reg", str(path), "--line", "1")
+    assert code == 1
+    assert "no golden cases for network-new" in err
+
+
+def test_dry_run_publishes_nothing(tmp_path: Path) -> None:
+    code, out, _ = _publish(
+        tmp_path / "reg", str(_version(tmp_path, "1.4.0")), "--line", "1", "--dry-run"
+    )
+    assert code == 0 and "dry run" in out
+    assert Registry(tmp_path / "reg").current("network-wired").version == "1.0.0"  # type: ignore[union-attr]
+
+
+def test_archive_withdraws_but_keeps(tmp_path: Path) -> None:
+    reg = tmp_path / "reg"
+    result = CliRunner().invoke(cli, ["pack", "archive", "network-wired", "--registry", str(reg)])
+    assert result.exit_code == 0
+    registry = Registry(reg)
+    assert registry.current("network-wired") is None
+    assert registry.files_for({"network-wired": "1.0.0"})
+    with pytest.raises(UnknownIdError, match=r"no published version 9\.9\.9"):
+        registry.file_for("network-wired", "9.9.9")
