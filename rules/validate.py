@@ -289,7 +289,8 @@ def _check_consequence(
                 smap.diagnostic(
                     path + ("conclude",),
                     f"unknown fault '{then.conclude}'",
-                    hint=_reference_hint(kb, then.conclude, names, visible),
+                    hint=_reference_hint(kb, then.conclude, names, visible)
+                    or "declare it under 'faults:'",
                     code="E013",
                 )
             )

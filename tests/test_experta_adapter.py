@@ -23,7 +23,9 @@ def action(engine, index, bindings):
         xa.declare(engine, "derived", True)
 specs = [
     xa.RuleSpec(0, 5, xa.Leaf("q", literal=True)),
-    xa.RuleSpec(1, 0, xa.AllOf([xa.Leaf("derived", literal=True), xa.Leaf("n", test=lambda v: v > 3)])),
+    xa.RuleSpec(
+        1, 0, xa.AllOf([xa.Leaf("derived", literal=True), xa.Leaf("n", test=lambda v: v > 3)])
+    ),
 ]
 cls = xa.build_engine_class("Smoke", specs, action)
 engine = xa.new_engine(cls)
