@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -266,6 +266,68 @@ class SQLiteStore:
                 )
             )
         return out
+
+    def import_cases(self, cases: Iterable[tuple[dict[str, Any], list[Event]]]) -> list[str]:
+        """Write whole cases (intake and every event) in one transaction: bulk loading,
+        e.g. a simulated history or a migration. Returns the new case ids in order."""
+        ids: list[str] = []
+        with store_errors(self.location), self._transaction():
+            for intake, events in cases:
+                opened = events[0].at if events else ""
+                updated = events[-1].at if events else opened
+                cursor = self._db.execute(
+                    "INSERT INTO cases(opened_at, updated_at, status, line, intake) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (
+                        opened,
+                        updated,
+                        status_after(events),
+                        line_after(events),
+                        json.dumps(intake, ensure_ascii=False, sort_keys=True),
+                    ),
+                )
+                num = int(cursor.lastrowid or 0)
+                ident = case_id(num)
+                self._db.execute("UPDATE cases SET id = ? WHERE num = ?", (ident, num))
+                self._db.executemany(
+                    "INSERT INTO events(case_num, seq, at, line, kind, body) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        (
+                            num,
+                            seq,
+                            e.at,
+                            e.line,
+                            e.kind,
+                            e.model_copy(update={"seq": seq}).model_dump_json(),
+                        )
+                        for seq, e in enumerate(events, 1)
+                    ],
+                )
+                ids.append(ident)
+        return ids
+
+    def iter_cases(self) -> Iterator[Case]:
+        """Every case with its events, oldest first, read in bulk (for metrics and mining)."""
+        with store_errors(self.location):
+            rows = self._db.execute(
+                "SELECT num, id, opened_at, intake FROM cases WHERE id IS NOT NULL ORDER BY num"
+            ).fetchall()
+            events: dict[int, list[Event]] = {}
+            try:
+                for num, body in self._db.execute(
+                    "SELECT case_num, body FROM events ORDER BY case_num, seq"
+                ):
+                    events.setdefault(num, []).append(Event.model_validate_json(body))
+            except ValidationError as err:
+                raise StoreError(
+                    f"the case store {self.location} holds an event this linewise cannot read",
+                    hint="the store may come from another version; use --store PATH",
+                ) from err
+        for num, ident, opened, intake in rows:
+            yield Case(
+                id=ident, opened_at=opened, intake=json.loads(intake), events=events.get(num, [])
+            )
 
     def close(self) -> None:
         self._db.close()
