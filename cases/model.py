@@ -27,6 +27,8 @@ EventKind = Literal[
     "unresolved",  # Line 4 could not resolve it; data.handoff
     "quit",  # the agent left (saved; resumable); reason
     "resumed",  # an agent picked the case up again; data.packs_changed when allowed
+    "waiting",  # the case waits on someone outside (data.on: 'vendor'); the SLA clock pauses
+    "waiting_over",  # the wait ended (the vendor answered); the SLA clock runs again
 ]
 CaseStatus = Literal["open", "abandoned", "escalated", "resolved", "unresolved"]
 
