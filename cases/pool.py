@@ -36,6 +36,7 @@ def run_all(
     *,
     jobs: int | None = None,
     progress: Callable[[int], None] | None = None,
+    serial_below: int = SERIAL_BELOW,
 ) -> list[Result]:
     """`[func(item) for item in items]`, on `jobs` processes, results in input order.
 
@@ -43,7 +44,7 @@ def run_all(
     called with the number of items finished since the last call.
     """
     jobs = default_jobs() if jobs is None else max(1, jobs)
-    if jobs == 1 or len(items) < SERIAL_BELOW:
+    if jobs == 1 or len(items) < serial_below:
         out: list[Result] = []
         for item in items:
             out.append(func(item))

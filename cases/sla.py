@@ -1,33 +1,64 @@
-"""Service levels per form of service: the budgets a line may spend and the SLA clock.
+"""Service levels per form of service: SLA targets, the budgets a line may spend, the clock.
 
-Shipped defaults live in `cases/sla.yaml` (issue 5 owns the full SLA configuration).
+One configuration (`cases/sla.yaml`, shipped defaults) holds both the SLA targets per
+form of service and line (first response, resolution) and the budgets the guided
+session spends (minutes, questions, escalation cost). A user file (`--sla FILE` or
+$LINEWISE_SLA) is merged onto the defaults key by key; its mistakes are reported
+with file:line:col like a pack's.
 """
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from engine.handoff import SlaClock, minutes_between
 from engine.session import Budget
-from rules.errors import InvalidInput
+from rules.errors import InputError
 from rules.intake import SERVICE_FORMS
+from rules.loader import pydantic_diagnostics
+from rules.schema import LineNo
+from rules.source import DataFileError, read_data_file
 
 SLA_FILE = Path(__file__).resolve().parent / "sla.yaml"
+ENV_SLA = "LINEWISE_SLA"
+Hours = float
 
 
 class FormLevels(BaseModel):
-    """The service levels of one form of service."""
+    """The service levels of one form of service; every mapping is keyed by support line."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    resolve_hours: float = Field(gt=0)
-    minutes: dict[int, float] = Field(default_factory=dict)
-    questions: dict[int, int] = Field(default_factory=dict)
-    escalation_cost: dict[int, float] = Field(default_factory=dict)
+    first_response: dict[LineNo, float] = Field(
+        default_factory=dict, description="Hours from reaching a line to its first response."
+    )
+    resolution: dict[LineNo, float] = Field(
+        description="Hours from opening to resolution, by the resolving line (vendor waits paused)."
+    )
+    minutes: dict[LineNo, float] = Field(default_factory=dict)
+    questions: dict[LineNo, int] = Field(default_factory=dict)
+    escalation_cost: dict[LineNo, float] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _positive(self) -> FormLevels:
+        for name in ("first_response", "resolution", "minutes", "questions", "escalation_cost"):
+            for line, value in getattr(self, name).items():
+                if value <= 0:
+                    raise ValueError(f"{name} for Line {line} must be positive, not {value}")
+        if not self.resolution:
+            raise ValueError("'resolution' needs a target for at least one line")
+        return self
+
+    @property
+    def resolve_hours(self) -> float:
+        """The resolution target of the highest line: the deadline a vendor case carries."""
+        return self.resolution[max(self.resolution)]
 
 
 class ServiceLevels(BaseModel):
@@ -37,6 +68,20 @@ class ServiceLevels(BaseModel):
 
     default_form: str
     forms: dict[str, FormLevels]
+
+    @model_validator(mode="after")
+    def _complete(self) -> ServiceLevels:
+        unknown = sorted(set(self.forms) - set(SERVICE_FORMS))
+        if unknown:
+            raise ValueError(
+                f"unknown form of service {unknown[0]!r} (forms: {', '.join(SERVICE_FORMS)})"
+            )
+        missing = [f for f in SERVICE_FORMS if f not in self.forms]
+        if missing:
+            raise ValueError(f"no service levels for {', '.join(missing)}")
+        if self.default_form not in self.forms:
+            raise ValueError(f"default_form {self.default_form!r} is not a form of service")
+        return self
 
     def form(self, service_form: object) -> tuple[str, FormLevels]:
         name = str(service_form) if service_form in self.forms else self.default_form
@@ -49,6 +94,12 @@ class ServiceLevels(BaseModel):
             minutes=levels.minutes.get(line),
             escalation_cost=levels.escalation_cost.get(line),
         )
+
+    def first_response(self, service_form: object, line: int) -> Hours | None:
+        return self.form(service_form)[1].first_response.get(line)
+
+    def resolution(self, service_form: object, line: int) -> Hours | None:
+        return self.form(service_form)[1].resolution.get(line)
 
     def clock(self, service_form: object, opened_at: str, at: str) -> SlaClock:
         """The SLA clock of a case: when it opened, its deadline and the time gone."""
@@ -63,16 +114,29 @@ class ServiceLevels(BaseModel):
         )
 
 
-def load_service_levels(path: Path = SLA_FILE) -> ServiceLevels:
+def merged(base: Any, override: Any) -> Any:
+    """`override` merged onto `base`, mapping by mapping (other values replace)."""
+    if isinstance(base, dict) and isinstance(override, dict):
+        out = dict(base)
+        for key, value in override.items():
+            out[key] = merged(base[key], value) if key in base else value
+        return out
+    return override
+
+
+def load_service_levels(path: Path | None = None) -> ServiceLevels:
+    """The shipped defaults, with `path` (else $LINEWISE_SLA, if set) merged onto them."""
+    defaults = yaml.safe_load(SLA_FILE.read_text(encoding="utf-8"))
+    user = path or (Path(os.environ[ENV_SLA]) if os.environ.get(ENV_SLA) else None)
+    if user is None:
+        return ServiceLevels.model_validate(defaults)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        levels = ServiceLevels.model_validate(data)
-    except (OSError, yaml.YAMLError, ValidationError) as err:
-        raise InvalidInput(f"cannot read service levels from {path}: {err}") from err
-    missing = [f for f in SERVICE_FORMS if f not in levels.forms]
-    if missing or levels.default_form not in levels.forms:
-        raise InvalidInput(
-            f"{path}: service levels miss forms {missing or [levels.default_form]}",
-            hint="forms: " + ", ".join(SERVICE_FORMS),
-        )
-    return levels
+        data, smap = read_data_file(user)
+    except DataFileError as err:
+        raise InputError(err.diagnostics) from err
+    if not isinstance(data, dict):
+        raise InputError([smap.diagnostic((), "service levels must be a mapping")])
+    try:
+        return ServiceLevels.model_validate(merged(defaults, data))
+    except ValidationError as err:
+        raise InputError(pydantic_diagnostics(err, smap, ServiceLevels)) from err

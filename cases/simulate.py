@@ -1,0 +1,346 @@
+"""A seeded simulator of a plausible support history, worked by the real guided session.
+
+Each simulated customer has a true cause: a known fault of the packs (drawn by its
+prior, its answers taken from the fault's golden case) or, for about one case in
+eight, a cause the packs do not know (a fixed answer signature per hidden cause,
+so that `linewise cases gaps` has something real to find). The case is opened at
+Line 1 on the real `Desk` and `Session`, so the questions asked, the fixes proposed
+and the escalations are exactly what the product would do. Customers sometimes
+answer wrongly or cannot tell, some fixes do not work, some agents give up, and
+Line 4 cases wait on the vendor (the SLA clock pauses).
+
+Everything depends only on the seed and the case number, so any number of worker
+processes gives the same history.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from cases import cache
+from cases.desk import Desk, LiveCase
+from cases.golden import golden_files, load_golden
+from cases.memstore import MemoryStore
+from cases.model import Event, status_after
+from cases.pool import run_all
+from cases.sla import load_service_levels
+from engine.facts import parse_answer
+from engine.logic import UNKNOWN, FactValue
+from engine.session import Ask, Escalate, ProposeFix
+from rules.errors import LinewiseError
+from rules.intake import CHANNELS, SERVICE_FORMS
+from rules.knowledge import KnowledgeBase
+from rules.schema import Question
+
+START = datetime(2026, 1, 5, 8, 0)  # a Monday
+UNKNOWN_SHARE = 0.12  # causes the packs do not know
+HIDDEN_PER_COMPLAINT = 2
+P_WRONG = 0.04  # a customer gives a wrong answer
+P_CANNOT_TELL = 0.03
+P_FIX_FAILS = 0.07  # the right fix does not work anyway
+P_ABANDON = 0.015
+FORM_WEIGHTS = {"warranty": 0.3, "paid": 0.35, "premium": 0.15, "self_service": 0.2}
+CHANNEL_WEIGHTS = {"phone": 0.35, "email": 0.2, "chat": 0.25, "remote": 0.1, "on_site": 0.1}
+FIRST_RESPONSE_MINUTES = {"phone": 4, "chat": 6, "remote": 30, "on_site": 120, "email": 150}
+QUEUE_MINUTES = {2: 150, 3: 600, 4: 300}  # mean wait for the next line to pick a case up
+VENDOR_WAIT_MINUTES = 2 * 24 * 60
+MAX_STEPS = 200
+FIRST = ("Anna", "Boris", "Chen", "Dana", "Emil", "Farida", "Gleb", "Hana", "Ivan", "Julia")
+LAST = ("Petrova", "Ivanov", "Smith", "Kowalski", "Novak", "Garcia", "Sato", "Okafor")
+SITES = ("HQ", "Warehouse", "Branch North", "Branch South", "Home office")
+
+
+@dataclass(frozen=True)
+class Cause:
+    """A true cause: a known fault (answers from its golden case) or a hidden one."""
+
+    id: str  # fault id, or 'hidden:<complaint>:<n>'
+    complaint: str
+    weight: float
+    answers: tuple[tuple[str, Any], ...]
+    known: bool
+
+
+@dataclass(frozen=True)
+class SimulatedCase:
+    """One simulated case, ready for `import_cases`, with its true cause for checking."""
+
+    intake: dict[str, Any]
+    events: list[Event]
+    cause: str
+
+
+def _random_value(question: Question, rng: random.Random) -> Any:
+    if question.type == "yesno":
+        return rng.choice([True, False])
+    if question.type == "choice" and question.options:
+        return rng.choice(question.options).value
+    if question.type == "number":
+        low = question.min if question.min is not None else 0.0
+        high = question.max if question.max is not None else max(low + 100.0, 100.0)
+        return round(rng.uniform(low, high), 1)
+    return "nothing unusual"
+
+
+def causes(kb: KnowledgeBase, golden_paths: list[Path], seed: int) -> list[Cause]:
+    """The known causes (one per golden case with an expected fault) and hidden ones."""
+    rng = random.Random(f"{seed}:causes")
+    found: list[Cause] = []
+    for path in golden_files(golden_paths or None):
+        golden = load_golden(path)
+        fault, complaint = golden.expect.fault, golden.case.intake.get("complaint")
+        if fault is None or complaint not in kb.symptoms or fault not in kb.faults:
+            continue
+        answers = tuple(sorted(golden.case.answers.items()))
+        found.append(Cause(fault, str(complaint), kb.faults[fault].prior, answers, True))
+    by_complaint: dict[str, list[Cause]] = {}
+    for cause in found:
+        by_complaint.setdefault(cause.complaint, []).append(cause)
+    hidden: list[Cause] = []
+    for complaint, known in sorted(by_complaint.items()):
+        popularity = rng.uniform(0.5, 1.5)
+        total = sum(c.weight for c in known)
+        scaled = [
+            Cause(c.id, c.complaint, c.weight / total * popularity, c.answers, True) for c in known
+        ]
+        hidden.extend(scaled)
+        asked = sorted({q for c in known for q, _ in c.answers})
+        for n in range(HIDDEN_PER_COMPLAINT):
+            base = dict(rng.choice(known).answers)
+            for qid in rng.sample(asked, k=min(len(asked), 2)):
+                base[qid] = _random_value(kb.questions[qid], rng)
+            share = popularity * UNKNOWN_SHARE / (1 - UNKNOWN_SHARE) / HIDDEN_PER_COMPLAINT
+            hidden.append(
+                Cause(
+                    f"hidden:{complaint}:{n + 1}",
+                    complaint,
+                    share,
+                    tuple(sorted(base.items())),
+                    False,
+                )
+            )
+    return hidden
+
+
+class SimClock:
+    """Simulated time: the desk stamps events with it; the simulator moves it on."""
+
+    def __init__(self, start: datetime) -> None:
+        self.time = start
+
+    def now(self) -> str:
+        return self.time.isoformat(timespec="seconds") + "+00:00"
+
+    def advance(self, minutes: float) -> None:
+        self.time += timedelta(minutes=max(minutes, 0.0))
+
+
+@dataclass
+class _Customer:
+    cause: Cause
+    rng: random.Random
+    kb: KnowledgeBase
+    truth: dict[str, Any]
+
+    def respond(self, question: Question) -> Any:
+        if self.rng.random() < P_CANNOT_TELL:
+            return "unknown"
+        if question.id not in self.truth:
+            self.truth[question.id] = _random_value(question, self.rng)
+        value = self.truth[question.id]
+        if self.rng.random() < P_WRONG:
+            return self._other(question, value)
+        return value
+
+    def _other(self, question: Question, value: Any) -> Any:
+        canonical: FactValue = parse_answer(self.kb, question.id, value)
+        for _ in range(5):
+            other = _random_value(question, self.rng)
+            if canonical is UNKNOWN or parse_answer(self.kb, question.id, other) != canonical:
+                return other
+        return value
+
+
+def _intake(cause: Cause, rng: random.Random) -> dict[str, Any]:
+    form = rng.choices(SERVICE_FORMS, [FORM_WEIGHTS[f] for f in SERVICE_FORMS])[0]
+    channel = rng.choices(CHANNELS, [CHANNEL_WEIGHTS[c] for c in CHANNELS])[0]
+    return {
+        "customer": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+        "location": f"{rng.choice(SITES)}, room {rng.randint(100, 520)}",
+        "equipment_serial": f"ASSET-{rng.randint(1000, 99999):05d}",
+        "service_form": form,
+        "channel": channel,
+        "complaint": cause.complaint,
+    }
+
+
+def _opened_at(index: int, count: int, days: int, rng: random.Random) -> datetime:
+    """Spread over working days and hours, in case-number order."""
+    day = int(index * days / max(count, 1))
+    date = START + timedelta(days=day)
+    if date.weekday() >= 5:
+        date += timedelta(days=7 - date.weekday())
+    return date + timedelta(minutes=rng.uniform(0, 9.5 * 60))
+
+
+def work_case(desk: Desk, clock: SimClock, cause: Cause, rng: random.Random) -> str:
+    """Work one case from intake to its end (or to a line without packs); its id."""
+    customer = _Customer(cause, rng, desk.kb, dict(cause.answers))
+    intake = _intake(cause, rng)
+    channel = intake["channel"]
+    live = desk.open(intake)
+    case_id = live.case_id
+    clock.advance(rng.expovariate(1 / FIRST_RESPONSE_MINUTES[channel]))
+    for _ in range(MAX_STEPS):
+        step = live.session.step()
+        if isinstance(step, Ask):
+            if rng.random() < P_ABANDON / 4:
+                live.quit("the customer hung up")
+                return case_id
+            live.answer(step.question.id, customer.respond(step.question))
+            clock.advance(step.question.cost * rng.lognormvariate(0, 0.35))
+        elif isinstance(step, ProposeFix):
+            live.propose(step.fault.id, step.fault.certainty)
+            clock.advance(rng.uniform(5, 20))
+            worked = step.fault.id == cause.id and rng.random() >= P_FIX_FAILS
+            live.fix(step.fault.id, worked)
+            if worked:
+                return case_id
+        elif isinstance(step, Escalate):
+            live.escalate(step)
+            if step.final:
+                return case_id
+            next_live = _next_line(desk, clock, live, step, rng)
+            if next_live is None:
+                return case_id
+            live = next_live
+        else:
+            return case_id
+    live.quit("the simulation stopped a case that would not end")
+    return case_id
+
+
+def _next_line(
+    desk: Desk, clock: SimClock, live: LiveCase, step: Escalate, rng: random.Random
+) -> LiveCase | None:
+    line = step.escalation.to_line
+    clock.advance(rng.expovariate(1 / QUEUE_MINUTES.get(line, 300)))
+    try:
+        resumed = desk.resume(live.case_id)
+    except LinewiseError:
+        return None  # a line without packs (Line 3) works the case by hand, from the handoff
+    if line == 4:
+        vendor = next(
+            (
+                desk.kb.faults[f].vendor
+                for f in [step.fault or ""]
+                if f in desk.kb.faults and desk.kb.faults[f].vendor
+            ),
+            None,
+        )
+        desk.store.append(
+            live.case_id,
+            Event(
+                at=clock.now(),
+                line=4,
+                kind="waiting",
+                data={"on": "vendor", "vendor": vendor or "vendor"},
+            ),
+        )
+        clock.advance(rng.expovariate(1 / VENDOR_WAIT_MINUTES))
+        desk.store.append(live.case_id, Event(at=clock.now(), line=4, kind="waiting_over"))
+    return resumed
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Cases `start` to `stop` of a history (plain data: it crosses processes)."""
+
+    start: int
+    stop: int
+    count: int
+    seed: int
+    days: int
+    packs: cache.PackFiles
+    golden: tuple[str, ...]
+
+
+_CAUSES: dict[tuple[Any, ...], list[Cause]] = {}
+
+
+def simulate_batch(batch: Batch) -> list[SimulatedCase]:
+    """Simulate a slice of the history in this process (its own desk and memory store)."""
+    kb = cache.knowledge(batch.packs)
+    key = (batch.packs, batch.golden, batch.seed)
+    if key not in _CAUSES:
+        _CAUSES[key] = causes(kb, [Path(p) for p in batch.golden], batch.seed)
+    pool = _CAUSES[key]
+    weights = [c.weight for c in pool]
+    store = MemoryStore()
+    clock = SimClock(START)
+    desk = Desk(store, kb, levels=load_service_levels(), clock=clock.now)
+    out: list[SimulatedCase] = []
+    for index in range(batch.start, batch.stop):
+        rng = random.Random(f"{batch.seed}:{index}")
+        cause = rng.choices(pool, weights)[0]
+        clock.time = _opened_at(index, batch.count, batch.days, rng)
+        case_id = work_case(desk, clock, cause, rng)
+        case = store.load(case_id)
+        out.append(SimulatedCase(case.intake, case.events, cause.id))
+    return out
+
+
+BATCH = 50
+
+
+@dataclass
+class History:
+    """What `linewise cases simulate` wrote."""
+
+    ids: list[str]
+    statuses: dict[str, int]
+    hidden: int  # cases whose true cause the packs do not know
+    location: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "cases": len(self.ids),
+            "first": self.ids[0] if self.ids else None,
+            "last": self.ids[-1] if self.ids else None,
+            "statuses": self.statuses,
+            "unknown_causes": self.hidden,
+            "store": self.location,
+        }
+
+
+def simulate(
+    store: Any,
+    count: int,
+    seed: int,
+    *,
+    days: int = 90,
+    packs: list[Path] | None = None,
+    golden: list[Path] | None = None,
+    jobs: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> History:
+    """Simulate `count` cases and write them to `store` in one transaction."""
+    files = cache.resolve_files(packs)
+    cache.knowledge(files)  # a broken pack fails here, once
+    golden_set = tuple(str(p) for p in golden or [])
+    batches = [
+        Batch(start, min(start + BATCH, count), count, seed, days, files, golden_set)
+        for start in range(0, count, BATCH)
+    ]
+    done = run_all(simulate_batch, batches, jobs=jobs, progress=progress, serial_below=2)
+    cases = [case for batch in done for case in batch]
+    ids = store.import_cases([(c.intake, c.events) for c in cases])
+    statuses = Counter(status_after(c.events) for c in cases)
+    hidden = sum(1 for c in cases if c.cause.startswith("hidden:"))
+    return History(ids, dict(sorted(statuses.items())), hidden, store.location)
