@@ -69,13 +69,14 @@ def cli(verbose: int) -> None:
 
 
 def _register() -> None:
-    from cli import cases, diagnose, golden, pack, pack_versions
+    from cli import cases, diagnose, golden, pack, pack_versions, report
 
     cli.add_command(diagnose.diagnose)
     cli.add_command(diagnose.explain)
     cli.add_command(pack.pack)
     cli.add_command(golden.test)
     cli.add_command(cases.cases_group)
+    cli.add_command(report.report)
     pack.pack.add_command(pack_versions.diff)
     pack.pack.add_command(pack_versions.publish)
     pack.pack.add_command(pack_versions.history)

@@ -1,0 +1,199 @@
+"""`linewise report`: the support manager's numbers as tables, JSON and charts."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cases.metrics import Filters
+from cases.metrics import report as build_report
+from cases.sla import ENV_SLA, load_service_levels
+from cases.store import open_store
+from cli.cases import store_option
+from cli.options import json_option, load_all, packs_option
+from rules.intake import CHANNELS, SERVICE_FORMS
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.1f}%"
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:g}"
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [
+        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
+    ]
+
+    def line(cells: list[str]) -> str:
+        return "  " + "  ".join(
+            c.ljust(w) if i == 0 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        )
+
+    return [line(headers), "  " + "  ".join("-" * w for w in widths), *map(line, rows)]
+
+
+def render_report(data: dict[str, Any]) -> str:
+    out: list[str] = []
+    line1 = data["line1"]
+    status = ", ".join(f"{n} {s}" for s, n in data["status"].items())
+    out.append(f"{data['cases']} cases ({status}), as of {data['as_of']}")
+    low, high = line1["expected"]
+    out.append(
+        f"Line 1 resolution rate: {_pct(line1['rate'])} ({line1['resolved']} of "
+        f"{line1['finished']} finished at Line 1; expected {low:.0%}-{high:.0%})"
+    )
+    esc = data["escalation"]
+    out += ["", "Escalation by line:"]
+    out += _table(
+        ["line", "reached", "escalated", "rate"],
+        [
+            [k, str(v["reached"]), str(v["escalated"]), _pct(v["rate"])]
+            for k, v in esc["by_line"].items()
+        ],
+    )
+    out += ["", "Escalation by reason:"]
+    out += _table(
+        ["reason", "count", "share"],
+        [[k, str(v["count"]), _pct(v["share"])] for k, v in esc["by_reason"].items()],
+    )
+    for key, title in (("by_pack", "pack"), ("by_fault", "fault")):
+        out += ["", f"Escalation by {title}:"]
+        out += _table(
+            [title, "cases", "escalated", "rate"],
+            [
+                [k, str(v["cases"]), str(v["escalated"]), _pct(v["rate"])]
+                for k, v in esc[key].items()
+            ],
+        )
+    q = data["questions"]["per_diagnosis"]
+    t = data["time_to_resolve"]["hours"]
+    out += ["", "Questions per diagnosis and time to resolve (resolved cases):"]
+    out += _table(
+        ["measure", "count", "mean", "median", "p90"],
+        [
+            ["questions", str(q["count"]), _num(q["mean"]), _num(q["median"]), _num(q["p90"])],
+            [
+                "hours to resolve",
+                str(t["count"]),
+                _num(t["mean"]),
+                _num(t["median"]),
+                _num(t["p90"]),
+            ],
+        ],
+    )
+    sla = data["sla"]
+    out += ["", "SLA attainment (within target / decided; pending not counted):"]
+    rows = [
+        [
+            "all",
+            _pct(sla["first_response"]["rate"]),
+            _pct(sla["resolution"]["rate"]),
+            str(sla["resolution"]["pending"]),
+        ]
+    ]
+    rows += [
+        [
+            form,
+            _pct(v["first_response"]["rate"]),
+            _pct(v["resolution"]["rate"]),
+            str(v["resolution"]["pending"]),
+        ]
+        for form, v in sla["by_service_form"].items()
+    ]
+    out += _table(["form of service", "first response", "resolution", "pending"], rows)
+    out += ["", "Top faults (resolved):"]
+    out += _table(
+        ["fault", "resolved", "share"],
+        [[f["fault"], str(f["resolved"]), _pct(f["share"])] for f in data["top_faults"]],
+    )
+    failed = data["failed_fixes"]
+    out += ["", f"Proposed fixes that did not work: {failed['cases']} cases"]
+    for item in failed["by_fault"]:
+        shown = ", ".join(item["cases"][:5]) + (", ..." if len(item["cases"]) > 5 else "")
+        out.append(f"  {item['fault']}: {item['failed']} ({shown})")
+    return "\n".join(out)
+
+
+@click.command("report")
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="Opened on or after.")
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Opened on or before.")
+@click.option("--line", type=click.IntRange(1, 4), help="Only cases that reached this line.")
+@click.option("--pack", "pack_id", help="Only cases whose complaint this pack declares.")
+@click.option("--fault", help="Only cases about this fault (fixed, proposed or escalated with).")
+@click.option("--service-form", type=click.Choice(SERVICE_FORMS))
+@click.option("--channel", type=click.Choice(CHANNELS))
+@click.option(
+    "--charts",
+    "charts_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write charts into this folder.",
+)
+@click.option("--chart-format", type=click.Choice(["png", "svg"]), default="png", show_default=True)
+@click.option(
+    "--sla",
+    "sla_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help=f"Service levels merged onto the shipped ones [default: ${ENV_SLA}].",
+)
+@store_option
+@packs_option
+@json_option
+def report(
+    start: datetime | None,
+    end: datetime | None,
+    line: int | None,
+    pack_id: str | None,
+    fault: str | None,
+    service_form: str | None,
+    channel: str | None,
+    charts_dir: Path | None,
+    chart_format: str,
+    sla_file: Path | None,
+    store_path: Path | None,
+    packs: tuple[Path, ...],
+    as_json: bool,
+) -> None:
+    """Report Line 1 resolution, escalations, questions, time to resolve and SLA attainment.
+
+    \b
+    Examples:
+      linewise report --store history.sqlite3
+      linewise report --from 2026-02-01 --to 2026-02-28 --service-form premium --json
+      linewise report --charts charts/ --chart-format svg
+    """
+    filters = Filters(
+        start.date() if start else None,
+        end.date() if end else None,
+        line,
+        pack_id,
+        fault,
+        service_form,
+        channel,
+    )
+    levels = load_service_levels(sla_file)
+    store = open_store(store_path)
+    try:
+        data = build_report(store.iter_cases(), levels, kb=load_all(packs), filters=filters)
+    finally:
+        store.close()
+    written: list[Path] = []
+    if charts_dir is not None:
+        from visualize.charts import write_charts
+
+        written = write_charts(data, charts_dir, chart_format)
+    if as_json:
+        if written:
+            data["charts"] = [str(p) for p in written]
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    click.echo(render_report(data))
+    if written:
+        click.echo("\ncharts: " + ", ".join(str(p) for p in written))
