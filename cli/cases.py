@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from cases.gaps import find_gaps, write_draft
 from cases.simulate import simulate as run_simulation
 from cases.store import ENV_VAR, open_store
 from cli.golden import jobs_option
-from cli.options import json_option, packs_option
+from cli.options import json_option, load_all, packs_option
 from cli.progress import progress_bar, progress_option
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -104,3 +106,84 @@ def simulate(
         f"simulated {len(history.ids)} cases ({history.ids[0]}..{history.ids[-1]}) into "
         f"{history.location}: {statuses}; {history.hidden} with a cause the packs do not know"
     )
+
+
+@cases_group.command("gaps")
+@click.option(
+    "--min-size",
+    type=click.IntRange(1),
+    default=5,
+    show_default=True,
+    help="Smallest group of cases worth a rule.",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(1),
+    default=10,
+    show_default=True,
+    help="Groups to show (and draft).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write a draft pack and golden files per group into this folder.",
+)
+@store_option
+@packs_option
+@json_option
+def gaps(
+    min_size: int,
+    top: int,
+    out_dir: Path | None,
+    store_path: Path | None,
+    packs: tuple[Path, ...],
+    as_json: bool,
+) -> None:
+    """Group escalated and unresolved cases by shared answers, and draft packs for them.
+
+    Gap cases escalated because no rule applied, the best fault stayed weak, the
+    fixes failed or only a fallback rule caught them (or ended unresolved). Each
+    group shares a complaint and every answer; with --out, each gets a draft pack
+    (status: draft) with those answers as its rule and a placeholder fault, and its
+    cases as golden files.
+
+    \b
+    Example:
+      linewise cases gaps --store history.sqlite3 --min-size 10 --out drafts/
+    """
+    store = open_store(store_path)
+    try:
+        found = find_gaps(store.iter_cases(), min_size)[:top]
+    finally:
+        store.close()
+    written: dict[str, list[str]] = {}
+    if out_dir is not None:
+        kb = load_all(packs)
+        for gap in found:
+            written[gap.pack_id] = [str(p) for p in write_draft(gap, kb, out_dir)]
+    if as_json:
+        data = [dict(g.as_dict(), written=written.get(g.pack_id, [])) for g in found]
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+        return
+    if not found:
+        click.echo(f"no group of at least {min_size} gap cases")
+        return
+    for gap in found:
+        shared = ", ".join(f"{q}={_shown(v)}" for q, v in gap.signature)
+        ids = ", ".join(c.case_id for c in gap.cases[:8]) + (", ..." if len(gap.cases) > 8 else "")
+        kinds = ", ".join(f"{n} {k}" for k, n in sorted(Counter(c.kind for c in gap.cases).items()))
+        click.echo(
+            f"#{gap.rank}  {len(gap.cases)} cases  Line {gap.line}  {gap.complaint}  ({kinds})"
+        )
+        click.echo(f"    shared: {shared}")
+        click.echo(f"    cases:  {ids}")
+        if gap.pack_id in written:
+            files = written[gap.pack_id]
+            click.echo(f"    draft:  {files[0]} (+{len(files) - 1} golden cases)")
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
