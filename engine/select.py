@@ -34,7 +34,7 @@ from typing import Any, Literal
 from engine.certainty import combine_all
 from engine.compile import CompiledKnowledge, CompiledRule
 from engine.graph import Graph, qnode
-from engine.logic import TV, FactValue, NLeaf, NNode, evaluate, show_value
+from engine.logic import TV, UNKNOWN, FactValue, NLeaf, NNode, evaluate, show_value
 from rules.knowledge import INTAKE_PREFIX
 
 DEFAULT_THRESHOLD = 0.7
@@ -248,17 +248,34 @@ def focus_packs(compiled: CompiledKnowledge, known: Mapping[str, FactValue]) -> 
 def closure(compiled: CompiledKnowledge, known: Mapping[str, FactValue]) -> dict[str, FactValue]:
     """The known facts plus everything the rules derive from them (to a fixpoint)."""
     facts = dict(known)
+    derivers: dict[str, list[CompiledRule]] = {}
+    for rule in compiled.rules:
+        for then in rule.ref.rule.then:
+            if then.derive is not None:
+                derivers.setdefault(then.derive, []).append(rule)
     changed = True
     while changed:
         changed = False
-        for rule in compiled.rules:
-            derives = [t for t in rule.ref.rule.then if t.derive is not None]
-            if not derives or evaluate(rule.nnf, facts) is not TV.TRUE:
+        for key, rules in derivers.items():
+            if key in facts:
                 continue
-            for then in derives:
-                if then.derive is not None and then.derive not in facts and then.value is not None:
-                    facts[then.derive] = then.value
-                    changed = True
+            for rule in rules:
+                if evaluate(rule.nnf, facts) is TV.TRUE:
+                    then = next(t for t in rule.ref.rule.then if t.derive == key)
+                    if then.value is not None:
+                        facts[key] = then.value
+                        changed = True
+                        break
+        if changed:
+            continue
+        # a derived fact no rule can derive any more will never be known: settle it as
+        # 'unknown' (matches nothing), so rules waiting on it stop counting as possible
+        for key, rules in derivers.items():
+            if key in facts or key in compiled.kb.questions:
+                continue
+            if all(evaluate(r.nnf, facts) in (TV.FALSE, TV.UNSETTLABLE) for r in rules):
+                facts[key] = UNKNOWN
+                changed = True
     return facts
 
 
