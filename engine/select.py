@@ -34,7 +34,7 @@ from typing import Any, Literal
 from engine.certainty import combine_all
 from engine.compile import CompiledKnowledge, CompiledRule
 from engine.graph import Graph, qnode
-from engine.logic import TV, UNKNOWN, FactValue, NLeaf, NNode, evaluate, show_value
+from engine.logic import TV, UNKNOWN, FactValue, NAll, NLeaf, NNode, evaluate, show_value
 from rules.knowledge import INTAKE_PREFIX
 
 DEFAULT_THRESHOLD = 0.7
@@ -273,15 +273,31 @@ def closure(compiled: CompiledKnowledge, known: Mapping[str, FactValue]) -> dict
         for key, rules in derivers.items():
             if key in facts or key in compiled.kb.questions:
                 continue
-            if all(evaluate(r.nnf, facts) in (TV.FALSE, TV.UNSETTLABLE) for r in rules):
+            if not any(can_hold(r.nnf, facts) for r in rules):
                 facts[key] = UNKNOWN
                 changed = True
     return facts
 
 
+def can_hold(node: NNode | None, facts: Mapping[str, FactValue]) -> bool:
+    """Whether `node` is true or can still become true (an 'unknown' answer never can)."""
+    if node is None:
+        return True
+    if isinstance(node, NLeaf):
+        return evaluate(node, facts) in (TV.TRUE, TV.PENDING)
+    if isinstance(node, NAll):
+        return all(can_hold(p, facts) for p in node.parts)
+    return any(can_hold(p, facts) for p in node.parts)
+
+
+def is_open(node: NNode | None, facts: Mapping[str, FactValue]) -> bool:
+    """Not true yet, but can still become true."""
+    return evaluate(node, facts) is not TV.TRUE and can_hold(node, facts)
+
+
 def open_leaves(node: NNode | None, facts: Mapping[str, FactValue]) -> Iterator[NLeaf]:
-    """Pending comparisons that can still change the truth of `node`."""
-    if node is None or evaluate(node, facts) is not TV.PENDING:
+    """Pending comparisons that can still make `node` true."""
+    if node is None or not is_open(node, facts):
         return
     if isinstance(node, NLeaf):
         yield node
@@ -329,13 +345,13 @@ def relevant_questions(
             if key in kb.questions:
                 found.setdefault(key, set()).add(target)
             for deriver in derivers.get(key, []):
-                if evaluate(deriver.nnf, facts) is TV.PENDING:
+                if is_open(deriver.nnf, facts):
                     walk(deriver, target)
 
     for rule in compiled.rules:
         if rule.ref.rule.fallback or rule.ref.pack_id not in packs or not _useful(rule, ruled):
             continue
-        if evaluate(rule.nnf, facts) is TV.PENDING:
+        if is_open(rule.nnf, facts):
             walk(rule, rule.qualified)
     return {q: tuple(sorted(rules)) for q, rules in found.items()}
 
@@ -352,7 +368,7 @@ def _fault_weight(
     rules: list[str] = []
     for rule, cf in index.concluders.get(fault_id, []):
         status = evaluate(rule.nnf, facts)
-        if status is TV.TRUE or (status is TV.PENDING and cf > 0):
+        if status is TV.TRUE or (cf > 0 and is_open(rule.nnf, facts)):
             reachable.append(cf)
             if cf > 0:
                 best = max(best, cf)
@@ -380,7 +396,7 @@ def _alive(
         if weight > 0:
             out[fault_id] = ("fault", weight, rules)
     for rule in index.escalators:
-        if rule.ref.pack_id in focus and evaluate(rule.nnf, facts) is TV.PENDING:
+        if rule.ref.pack_id in focus and is_open(rule.nnf, facts):
             out["escalate:" + rule.qualified] = ("escalation", ESCALATION_WEIGHT, (rule.qualified,))
     out[OTHER] = ("other", OTHER_WEIGHT, ())
     return out

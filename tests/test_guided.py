@@ -196,7 +196,7 @@ def test_quit_then_resume_reaches_the_same_outcome() -> None:
     straight, _ = drive(_wired(), customer(WIRED))
     reference = case_json(case_id_of(straight.output))
 
-    stop_at = {"wired_adapter_enabled": ["quit"]}
+    stop_at = {"wired_other_cable_works": ["quit"]}
     first, _ = drive(_wired(), customer(WIRED, commands=stop_at))
     assert first.exit_code == 0 and "Saved case" in first.output
     case_id = case_id_of(first.output)
@@ -207,7 +207,7 @@ def test_quit_then_resume_reaches_the_same_outcome() -> None:
     assert resumed["outcome"] == reference["outcome"]
     answers = [e["question"] for e in resumed["events"] if e["kind"] == "answer"]
     assert answers == [e["question"] for e in reference["events"] if e["kind"] == "answer"]
-    assert asked(first.output + second.output).count("wired_adapter_enabled") == 2
+    assert asked(first.output + second.output).count("wired_other_cable_works") == 2
 
 
 def test_end_of_input_saves_and_exits_cleanly() -> None:
