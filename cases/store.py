@@ -169,7 +169,8 @@ class SQLiteStore:
         try:
             yield
         except BaseException:
-            self._db.execute("ROLLBACK")
+            if self._db.in_transaction:  # SQLite already rolled back after e.g. a full disk
+                self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
 

@@ -20,145 +20,49 @@ Method (decision-theoretic troubleshooting, stated in docs/guided.md):
   minute is at least H / escalation_cost.
 * **Fixed orders** win over scores: a candidate with `order` comes first (lowest first);
   a question with `after` waits until those questions are known or no longer matter.
+* A `stop` rule that holds shadows the conclusions of lower-priority rules, so those
+  rules count as impossible (as the engine resolves them).
 * **Ties** break by cost, then the packs' declared order, then id.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from engine.certainty import combine_all
+from engine.choice import EPSILON, Choice, Hypothesis, HypothesisKind, Scored
 from engine.compile import CompiledKnowledge, CompiledRule
 from engine.graph import Graph, qnode
-from engine.logic import TV, FactValue, NLeaf, NNode, evaluate, show_value
-from rules.knowledge import INTAKE_PREFIX
+from engine.logic import TV, FactValue, evaluate, show_value
+from engine.possible import (
+    answer_values,
+    closure,
+    focus_packs,
+    is_open,
+    relevant_questions,
+    stop_floor,
+)
+
+__all__ = [
+    "Choice",
+    "Hypothesis",
+    "Scored",
+    "answer_values",
+    "candidates",
+    "closure",
+    "declared_order",
+    "focus_packs",
+    "next_question",
+    "relevant_questions",
+]
 
 DEFAULT_THRESHOLD = 0.7
 ESCALATION_WEIGHT = 0.1  # weight of "a possible rule requires escalation"
 OTHER_WEIGHT = 0.1  # weight of "a cause the packs do not know"
-EPSILON = 1e-9
 OTHER = "other"
-
-HypothesisKind = Literal["fault", "escalation", "other"]
-
-
-@dataclass(frozen=True)
-class Hypothesis:
-    """One outcome the remaining questions decide between, with its probability now."""
-
-    id: str  # fault id, 'escalate:<pack/rule>' or 'other'
-    kind: HypothesisKind
-    probability: float
-    rules: tuple[str, ...] = ()
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "probability": round(self.probability, 4),
-            "rules": list(self.rules),
-        }
-
-
-@dataclass(frozen=True)
-class Scored:
-    """One candidate question with its score and what each answer would leave possible."""
-
-    question: str
-    gain: float  # expected information gain, bits
-    cost: float  # minutes
-    order: int | None
-    rules: tuple[str, ...]  # possible rules the question feeds
-    decides: tuple[str, ...]  # hypotheses some answer rules out
-    splits: tuple[tuple[str, tuple[str, ...]], ...]  # (answer value, hypotheses it keeps)
-    rank: int  # declared position (packs' order)
-
-    @property
-    def score(self) -> float:
-        return self.gain / self.cost
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "question": self.question,
-            "gain": round(self.gain, 4),
-            "cost": self.cost,
-            "score": round(self.score, 4),
-            "order": self.order,
-            "rules": list(self.rules),
-            "decides": list(self.decides),
-            "splits": {value: list(kept) for value, kept in self.splits},
-        }
-
-
-@dataclass(frozen=True)
-class Choice:
-    """The question to ask next, with its WHY: what it decides and why it beats the rest."""
-
-    question: str
-    reason: Literal["order", "gain"]
-    best: Scored
-    runner_up: Scored | None
-    candidates: tuple[Scored, ...]  # ranked, best first
-    hypotheses: tuple[Hypothesis, ...]
-    entropy: float  # bits, over the hypotheses
-    escalation_rate: float  # bits per minute escalation buys; 0 when there is no higher line
-    worthwhile: bool  # False: escalating is the better buy (or no answer changes anything)
-
-    @property
-    def score(self) -> float:
-        return self.best.score
-
-    @property
-    def rules(self) -> tuple[str, ...]:
-        return self.best.rules
-
-    @property
-    def faults(self) -> tuple[str, ...]:
-        kinds = {h.id: h.kind for h in self.hypotheses}
-        return tuple(h for h in self.best.decides if kinds.get(h) == "fault")
-
-    def beats(self) -> str:
-        """One sentence: why this question and not the runner-up."""
-        best, other = self.best, self.runner_up
-        if self.reason == "order" and best.order is not None:
-            return f"the packs fix the procedure order: {best.question} has order {best.order}"
-        if self.reason == "order":
-            return "it comes first in the packs' declared order"
-        if other is None:
-            return "it is the only question that still matters"
-        if best.score > other.score + EPSILON:
-            return (
-                f"it separates the hypotheses best for its cost: {best.score:.3f} bits/min "
-                f"({best.gain:.3f} bits in {best.cost:g} min) against {other.score:.3f} "
-                f"for {other.question}"
-            )
-        if best.cost < other.cost:
-            return f"same gain per minute as {other.question}, and it is quicker to ask"
-        return f"same gain per minute and cost as {other.question}; it comes first in the packs"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "question": self.question,
-            "reason": self.reason,
-            "because": self.beats(),
-            "score": round(self.best.score, 4),
-            "gain": round(self.best.gain, 4),
-            "cost": self.best.cost,
-            "faults": list(self.faults),
-            "decides": list(self.best.decides),
-            "rules": list(self.best.rules),
-            "splits": {value: list(kept) for value, kept in self.best.splits},
-            "runner_up": self.runner_up.as_dict() if self.runner_up else None,
-            "hypotheses": [h.as_dict() for h in self.hypotheses],
-            "entropy": round(self.entropy, 4),
-            "escalation_rate": round(self.escalation_rate, 4),
-            "worthwhile": self.worthwhile,
-        }
-
 
 # ---- the index of a compiled knowledge base (built once per compiled knowledge) -------------
 
@@ -213,116 +117,6 @@ def _index(compiled: CompiledKnowledge, graph: Graph) -> _Index:
     return index
 
 
-# ---- facts and relevance ----------------------------------------------------------------------
-
-
-def focus_packs(compiled: CompiledKnowledge, known: Mapping[str, FactValue]) -> set[str]:
-    """The packs the complaint points to (with the packs they require or are required by).
-
-    Without a complaint, or for a complaint no pack declares, every pack is in focus.
-    """
-    kb = compiled.kb
-    complaint = known.get(INTAKE_PREFIX + "complaint")
-    declaring = {
-        pid
-        for pid, loaded in kb.packs.items()
-        if any(s.id == complaint for s in loaded.pack.symptoms)
-    }
-    if not declaring:
-        return set(kb.packs)
-    focus = set(declaring)
-    changed = True
-    while changed:
-        changed = False
-        for pid, loaded in kb.packs.items():
-            requires = set(loaded.pack.requires)
-            linked = (pid in focus and not requires <= focus) or (
-                pid not in focus and requires & focus
-            )
-            if linked:
-                focus |= {pid} | (requires & set(kb.packs))
-                changed = True
-    return focus
-
-
-def closure(compiled: CompiledKnowledge, known: Mapping[str, FactValue]) -> dict[str, FactValue]:
-    """The known facts plus everything the rules derive from them (to a fixpoint)."""
-    facts = dict(known)
-    changed = True
-    while changed:
-        changed = False
-        for rule in compiled.rules:
-            derives = [t for t in rule.ref.rule.then if t.derive is not None]
-            if not derives or evaluate(rule.nnf, facts) is not TV.TRUE:
-                continue
-            for then in derives:
-                if then.derive is not None and then.derive not in facts and then.value is not None:
-                    facts[then.derive] = then.value
-                    changed = True
-    return facts
-
-
-def open_leaves(node: NNode | None, facts: Mapping[str, FactValue]) -> Iterator[NLeaf]:
-    """Pending comparisons that can still change the truth of `node`."""
-    if node is None or evaluate(node, facts) is not TV.PENDING:
-        return
-    if isinstance(node, NLeaf):
-        yield node
-        return
-    for part in node.parts:
-        yield from open_leaves(part, facts)
-
-
-def _useful(rule: CompiledRule, ruled_out: set[str]) -> bool:
-    for then in rule.ref.rule.then:
-        if then.escalate is not None or (
-            then.conclude is not None and then.conclude not in ruled_out
-        ):
-            return True
-    return False
-
-
-def relevant_questions(
-    compiled: CompiledKnowledge,
-    known: Mapping[str, FactValue],
-    ruled_out: Iterable[str] = (),
-    focus: set[str] | None = None,
-) -> dict[str, tuple[str, ...]]:
-    """Question id -> the possible rules it feeds (sorted), for every unknown relevant question."""
-    kb = compiled.kb
-    ruled = set(ruled_out)
-    packs = focus if focus is not None else set(kb.packs)
-    facts = closure(compiled, known)
-    derivers: dict[str, list[CompiledRule]] = {}
-    for rule in compiled.rules:
-        for then in rule.ref.rule.then:
-            if then.derive is not None:
-                derivers.setdefault(then.derive, []).append(rule)
-    found: dict[str, set[str]] = {}
-    seen: set[tuple[int, str]] = set()
-
-    def walk(rule: CompiledRule, target: str) -> None:
-        if (rule.index, target) in seen:
-            return
-        seen.add((rule.index, target))
-        for leaf in open_leaves(rule.nnf, facts):
-            key = leaf.key
-            if key in facts or key.startswith(INTAKE_PREFIX):
-                continue
-            if key in kb.questions:
-                found.setdefault(key, set()).add(target)
-            for deriver in derivers.get(key, []):
-                if evaluate(deriver.nnf, facts) is TV.PENDING:
-                    walk(deriver, target)
-
-    for rule in compiled.rules:
-        if rule.ref.rule.fallback or rule.ref.pack_id not in packs or not _useful(rule, ruled):
-            continue
-        if evaluate(rule.nnf, facts) is TV.PENDING:
-            walk(rule, rule.qualified)
-    return {q: tuple(sorted(rules)) for q, rules in found.items()}
-
-
 # ---- hypotheses --------------------------------------------------------------------------------
 
 
@@ -333,9 +127,12 @@ def _fault_weight(
     reachable: list[float] = []
     best = 0.0
     rules: list[str] = []
+    floor = stop_floor(index.compiled, facts)
     for rule, cf in index.concluders.get(fault_id, []):
+        if rule.priority < floor:
+            continue
         status = evaluate(rule.nnf, facts)
-        if status is TV.TRUE or (status is TV.PENDING and cf > 0):
+        if status is TV.TRUE or (cf > 0 and is_open(rule.nnf, facts)):
             reachable.append(cf)
             if cf > 0:
                 best = max(best, cf)
@@ -362,8 +159,9 @@ def _alive(
         weight, rules = _fault_weight(index, fault_id, facts, threshold)
         if weight > 0:
             out[fault_id] = ("fault", weight, rules)
+    floor = stop_floor(index.compiled, facts)
     for rule in index.escalators:
-        if rule.ref.pack_id in focus and evaluate(rule.nnf, facts) is TV.PENDING:
+        if rule.ref.pack_id in focus and rule.priority >= floor and is_open(rule.nnf, facts):
             out["escalate:" + rule.qualified] = ("escalation", ESCALATION_WEIGHT, (rule.qualified,))
     out[OTHER] = ("other", OTHER_WEIGHT, ())
     return out
@@ -373,51 +171,6 @@ def _entropy(weights: Iterable[float]) -> float:
     values = [w for w in weights if w > 0]
     total = sum(values)
     return -sum((w / total) * math.log2(w / total) for w in values) if total > 0 else 0.0
-
-
-def answer_values(compiled: CompiledKnowledge, question_id: str) -> list[FactValue]:
-    """Representative answers: every yes/no or option; for numbers and text, one value per
-    region the packs' comparisons tell apart."""
-    question = compiled.kb.questions[question_id]
-    if question.type == "yesno":
-        return [True, False]
-    if question.type == "choice":
-        return [o.value for o in question.options or ()]
-    leaves = [leaf for rule in compiled.rules for leaf in rule.leaves() if leaf.key == question_id]
-    if question.type == "text":
-        words = sorted(
-            {
-                str(leaf.cond.operand)
-                for leaf in leaves
-                if leaf.cond.kind in ("contains", "equals", "one_of")
-                and isinstance(leaf.cond.operand, str)
-            }
-            | {
-                str(v)
-                for leaf in leaves
-                if leaf.cond.kind == "one_of"
-                for v in leaf.cond.one_of or []
-                if isinstance(v, str)
-            }
-        )
-        return [*words, "\u2400something else"]
-    bounds: set[float] = set()
-    for leaf in leaves:
-        operand = leaf.cond.operand
-        for value in operand if isinstance(operand, list | tuple) else [operand]:
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                bounds.add(float(value))
-    ordered = sorted(bounds)
-    points = set(ordered)
-    points.update((a + b) / 2 for a, b in itertools.pairwise(ordered))
-    if ordered:
-        points.update({ordered[0] - 1, ordered[-1] + 1})
-    else:
-        points.add(question.min if question.min is not None else 0.0)
-    low = question.min if question.min is not None else -math.inf
-    high = question.max if question.max is not None else math.inf
-    kept = sorted(p for p in points if low <= p <= high) or [max(low, min(high, 0.0))]
-    return [int(p) if float(p).is_integer() else p for p in kept]
 
 
 def _score(

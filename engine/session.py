@@ -264,7 +264,7 @@ class Session:
         return None
 
     def _escalate(self, esc: Escalation, fault: str | None, diag: Diagnosis) -> Escalate:
-        if self.ruled_here and esc.kind in ("no_rule", "below_threshold"):
+        if self.ruled_here and (esc.kind in ("no_rule", "below_threshold") or esc.fallback):
             reason = reason_text("fix_failed", self.lang) + " " + esc.reason
             esc = esc.model_copy(update={"kind": "fix_failed", "reason": reason})
         return Escalate(esc, fault, diag, final=self.line >= TOP_LINE or esc.to_line > TOP_LINE)

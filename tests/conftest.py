@@ -34,3 +34,11 @@ def write_pack(tmp_path: Path) -> Callable[[str, str], Path]:
         return path
 
     return write
+
+
+@pytest.fixture(autouse=True)
+def _case_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own case store, never the user's."""
+    path = tmp_path_factory.mktemp("store") / "cases.sqlite3"
+    monkeypatch.setenv("LINEWISE_STORE", str(path))
+    return path

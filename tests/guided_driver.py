@@ -1,0 +1,104 @@
+"""Driving the real `linewise` command like a person at the keyboard.
+
+`drive` runs the command in click's CliRunner with an input stream that answers each
+prompt from what the command has printed so far, so a test can answer whatever the
+session asks (which the test does not know in advance) - the way a customer would.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import sys
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from click.testing import CliRunner, Result
+
+from cli.main import cli
+
+QUESTION = re.compile(r"^Q\d+ \[(\w+)\]", re.MULTILINE)
+FIX_PROMPT = "Did the fix work? (yes/no) > "
+Respond = Callable[[str], str | None]
+
+
+class _Keyboard(io.RawIOBase):
+    """A stdin whose next line is decided from the output printed so far."""
+
+    def __init__(self, respond: Respond, limit: int = 300) -> None:
+        self.respond = respond
+        self.limit = limit
+        self.typed: list[str] = []
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        sys.stdout.flush()
+        seen = sys.stdout.buffer.getvalue().decode("utf-8", "replace")  # type: ignore[attr-defined]
+        if len(self.typed) >= self.limit:
+            return 0
+        line = self.respond(seen)
+        if line is None:
+            return 0
+        self.typed.append(line)
+        data = (line + "\n").encode("utf-8")
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def drive(args: list[str], respond: Respond) -> tuple[Result, list[str]]:
+    """Run `linewise ARGS` answering each prompt with `respond(output so far)`."""
+    keyboard = _Keyboard(respond)
+    result = CliRunner().invoke(cli, args, input=io.BufferedReader(keyboard))
+    return result, keyboard.typed
+
+
+def asked(output: str) -> list[str]:
+    return QUESTION.findall(output)
+
+
+def show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def customer(
+    answers: Mapping[str, Any],
+    *,
+    fix_works: bool | Callable[[str], bool] = True,
+    commands: Mapping[str, list[str]] | None = None,
+) -> Respond:
+    """Answer each question from `answers` ('unknown' when absent), confirm fixes, and
+    type `commands[question]` (e.g. ['why']) before answering that question."""
+    pending = {q: list(c) for q, c in (commands or {}).items()}
+
+    def respond(seen: str) -> str | None:
+        if seen.endswith(FIX_PROMPT):
+            fault = re.findall(r"^Diagnosis: .*\[(\w+)\]", seen, re.MULTILINE)[-1]
+            works = fix_works(fault) if callable(fix_works) else fix_works
+            return "yes" if works else "no"
+        questions = asked(seen)
+        if not questions:
+            return None
+        current = questions[-1]
+        if pending.get(current):
+            return pending[current].pop(0)
+        return show(answers[current]) if current in answers else "unknown"
+
+    return respond
+
+
+def case_json(case_id: str, *extra: str) -> dict[str, Any]:
+    result = CliRunner().invoke(cli, ["case", "show", case_id, "--json", *extra])
+    assert result.exit_code == 0, result.output
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+def case_id_of(output: str) -> str:
+    found = re.search(r"Case (C-\d{6})", output)
+    assert found, output
+    return found.group(1)

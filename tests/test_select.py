@@ -1,0 +1,151 @@
+"""Choosing the next question: only what matters, fixed orders, ties, escalation as a price."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.compile import CompiledKnowledge, compile_knowledge
+from engine.diagnose import open_questions
+from engine.graph import build_graph
+from engine.logic import TV, UNKNOWN, FactValue, evaluate
+from engine.select import (
+    answer_values,
+    candidates,
+    closure,
+    declared_order,
+    next_question,
+    relevant_questions,
+)
+from rules.knowledge import load_knowledge
+
+GUIDED = Path(__file__).resolve().parent / "data" / "guided"
+WIRED_COMPLAINT = {"intake.complaint": "wired_no_network"}
+
+
+@pytest.fixture(scope="module")
+def office() -> CompiledKnowledge:
+    return compile_knowledge(load_knowledge([GUIDED]).for_line(2), name="OfficeL2")
+
+
+def test_fixed_order_comes_first(line1: CompiledKnowledge) -> None:
+    choice = next_question(line1, build_graph(line1), WIRED_COMPLAINT)
+    assert choice is not None
+    assert choice.question == "wired_cable_seated" and choice.reason == "order"
+    assert "procedure order" in choice.beats()
+
+
+def test_best_gain_per_minute_wins_and_why_names_the_runner_up(line1: CompiledKnowledge) -> None:
+    known: dict[str, FactValue] = {**WIRED_COMPLAINT, "wired_cable_seated": True}
+    choice = next_question(line1, build_graph(line1), known)
+    assert choice is not None and choice.reason == "gain"
+    scores = [c.score for c in choice.candidates]
+    assert choice.best.score == max(scores)
+    assert choice.runner_up is not None and choice.runner_up.question in choice.beats()
+    assert set(choice.faults) <= set(line1.kb.faults)
+    assert choice.rules and all(r.startswith("network-wired/") for r in choice.rules)
+    data = choice.as_dict()
+    assert data["question"] == choice.question and data["splits"]
+
+
+def test_after_waits_for_its_questions(office: CompiledKnowledge) -> None:
+    graph = build_graph(office)
+    known: dict[str, FactValue] = {"intake.complaint": "tp_printer_dead", "tp_power_led": True}
+    assert "tp_note" not in candidates(office, graph, known)
+    assert "tp_note" in candidates(office, graph, {**known, "tp_jam": False})
+    assert "tp_note" not in relevant_questions(office, {**known, "tp_jam": True})
+
+
+def test_a_derived_fact_nothing_can_derive_keeps_no_question_alive(
+    line1: CompiledKnowledge,
+) -> None:
+    # cable not seated: no_link_isolated can never derive wired_physical_problem,
+    # so the spare-cable question matters to no possible rule
+    known: dict[str, FactValue] = {**WIRED_COMPLAINT, "wired_cable_seated": False}
+    assert closure(line1, known)["wired_physical_problem"] is UNKNOWN
+    assert "wired_other_cable_works" not in relevant_questions(line1, known)
+
+
+def test_ruled_out_faults_stop_mattering(line1: CompiledKnowledge) -> None:
+    known: dict[str, FactValue] = {
+        **WIRED_COMPLAINT,
+        "wired_cable_seated": True,
+        "wired_link_light": False,
+        "wired_neighbours_ok": True,
+    }
+    assert "wired_other_cable_works" in relevant_questions(line1, known)
+    gone = relevant_questions(
+        line1, known, ruled_out=["wired_cable_faulty", "wired_wall_port_dead"]
+    )
+    assert "wired_other_cable_works" not in gone
+
+
+def test_escalation_is_a_priced_option(line1: CompiledKnowledge) -> None:
+    graph = build_graph(line1)
+    known: dict[str, FactValue] = {**WIRED_COMPLAINT, "wired_cable_seated": True}
+    cheap = next_question(line1, graph, known, escalation_cost=0.01)
+    dear = next_question(line1, graph, known, escalation_cost=1000)
+    assert cheap is not None and dear is not None
+    assert not cheap.worthwhile and dear.worthwhile
+    assert cheap.escalation_rate > dear.escalation_rate
+
+
+def test_numbers_get_one_value_per_region(office: CompiledKnowledge) -> None:
+    values = answer_values(office, "tp_psu_volts")
+    assert any(v < 200 for v in values) and any(200 <= v <= 300 for v in values)  # type: ignore[operator]
+    assert all(0 <= v <= 300 for v in values)  # type: ignore[operator]
+
+
+def test_baseline_asks_in_declared_order(line1: CompiledKnowledge) -> None:
+    graph = build_graph(line1)
+    known: dict[str, FactValue] = {**WIRED_COMPLAINT, "wired_cable_seated": True}
+    base = declared_order(line1, graph, known)
+    assert base is not None
+    assert base.question == candidates(line1, graph, known)[0]
+
+
+ANSWERS: dict[str, list[Any]] = {
+    "wired_cable_seated": [True, False, UNKNOWN],
+    "wired_link_light": [True, False, UNKNOWN],
+    "wired_neighbours_ok": [True, False, UNKNOWN],
+    "wired_other_cable_works": [True, False, UNKNOWN],
+    "wired_ip_kind": ["normal", "self_assigned", "none", UNKNOWN],
+    "wired_adapter_enabled": [True, False, UNKNOWN],
+}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.fixed_dictionaries(
+        {}, optional={q: st.sampled_from(values) for q, values in ANSWERS.items()}
+    ),
+    st.lists(st.sampled_from(sorted(load_knowledge().for_line(1).faults)), max_size=2),
+)
+def test_never_asks_a_known_or_irrelevant_question(
+    line1: CompiledKnowledge, answers: dict[str, Any], ruled_out: list[str]
+) -> None:
+    known: dict[str, FactValue] = {**WIRED_COMPLAINT, **answers}
+    graph = build_graph(line1)
+    choice = next_question(line1, graph, known, ruled_out=ruled_out)
+    facts = closure(line1, known)
+    if choice is None:
+        return
+    question = choice.question
+    assert question not in facts, "asked a question whose answer is known"
+    # relevant: some possible rule (pending, with an outcome not ruled out) depends on it
+    assert question in open_questions(line1, facts)
+    possible = [
+        r for r in line1.rules if not r.ref.rule.fallback and evaluate(r.nnf, facts) is TV.PENDING
+    ]
+    assert any(
+        question in {leaf.key for leaf in r.leaves()} or r.qualified in choice.rules
+        for r in possible
+    )
+    assert set(choice.rules) <= {r.qualified for r in possible}
+    # deterministic
+    again = next_question(line1, graph, dict(reversed(list(known.items()))), ruled_out=ruled_out)
+    assert again is not None and again.question == question
