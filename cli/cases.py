@@ -4,30 +4,18 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
 from cases.gaps import find_gaps, write_draft
 from cases.simulate import simulate as run_simulation
-from cases.store import ENV_VAR, open_store
+from cases.store import open_store
 from cli.golden import jobs_option
+from cli.guided import store_option
 from cli.options import json_option, load_all, packs_option
 from cli.progress import progress_bar, progress_option
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def store_option(func: F) -> F:
-    return click.option(
-        "--store",
-        "store_path",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=None,
-        help=f"The case store (SQLite file) [default: ${ENV_VAR}, else the user data folder].",
-    )(func)
 
 
 @click.group("cases")

@@ -13,7 +13,7 @@ from cases.metrics import Filters
 from cases.metrics import report as build_report
 from cases.sla import ENV_SLA, load_service_levels
 from cases.store import open_store
-from cli.cases import store_option
+from cli.guided import store_option
 from cli.options import json_option, load_all, packs_option
 from rules.intake import CHANNELS, SERVICE_FORMS
 
