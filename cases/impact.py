@@ -9,14 +9,17 @@ outcome or number of questions changes are listed with the kind of change.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cases import cache
 from cases.golden import actual_outcome, load_golden, replay
+from cases.model import Case
 from cases.pool import run_all
+from cases.rerun import CaseAnswers, case_answers, rerun
+from cases.sla import ServiceLevels, load_service_levels
 from engine.diagnose import DEFAULT_THRESHOLD
 from rules.diff import PackDiff, diff_packs
 from rules.errors import InvalidInput, LinewiseError
@@ -120,30 +123,76 @@ def swapped(base: cache.PackFiles, pack_file: Path) -> tuple[Pack, cache.PackFil
 
 @dataclass(frozen=True)
 class ImpactTask:
-    """One golden file to replay on both sides (plain data: it crosses processes)."""
+    """One case to replay on both sides (plain data: it crosses processes): a golden file,
+    or the answers of a stored case."""
 
-    file: str
     old: cache.PackFiles
     new: cache.PackFiles
+    file: str | None = None
+    stored: CaseAnswers | None = None
     threshold: float = DEFAULT_THRESHOLD
+
+    @property
+    def source(self) -> str:
+        return self.file if self.file is not None else f"store:{self.stored.case_id}"  # type: ignore[union-attr]
 
 
 def _replay_golden(path: str, files: cache.PackFiles, threshold: float) -> Replayed:
+    """Outcome: the diagnosis from every answer (what the golden file checks); questions:
+    the guided session answering from the file."""
     golden = load_golden(Path(path))
-    compiled = cache.compiled(files, golden.case.line)
+    line = golden.case.line
+    compiled = cache.compiled(files, line)
     verdict = replay(golden, compiled, threshold)
+    guided = rerun(
+        compiled,
+        cache.graph(files, line),
+        line,
+        golden.case.intake,
+        golden.case.answers,
+        levels=_levels(),
+    )
     outcome = verdict.diagnosis.outcome
-    kind = "fault" if outcome.kind == "fault" else outcome.kind
-    return Replayed(actual_outcome(verdict.diagnosis), kind, None, verdict.ok)
+    return Replayed(actual_outcome(verdict.diagnosis), outcome.kind, guided.questions, verdict.ok)
+
+
+def _replay_stored(case: CaseAnswers, files: cache.PackFiles) -> Replayed:
+    """Outcome and questions: the guided session answering from the stored case."""
+    compiled = cache.compiled(files, case.line)
+    guided = rerun(
+        compiled,
+        cache.graph(files, case.line),
+        case.line,
+        case.intake,
+        case.answers,
+        earlier=case.earlier,
+        failed=case.failed,
+        levels=_levels(),
+    )
+    return Replayed(guided.outcome, guided.kind, guided.questions, None)
+
+
+_LEVELS: list[ServiceLevels] = []
+
+
+def _levels() -> ServiceLevels:
+    if not _LEVELS:
+        _LEVELS.append(load_service_levels())
+    return _LEVELS[0]
 
 
 def compare_one(task: ImpactTask) -> tuple[str, Replayed, Replayed] | str:
     """(case id, old, new), or an error message for a case that cannot be replayed."""
     try:
+        if task.stored is not None:
+            old = _replay_stored(task.stored, task.old)
+            new = _replay_stored(task.stored, task.new)
+            return task.stored.case_id, old, new
+        assert task.file is not None
         old = _replay_golden(task.file, task.old, task.threshold)
         new = _replay_golden(task.file, task.new, task.threshold)
     except LinewiseError as err:
-        return f"{task.file}: {err.render()}"
+        return f"{task.source}: {err.render()}"
     return Path(task.file).stem, old, new
 
 
@@ -152,14 +201,16 @@ def replay_impact(
     old: cache.PackFiles,
     new: cache.PackFiles,
     *,
+    stored: Sequence[CaseAnswers] = (),
     jobs: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Impact:
-    """Replay golden files on OLD and NEW knowledge; keep the cases that change."""
-    if not files:
-        raise InvalidInput("no cases to replay", hint="give --cases DIR or golden files")
-    tasks = [ImpactTask(f, old, new) for f in files]
-    impact = Impact(replayed=len(tasks))
+    """Replay golden files and stored cases on OLD and NEW knowledge; keep those that change."""
+    if not files and not stored:
+        raise InvalidInput("no cases to replay", hint="give --cases DIR, golden files or --stored")
+    tasks = [ImpactTask(old, new, file=f) for f in files]
+    tasks += [ImpactTask(old, new, stored=c) for c in stored]
+    impact = Impact(replayed=len(tasks), questions_compared=True)
     results = run_all(compare_one, tasks, jobs=jobs, progress=progress)
     for task, result in zip(tasks, results, strict=True):
         if isinstance(result, str):
@@ -168,8 +219,13 @@ def replay_impact(
         case, before, after = result
         change = classify(before, after)
         if change is not None:
-            impact.changes.append(CaseChange(case, task.file, change, before, after))
+            impact.changes.append(CaseChange(case, task.source, change, before, after))
     return impact
+
+
+def stored_answers(cases: Iterable[Case], line: int) -> list[CaseAnswers]:
+    """The stored cases that reached `line`, as answers to re-run there."""
+    return [a for a in (case_answers(c, line) for c in cases) if a is not None]
 
 
 @dataclass
@@ -189,6 +245,7 @@ def diff_versions(
     case_files: Sequence[str],
     base: cache.PackFiles,
     *,
+    stored: Sequence[CaseAnswers] = (),
     jobs: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> VersionDiff:
@@ -202,5 +259,7 @@ def diff_versions(
         )
     cache.knowledge(old_files)  # a knowledge set that does not validate fails here, once
     cache.knowledge(new_files)
-    impact = replay_impact(case_files, old_files, new_files, jobs=jobs, progress=progress)
+    impact = replay_impact(
+        case_files, old_files, new_files, stored=stored, jobs=jobs, progress=progress
+    )
     return VersionDiff(diff_packs(old_pack, new_pack), impact)

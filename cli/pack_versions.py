@@ -10,14 +10,17 @@ import click
 
 from cases import cache
 from cases.golden import golden_files
-from cases.impact import CHANGE_KINDS, Impact, VersionDiff, diff_versions
+from cases.impact import CHANGE_KINDS, Impact, VersionDiff, diff_versions, stored_answers
 from cases.publish import publish as publish_pack
 from cases.registry import ENV_REGISTRY, Registry, default_registry_dir
+from cases.store import open_store
 from cli.golden import jobs_option
+from cli.guided import store_option
 from cli.options import json_option, packs_option
 from cli.progress import F, progress_bar, progress_option
 from rules.diff import SECTIONS, PackDiff
 from rules.errors import UnknownIdError
+from rules.loader import load_pack_file
 from rules.source import display_path
 
 
@@ -31,6 +34,10 @@ from rules.source import display_path
     type=click.Path(exists=True, path_type=Path),
     help="Golden case files or folders to replay [default: the shipped golden library].",
 )
+@click.option(
+    "--stored", is_flag=True, help="Also re-run the stored cases that reached the pack's line."
+)
+@store_option
 @packs_option
 @jobs_option
 @progress_option
@@ -39,6 +46,8 @@ def diff(
     old: Path,
     new: Path,
     case_paths: tuple[Path, ...],
+    stored: bool,
+    store_path: Path | None,
     packs: tuple[Path, ...],
     jobs: int | None,
     progress: bool | None,
@@ -51,14 +60,26 @@ def diff(
     with NEW (the other packs as shipped, or --packs), listing each case whose
     outcome or number of questions changes, with totals per kind of change.
 
+    Questions are counted by re-running the guided session, answering from the
+    case. With --stored, the stored cases that reached the pack's line are re-run
+    too (the session from their recorded answers).
+
     \b
-    Example:
-      linewise pack diff rules/line1/network_wired.yaml draft/network_wired.yaml
+    Examples:
+      linewise pack diff rules/line1/network_wired.yaml drafts/network_wired.yaml
+      linewise pack diff OLD.yaml NEW.yaml --stored --store history.sqlite3 --json
     """
     files = [display_path(f) for f in golden_files(list(case_paths) or None)]
-    with progress_bar(len(files), "replaying", progress) as step:
+    answers = []
+    if stored:
+        store = open_store(store_path)
+        try:
+            answers = stored_answers(store.iter_cases(), load_pack_file(old).pack.line)
+        finally:
+            store.close()
+    with progress_bar(len(files) + len(answers), "replaying", progress) as step:
         result = diff_versions(
-            old, new, files, cache.resolve_files(packs), jobs=jobs, progress=step
+            old, new, files, cache.resolve_files(packs), stored=answers, jobs=jobs, progress=step
         )
     if as_json:
         click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))

@@ -7,9 +7,13 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from cases.rerun import rerun
 from cli.main import cli
+from engine.compile import CompiledKnowledge
+from engine.graph import build_graph
 from rules.diff import diff_packs, field_changes, flatten
 from rules.loader import SHIPPED_DIR, load_pack_file
+from tests.history import Builder, write_store
 
 WIRED = SHIPPED_DIR / "line1" / "network_wired.yaml"
 
@@ -103,3 +107,75 @@ def test_two_different_packs_are_refused(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["pack", "diff", str(WIRED), str(other)])
     assert result.exit_code == 2
     assert "same pack" in result.stderr
+
+
+def _stored_case(tmp_path: Path) -> Path:
+    case = Builder({"service_form": "paid", "channel": "phone", "complaint": "wired_no_network"})
+    case.start(1, 1)
+    for minute, (question, value) in enumerate(
+        [
+            ("wired_cable_seated", True),
+            ("wired_link_light", False),
+            ("wired_neighbours_ok", True),
+            ("wired_other_cable_works", True),
+        ],
+        2,
+    ):
+        case.answer(minute, 1, question, value)
+    case.add(8, 1, "fix_proposed", fault="wired_cable_faulty")
+    case.add(9, 1, "fix_worked", fault="wired_cable_faulty")
+    never_line_1 = Builder({"complaint": "wired_no_network"})  # no session: not re-run
+    path = tmp_path / "store.sqlite3"
+    write_store(path, [case, never_line_1])
+    return path
+
+
+def test_rerun_counts_the_questions_the_session_asks(line1: CompiledKnowledge) -> None:
+    answers = {
+        "wired_cable_seated": "yes",
+        "wired_link_light": "no",
+        "wired_neighbours_ok": "yes",
+        "wired_other_cable_works": "yes",
+    }
+    result = rerun(line1, build_graph(line1), 1, {"complaint": "wired_no_network"}, answers)
+    assert result.outcome == "fault wired_cable_faulty" and result.kind == "fault"
+    assert result.questions == 4 and result.unanswered == 0
+    failed = rerun(
+        line1,
+        build_graph(line1),
+        1,
+        {"complaint": "wired_no_network"},
+        answers,
+        failed={"wired_cable_faulty"},
+    )
+    assert failed.kind == "escalate" and "fix_failed" in failed.outcome
+
+
+def test_stored_cases_are_rerun_with_old_and_new(tmp_path: Path) -> None:
+    store = _stored_case(tmp_path)
+    new = _changed_pack(tmp_path / "new")
+    args = [
+        "pack",
+        "diff",
+        str(WIRED),
+        str(new),
+        "--stored",
+        "--store",
+        str(store),
+        "--json",
+        "--cases",
+        str(SHIPPED_DIR.parent / "cases" / "golden"),
+    ]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    impact = json.loads(result.stdout)["impact"]
+    assert impact["questions_compared"] is True
+    stored = [c for c in impact["changes"] if c["source"] == "store:C-000001"]
+    assert len(stored) == 1 and stored[0]["change"] == "now_escalated"
+    assert stored[0]["old"]["outcome"] == "fault wired_cable_faulty"
+    assert stored[0]["old"]["questions"] == 4 and stored[0]["new"]["questions"] >= 4
+    assert not any(c["source"] == "store:C-000002" for c in impact["changes"])
+    assert (
+        impact["replayed"]
+        == len(list((SHIPPED_DIR.parent / "cases" / "golden").rglob("*.yaml"))) + 1
+    )
