@@ -193,7 +193,8 @@ _PackDumper.add_representer(
 )
 
 
-def _dump(data: dict[str, Any], header: str) -> str:
+def dump_yaml(data: dict[str, Any], header: str) -> str:
+    """YAML as packs and case files spell it (yes/no), in the given key order."""
     body = yaml.dump(data, Dumper=_PackDumper, sort_keys=False, allow_unicode=True, width=100)
     return header + body
 
@@ -209,14 +210,14 @@ def write_draft(gap: Gap, kb: KnowledgeBase, out: Path, max_cases: int = 20) -> 
         f"#   linewise pack validate rules/ {pack_path.name}\n"
         f"#   linewise pack publish {pack_path.name} --line {gap.line}\n"
     )
-    pack_path.write_text(_dump(draft_pack(gap, kb), header), encoding="utf-8")
+    pack_path.write_text(dump_yaml(draft_pack(gap, kb), header), encoding="utf-8")
     written = [pack_path]
     folder = out / "golden" / gap.pack_id
     folder.mkdir(parents=True, exist_ok=True)
     for case in gap.cases[:max_cases]:
         path = folder / f"{case.case_id.lower()}.yaml"
         path.write_text(
-            _dump(golden_case(gap, case), "# Golden case mined from a gap.\n"), encoding="utf-8"
+            dump_yaml(golden_case(gap, case), "# Golden case mined from a gap.\n"), encoding="utf-8"
         )
         written.append(path)
     return written

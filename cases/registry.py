@@ -135,10 +135,15 @@ class Registry:
         return [e.path for e in self.entries() if e.stage == "published"]
 
     def file_for(self, pack: str, version: str) -> Path:
-        """The kept text of exactly this version."""
+        """The kept text of exactly this version (or the shipped file, if it is that version:
+        sessions run with `--packs` or the shipped packs record versions never published)."""
         for entry in self.entries(pack):
             if entry.version == version:
                 return entry.path
+        for path in shipped_pack_files():
+            shipped = load_pack_file(path).pack
+            if shipped.id == pack and shipped.version == version:
+                return path
         known = [e.version for e in self.entries(pack)]
         if not known:
             packs = {e.pack for e in self.entries()}

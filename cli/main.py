@@ -69,11 +69,13 @@ def cli(verbose: int) -> None:
 
 
 def _register() -> None:
-    from cli import case, cases, diagnose, golden, pack, pack_versions, report
+    from cli import case, case_tools, cases, diagnose, golden, pack, pack_versions, report
 
     cli.add_command(diagnose.diagnose)
     cli.add_command(case.resume)
     cli.add_command(case.case)
+    case.case.add_command(case_tools.export)
+    case.case.add_command(case_tools.replay)
     cli.add_command(diagnose.explain)
     cli.add_command(pack.pack)
     cli.add_command(golden.test)

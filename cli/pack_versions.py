@@ -153,7 +153,7 @@ def registry_option(func: F) -> F:
     )(func)
 
 
-def _registry(registry_dir: Path | None) -> Registry:
+def open_registry(registry_dir: Path | None) -> Registry:
     return Registry(registry_dir or default_registry_dir())
 
 
@@ -192,7 +192,7 @@ def publish(
     Example:
       linewise pack publish drafts/network_wired.yaml --line 1
     """
-    registry = _registry(registry_dir)
+    registry = open_registry(registry_dir)
     check, entry = publish_pack(source, line, registry, case_paths, jobs=jobs, dry_run=dry_run)
     if as_json:
         data = check.as_dict()
@@ -224,7 +224,7 @@ def history(pack_id: str | None, registry_dir: Path | None, as_json: bool) -> No
     Example:
       linewise pack history network-wired
     """
-    entries = _registry(registry_dir).entries(pack_id)
+    entries = open_registry(registry_dir).entries(pack_id)
     if pack_id is not None and not entries:
         raise UnknownIdError(f"pack '{pack_id}' was never published")
     if as_json:
@@ -247,5 +247,5 @@ def archive(pack_id: str, registry_dir: Path | None) -> None:
     Example:
       linewise pack archive network-wired
     """
-    entry = _registry(registry_dir).archive(pack_id)
+    entry = open_registry(registry_dir).archive(pack_id)
     click.echo(f"archived {entry.pack} {entry.version} (Line {entry.line})")
