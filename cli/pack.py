@@ -13,8 +13,7 @@ from engine.finding import CODES
 from engine.verify import check_paths, render_report
 from rules.errors import PackError
 from rules.jsonschema import pack_json_schema
-from rules.knowledge import KnowledgeBase
-from rules.loader import load_pack_files
+from rules.knowledge import load_knowledge
 
 
 @click.group()
@@ -51,7 +50,7 @@ def validate(paths: tuple[Path, ...], as_json: bool) -> None:
       linewise pack validate rules/line1 rules/line2
     """
     try:
-        kb = KnowledgeBase.from_loaded(load_pack_files(paths))
+        kb = load_knowledge(paths)
     except PackError as err:
         if as_json:
             click.echo(

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from engine.facts import FactSet
-from rules.errors import Diagnostic, InputError, LinewiseError, did_you_mean
+from rules.errors import Diagnostic, InputError, InvalidInput, LinewiseError, did_you_mean
 from rules.intake import INTAKE_FIELDS
 from rules.knowledge import KnowledgeBase
 from rules.loader import pydantic_diagnostics
@@ -121,7 +121,7 @@ def parse_assignments(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
-            raise LinewiseError(
+            raise InvalidInput(
                 f"'{pair}' is not QUESTION=VALUE", hint="for example --answer wired_link_light=no"
             )
         out[name.strip()] = value.strip()

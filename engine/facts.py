@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from engine.logic import UNKNOWN, FactValue, show_value
-from rules.errors import LinewiseError, UnknownIdError, did_you_mean
+from rules.errors import InvalidInput, UnknownIdError, did_you_mean
 from rules.intake import INTAKE_FIELDS
 from rules.knowledge import INTAKE_PREFIX, KnowledgeBase
 from rules.values import BadValue, parse_value
@@ -17,10 +17,8 @@ Source = Literal["answer", "intake", "derived"]
 UNKNOWN_WORDS = {"unknown", "?", "не знаю", "неизвестно"}
 
 
-class AnswerError(LinewiseError):
+class AnswerError(InvalidInput):
     """An answer that does not fit its question."""
-
-    exit_code = 2
 
 
 def now() -> str:

@@ -68,8 +68,9 @@ class DiagnosticsError(LinewiseError):
 class PackError(DiagnosticsError):
     """One or more rule packs are broken."""
 
-    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+    def __init__(self, diagnostics: list[Diagnostic], loaded: list[Any] | None = None) -> None:
         super().__init__(diagnostics, "rule packs")
+        self.loaded = loaded or []  # the files that did load, for further checks
 
 
 class InputError(DiagnosticsError):
@@ -77,6 +78,12 @@ class InputError(DiagnosticsError):
 
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
         super().__init__(diagnostics, "input")
+
+
+class InvalidInput(LinewiseError):
+    """One bad value given by the user (an answer, an option)."""
+
+    exit_code = 2
 
 
 class UnknownIdError(LinewiseError):

@@ -170,6 +170,20 @@ def leaves(cond: Condition) -> Iterator[Condition]:
 
 
 def load_knowledge(paths: Iterable[Path] | None = None) -> KnowledgeBase:
-    """Load and validate packs from files or folders; the shipped packs when none are given."""
+    """Load and validate packs from files or folders; the shipped packs when none are given.
+
+    Every problem is reported at once: files that do not load are reported with the
+    cross-pack problems of the files that do.
+    """
     files = list(paths) if paths else shipped_pack_files()
-    return KnowledgeBase.from_loaded(load_pack_files(files))
+    try:
+        return KnowledgeBase.from_loaded(load_pack_files(files))
+    except PackError as err:
+        if not err.loaded:
+            raise
+        problems = list(err.diagnostics)
+        try:
+            KnowledgeBase.from_loaded(err.loaded)
+        except PackError as more:
+            problems.extend(more.diagnostics)
+        raise PackError(problems) from err

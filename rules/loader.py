@@ -85,12 +85,26 @@ def pydantic_diagnostics(
             out.append(smap.diagnostic(loc[:-1], message, code="E003"))
             continue
         if kind == "string_pattern_mismatch":
-            message = f"'{item.get('input')}' is not a valid id"
-            hint = "ids are lower case letters, digits and '_', starting with a letter"
+            message, hint = _pattern_message(loc, item.get("input"))
         elif "type" in kind or kind.endswith("_parsing"):
             message = f"{message} (got {_show(item.get('input'))})"
         out.append(smap.diagnostic(loc, message, hint=hint, code="E004"))
     return out
+
+
+def _pattern_message(loc: tuple[Any, ...], value: Any) -> tuple[str, str]:
+    field = loc[-1] if loc and isinstance(loc[-1], str) else (loc[-2] if len(loc) > 1 else "")
+    if field == "version":
+        return f"'{value}' is not a semantic version", "write MAJOR.MINOR.PATCH, e.g. 1.0.0"
+    if loc == ("id",) or (loc and loc[0] == "requires"):
+        return (
+            f"'{value}' is not a valid pack id",
+            "pack ids are lower case letters, digits, '-' and '_', starting with a letter",
+        )
+    return (
+        f"'{value}' is not a valid id",
+        "ids are lower case letters, digits and '_', starting with a letter",
+    )
 
 
 def _show(value: Any) -> str:
@@ -141,7 +155,7 @@ def load_pack_files(paths: Iterable[Path]) -> list[LoadedPack]:
         except PackError as err:
             problems.extend(err.diagnostics)
     if problems:
-        raise PackError(problems)
+        raise PackError(problems, loaded=loaded)
     return loaded
 
 

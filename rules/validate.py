@@ -145,7 +145,8 @@ def _requires(kb: KnowledgeBase, pack: Pack, smap: SourceMap, out: list[Diagnost
                 smap.diagnostic(
                     ("requires", i),
                     f"unknown pack '{req}'",
-                    hint=did_you_mean(req, kb.packs.keys()) or "load the pack it requires too",
+                    hint=did_you_mean(req, kb.packs.keys())
+                    or f"load the pack '{req}' too (name its file or folder), or fix the id",
                     code="E012",
                 )
             )
@@ -201,7 +202,7 @@ def _check_leaf(
                         f"'{ident}' is a {'fact' if kind == 'question' else 'question'}: "
                         f"write '{'fact' if kind == 'question' else 'question'}: {ident}'"
                         if ident in kb.facts or ident in kb.questions
-                        else None
+                        else f"declare it under '{kind}s:'"
                     ),
                     code="E013",
                 )
@@ -288,7 +289,8 @@ def _check_consequence(
                 smap.diagnostic(
                     path + ("conclude",),
                     f"unknown fault '{then.conclude}'",
-                    hint=_reference_hint(kb, then.conclude, names, visible),
+                    hint=_reference_hint(kb, then.conclude, names, visible)
+                    or "declare it under 'faults:'",
                     code="E013",
                 )
             )

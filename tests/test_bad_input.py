@@ -1,0 +1,86 @@
+"""Every bad pack and bad answer file gives its error with file, line and key, and no traceback.
+
+Each input sits in tests/data/bad_packs or tests/data/bad_answers beside its
+expected message (`.expected`); a new bad input is a new pair of files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli.main import EXIT_BAD_INPUT, cli
+from tests.conftest import DATA, ROOT
+
+BAD_PACKS = sorted((DATA / "bad_packs").glob("*.yaml"))
+BAD_ANSWERS = sorted((DATA / "bad_answers").glob("*.yaml"))
+
+
+def _relative(path: Path) -> str:
+    return str(path.relative_to(ROOT))
+
+
+@pytest.mark.parametrize("pack", BAD_PACKS, ids=lambda p: p.stem)
+def test_bad_pack_reports_its_error(pack: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(cli, ["pack", "validate", _relative(pack)])
+    assert result.exit_code == EXIT_BAD_INPUT, result.output
+    assert result.stderr == pack.with_suffix(".expected").read_text(encoding="utf-8")
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("answers", BAD_ANSWERS, ids=lambda p: p.stem)
+def test_bad_answer_file_reports_its_error(answers: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(cli, ["diagnose", "--answers", _relative(answers)])
+    assert result.exit_code == EXIT_BAD_INPUT, result.output
+    assert result.stderr == answers.with_suffix(".expected").read_text(encoding="utf-8")
+
+
+def test_every_bad_pack_has_its_expected_message() -> None:
+    assert BAD_PACKS, "the corpus is missing"
+    for pack in BAD_PACKS:
+        assert pack.with_suffix(".expected").exists(), pack
+
+
+def test_wrong_answer_on_the_command_line() -> None:
+    result = CliRunner().invoke(
+        cli, ["diagnose", "-a", "wired_cable_seated=perhaps", "-a", "wired_neighbours_ok"]
+    )
+    assert result.exit_code == EXIT_BAD_INPUT
+    assert "'wired_neighbours_ok' is not QUESTION=VALUE" in result.stderr
+
+
+def test_unknown_question_on_the_command_line_suggests() -> None:
+    result = CliRunner().invoke(cli, ["diagnose", "-a", "wired_cable_seeted=no"])
+    assert result.exit_code == EXIT_BAD_INPUT
+    assert "did you mean 'wired_cable_seated'?" in result.stderr
+
+
+def test_missing_answers_file() -> None:
+    result = CliRunner().invoke(cli, ["diagnose", "--answers", "no/such/file.yaml"])
+    assert result.exit_code == EXIT_BAD_INPUT
+    assert result.stderr.startswith("no/such/file.yaml: no such file")
+
+
+def test_unknown_line_and_fault(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["diagnose", "--line", "3", "-a", "wired_cable_seated=no"])
+    assert result.exit_code == 3
+    assert "no packs for Line 3" in result.stderr
+    result = CliRunner().invoke(
+        cli, ["explain", "-a", "wired_cable_seated=no", "--why-not", "cabl"]
+    )
+    assert result.exit_code == 3
+    assert "unknown fault 'cabl'" in result.stderr
+
+
+def test_several_pack_files_report_all_problems_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    names = ["unknown_key", "unknown_fault"]
+    result = CliRunner().invoke(
+        cli, ["pack", "validate", *(_relative(DATA / "bad_packs" / f"{n}.yaml") for n in names)]
+    )
+    assert result.exit_code == EXIT_BAD_INPUT
+    assert "2 problems in rule packs" in result.stderr
