@@ -13,11 +13,12 @@ three-valued logic, which is what makes "A true implies B true" decidable here.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from engine.compile import CompiledRule
-from engine.logic import FactValue, NAll, NAny, NLeaf, NNode, leaf_test
+from engine.logic import FactValue, NAll, NLeaf, NNode, leaf_test
 from rules.knowledge import KnowledgeBase
 
 MAX_TERMS = 512
@@ -51,18 +52,14 @@ class KeySpace:
 
     def indices(self, wanted: Iterable[FactValue]) -> frozenset[int]:
         wanted = list(wanted)
-        return frozenset(
-            i for i, v in enumerate(self.values) if any(_same(v, w) for w in wanted)
-        )
+        return frozenset(i for i, v in enumerate(self.values) if any(_same(v, w) for w in wanted))
 
 
 def _same(left: FactValue, right: FactValue) -> bool:
-    return type(left) is type(right) and left == right or (
-        isinstance(left, int | float)
-        and isinstance(right, int | float)
-        and not isinstance(left, bool)
-        and not isinstance(right, bool)
-        and left == right
+    if isinstance(left, bool) or isinstance(right, bool):
+        return left is right
+    return (type(left) is type(right) and left == right) or (
+        isinstance(left, int | float) and isinstance(right, int | float) and left == right
     )
 
 
@@ -72,11 +69,9 @@ def _number_points(constants: set[float], low: float | None, high: float | None)
     if not marks:
         return [0]
     points = set(marks)
-    points.update((a + b) / 2 for a, b in zip(marks, marks[1:], strict=False))
+    points.update((a + b) / 2 for a, b in itertools.pairwise(marks))
     points.update((marks[0] - 1, marks[-1] + 1))
-    kept = [
-        p for p in points if (low is None or p >= low) and (high is None or p <= high)
-    ]
+    kept = [p for p in points if (low is None or p >= low) and (high is None or p <= high)]
     return [int(p) if float(p).is_integer() else p for p in sorted(kept)]
 
 
@@ -145,9 +140,7 @@ class Space:
     ) -> bool:
         return self.blocking_key(node, allowed or {}) is None
 
-    def blocking_key(
-        self, node: NNode | None, allowed: Mapping[str, frozenset[int]]
-    ) -> str | None:
+    def blocking_key(self, node: NNode | None, allowed: Mapping[str, frozenset[int]]) -> str | None:
         """None if the condition can hold; else a key that keeps its first term from holding.
 
         An empty string means the condition is plainly impossible (every term vanished).
@@ -218,10 +211,10 @@ def build_space(kb: KnowledgeBase, rules: Iterable[CompiledRule]) -> Space:
         if spec.type == "yesno":
             values = [True, False]
         elif spec.type == "choice":
-            values = list(spec.options) or sorted(v for v in found if isinstance(v, str))
+            values = [*(spec.options or sorted(str(v) for v in found))]
         elif spec.type == "number":
             numbers = {float(v) for v in found if isinstance(v, int | float)}
-            values = list(_number_points(numbers, spec.minimum, spec.maximum))
+            values = [*_number_points(numbers, spec.minimum, spec.maximum)]
         else:
             words = sorted(str(v) for v in found)
             values = [*words, " ".join(words), OTHER_TEXT] if words else [OTHER_TEXT]

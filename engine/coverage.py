@@ -46,7 +46,7 @@ class DomainCoverage:
     checked: int
     mode: Literal["exhaustive", "sampled"]
     gaps: int
-    examples: list[dict[str, Any]] = field(default_factory=list)
+    examples: list[dict[str, Any]] = field(default_factory=list)  # answers that suffice
     seed: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -78,11 +78,11 @@ def forward(
             fired.add(rule.index)
             state.fired.append((rule.index, []))
             for then in rule.ref.rule.then:
-                if then.derive is not None and then.value is not None:
-                    if then.derive not in state.known:
-                        state.known[then.derive] = then.value
-                        state.derived[then.derive] = (then.value, rule.qualified)
-                        changed = True
+                key, value = then.derive, then.value
+                if key is not None and value is not None and key not in state.known:
+                    state.known[key] = value
+                    state.derived[key] = (value, rule.qualified)
+                    changed = True
     return state
 
 
@@ -97,11 +97,11 @@ def reaches_outcome(
 
 
 def _domain_rules(compiled: CompiledKnowledge, pack_id: str) -> list[CompiledRule]:
-    """The rules a session of this pack's line runs: the line's packs, their requires, the pack's."""
+    """The rules a session at this pack's line runs: the line's packs, what they and it require."""
     kb = compiled.kb
     line = kb.packs[pack_id].pack.line
     packs = scope(kb, kb.packs[pack_id].pack)
-    for pid, item in kb.packs.items():
+    for item in kb.packs.values():
         if item.pack.line == line:
             packs |= scope(kb, item.pack)
     chosen = [r for r in compiled.rules if r.ref.pack_id in packs]
@@ -111,12 +111,67 @@ def _domain_rules(compiled: CompiledKnowledge, pack_id: str) -> list[CompiledRul
 def _combinations(
     sizes: list[int], limit: int, seed: int
 ) -> tuple[Iterator[tuple[int, ...]], int, bool]:
+    """All combinations (in order) when there are at most `limit`, else `limit` distinct ones
+    drawn with a seeded generator (sorted, so the output is stable)."""
     total = math.prod(sizes)
     if total <= limit:
         return itertools.product(*(range(s) for s in sizes)), total, True
-    rng = random.Random(seed)
-    drawn = {tuple(rng.randrange(s) for s in sizes) for _ in range(limit)}
-    return iter(sorted(drawn)), total, False
+    drawn = sorted(random.Random(seed).sample(range(total), limit))
+    return (_decode(n, sizes) for n in drawn), total, False
+
+
+def _decode(number: int, sizes: list[int]) -> tuple[int, ...]:
+    digits: list[int] = []
+    for size in reversed(sizes):
+        number, digit = divmod(number, size)
+        digits.append(digit)
+    return tuple(reversed(digits))
+
+
+def _settled_gap(
+    compiled: CompiledKnowledge,
+    rules: list[CompiledRule],
+    known: Mapping[str, FactValue],
+    free: set[str],
+) -> bool:
+    """No outcome now, and none whatever the `free` keys (not in `known`) are answered.
+
+    Kleene logic is monotonic, so a rule that is FALSE stays FALSE; what could still fire
+    is a PENDING rule waiting on a free key, or on a fact such a rule could derive.
+    """
+    if reaches_outcome(compiled, rules, known):
+        return False
+    state = forward(compiled, rules, known)
+    open_keys = {k for k in free if k not in state.known}
+    pending = [r for r in rules if evaluate(r.nnf, state.known) is TV.PENDING]
+    live: set[int] = set()
+    changed = True
+    while changed:
+        changed = False
+        for rule in pending:
+            if rule.index in live:
+                continue
+            if any(leaf.key in open_keys for leaf in rule.leaves()):
+                live.add(rule.index)
+                changed = True
+                open_keys.update(t.derive for t in rule.ref.rule.then if t.derive is not None)
+    return not live
+
+
+def _generalise(
+    compiled: CompiledKnowledge,
+    rules: list[CompiledRule],
+    known: dict[str, FactValue],
+    keys: list[str],
+) -> list[str]:
+    """Drop answers one by one while the gap stays a gap whatever they are: the keys kept."""
+    kept = list(keys)
+    for key in keys:
+        trial = [k for k in kept if k != key]
+        facts = {k: v for k, v in known.items() if k in trial or k not in keys}
+        if _settled_gap(compiled, rules, facts, set(keys) - set(trial)):
+            kept = trial
+    return kept
 
 
 def domain_coverage(
@@ -149,7 +204,10 @@ def domain_coverage(
             continue
         gaps += 1
         if len(examples) < MAX_EXAMPLES:
-            examples.append({k: show_value(v) for k, v in known.items()})
+            needed = set(_generalise(compiled, rules, known, keys))
+            examples.append(
+                {k: show_value(v) for k, v in known.items() if k in needed or k not in keys}
+            )
     return DomainCoverage(
         pack=pack_id,
         symptom=symptom,
@@ -198,9 +256,10 @@ def coverage_findings(
                 if result.mode == "exhaustive"
                 else f"sampled {result.checked} of {result.total}, seed {seed}"
             )
-            example = ", ".join(
-                f"{k}={v}" for k, v in result.examples[0].items() if k != COMPLAINT
-            )
+            shown = {k: v for k, v in result.examples[0].items() if k != COMPLAINT}
+            example = ", ".join(f"{k}={v}" for k, v in shown.items()) or "no answers at all"
+            if len(shown) < len(result.keys):
+                example += " (whatever the other answers)"
             where = f" for symptom '{symptom}'" if symptom else ""
             path: tuple[str | int, ...] = ("symptoms", index) if index is not None else ("id",)
             found.append(

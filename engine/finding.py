@@ -1,7 +1,7 @@
 """Verification findings: stable codes, compiler-style rendering, and deliberate silencing.
 
-A finding is silenced by a YAML comment on the line it points to (the first line of the
-rule, question or fault), like a linter's `noqa`:
+A finding is silenced by a YAML comment on the first line of the rule, question, fault or
+symptom it is about (or on the very line it points to), like a linter's `noqa`:
 
     - id: legacy_cable_rule   # linewise: ignore[W103]
 
@@ -16,6 +16,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from engine.compile import CompiledKnowledge, CompiledRule
+from engine.constraint import Space
+from engine.graph import Graph
+from rules.knowledge import KnowledgeBase
 from rules.source import SourceMap
 
 Severity = Literal["error", "warning"]
@@ -49,6 +53,7 @@ class Finding:
     pack: str
     hint: str | None = None
     details: dict[str, Any] = field(default_factory=dict, compare=False)
+    item_line: int = field(default=0, compare=False)  # first line of the rule/question/fault
 
     @property
     def severity(self) -> Severity:
@@ -62,6 +67,7 @@ class Finding:
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["severity"] = self.severity
+        del data["item_line"]
         return data
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
@@ -80,6 +86,7 @@ def finding(
 ) -> Finding:
     """A finding located through the pack's source map."""
     diag = smap.diagnostic(path, message, hint=hint, code=code)
+    item_line, _ = smap.locate(path[:2])
     return Finding(
         code=code,
         message=message,
@@ -90,6 +97,7 @@ def finding(
         pack=pack,
         hint=hint,
         details=details or {},
+        item_line=item_line,
     )
 
 
@@ -118,6 +126,47 @@ def split_silenced(
                 cache[item.file] = path.read_text(encoding="utf-8").splitlines() if path else []
             except OSError:
                 cache[item.file] = []
-        here = ignored_codes(cache[item.file], item.line)
+        lines = cache[item.file]
+        here = ignored_codes(lines, item.line) | ignored_codes(lines, item.item_line)
         (silenced if item.code in everywhere | here else kept).append(item)
     return kept, silenced
+
+
+@dataclass
+class Checker:
+    """The shared state of one verification run."""
+
+    compiled: CompiledKnowledge
+    graph: Graph
+    space: Space
+    viable: set[int] = field(default_factory=set)
+    contradictory: set[int] = field(default_factory=set)
+    out: list[Finding] = field(default_factory=list)
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        return self.compiled.kb
+
+    def at_rule(
+        self,
+        rule: CompiledRule,
+        code: str,
+        message: str,
+        *,
+        sub: tuple[str | int, ...] = (),
+        **kw: Any,
+    ) -> None:
+        pack = rule.ref.pack_id
+        smap = self.kb.packs[pack].source
+        self.out.append(finding(smap, pack, ("rules", rule.ref.index, *sub), code, message, **kw))
+
+    def at_item(
+        self, section: str, ident: str, pack: str, code: str, message: str, **kw: Any
+    ) -> None:
+        loaded = self.kb.packs[pack]
+        items = getattr(loaded.pack, section)
+        index = next(i for i, item in enumerate(items) if item.id == ident)
+        self.out.append(finding(loaded.source, pack, (section, index), code, message, **kw))
+
+    def line_of(self, pack: str) -> int:
+        return self.kb.packs[pack].pack.line
