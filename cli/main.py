@@ -69,11 +69,12 @@ def cli(verbose: int) -> None:
 
 
 def _register() -> None:
-    from cli import diagnose, pack
+    from cli import diagnose, graph, pack
 
     cli.add_command(diagnose.diagnose)
     cli.add_command(diagnose.explain)
     cli.add_command(pack.pack)
+    cli.add_command(graph.graph)
 
 
 _register()
