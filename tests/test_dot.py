@@ -76,7 +76,7 @@ def test_output_is_sorted_whatever_the_insertion_order() -> None:
             pic.connect(Edge(f"q:{a}", f"q:{b}", "condition"))
         return pic
 
-    assert to_dot(picture(["a", "b", "c"])).count(" -> q.") == 2
+    assert to_dot(picture(["a", "b", "c"])).count(' -> "q.') == 2
     forward = picture(["a", "b", "c"])
     backward = Picture(title="t")
     for node in reversed(forward.sorted_nodes()):
