@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from cli import guided
 from cli.options import compiled_for_line, json_option, lang_option, load_all, packs_option
 from cli.render import render_diagnosis, render_how, render_why_not
 from engine.answers import parse_assignments, read_case_input, to_facts
@@ -65,6 +66,24 @@ def _inputs(func: Any) -> Any:
     return func
 
 
+_INTAKE_OPTIONS = (
+    ("--customer", "customer", "Who the customer is."),
+    ("--location", "location", "Where the customer and the equipment are."),
+    ("--equipment-type", "equipment_type", "Kind of equipment (laptop, printer, ...)."),
+    ("--model", "equipment_model", "Make and model of the equipment."),
+    ("--serial", "equipment_serial", "Serial number or asset id."),
+    ("--service-form", "service_form", "warranty, paid, premium or self_service."),
+    ("--channel", "channel", "phone, email, chat, remote or on_site."),
+    ("--complaint", "complaint", "The complaint: a symptom id the packs declare."),
+)
+
+
+def _intake_options(func: Any) -> Any:
+    for flag, name, text in reversed(_INTAKE_OPTIONS):
+        func = click.option(flag, name, default=None, help=text)(func)
+    return func
+
+
 def _run(
     answer: tuple[str, ...],
     answers_file: Path | None,
@@ -73,6 +92,7 @@ def _run(
     threshold: float,
     packs: tuple[Path, ...],
     lang: str,
+    fields: dict[str, str | None] | None = None,
 ) -> tuple[CompiledKnowledge, Diagnosis]:
     kb = load_all(packs)
     intake_values: dict[str, Any] = {}
@@ -89,7 +109,8 @@ def _run(
     compiled = compiled_for_line(kb, chosen_line)
     facts = to_facts(compiled.kb, intake_values, answer_values, source)
     # command-line values override the file's
-    extra = to_facts(compiled.kb, parse_assignments(list(intake)), parse_assignments(list(answer)))
+    given = {**parse_assignments(list(intake)), **{k: v for k, v in (fields or {}).items() if v}}
+    extra = to_facts(compiled.kb, given, parse_assignments(list(answer)))
     for fact in extra:
         facts.put(fact)
     return compiled, run_diagnosis(
@@ -111,6 +132,8 @@ def _default_why_not(diagnosis: Diagnosis, compiled: CompiledKnowledge) -> list[
 @click.command()
 @_inputs
 @click.option("--explain", "with_explain", is_flag=True, help="Add HOW and WHY NOT to the output.")
+@_intake_options
+@guided.store_option
 def diagnose(
     answer: tuple[str, ...],
     answers_file: Path | None,
@@ -121,15 +144,29 @@ def diagnose(
     lang: str,
     as_json: bool,
     with_explain: bool,
+    store_path: Path | None,
+    **fields: str | None,
 ) -> None:
-    """Diagnose from known answers on the shipped packs (or --packs).
+    """Guide a diagnosis question by question, or diagnose from given answers.
+
+    Without --answer/--answers it is interactive: the intake (options, else prompted),
+    then one question at a time; at any prompt: why, how, whynot FAULT, back, unknown,
+    help, quit. Every answer is saved to the case store as it is given.
 
     \b
     Examples:
+      linewise diagnose --complaint wired_no_network --service-form paid --channel phone
       linewise diagnose -i complaint=wired_no_network -a wired_cable_seated=no
       linewise diagnose --answers cases/golden/network-wired/wired-cable-faulty.yaml --json
     """
-    compiled, diagnosis = _run(answer, answers_file, intake, line, threshold, packs, lang)
+    if not answer and answers_file is None:
+        kb = load_all(packs)
+        given = {**parse_assignments(list(intake)), **{k: v for k, v in fields.items() if v}}
+        code = guided.start(kb, store_path, given, threshold=threshold, lang=lang)
+        click.get_current_context().exit(code)
+    compiled, diagnosis = _run(
+        answer, answers_file, intake, line, threshold, packs, lang, dict(fields)
+    )
     explanation = _explanation(compiled, diagnosis, ()) if with_explain else None
     if as_json:
         data: dict[str, Any] = diagnosis.model_dump(mode="json")

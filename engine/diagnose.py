@@ -171,7 +171,9 @@ def diagnose(
     faults = rank(compiled, weighed, threshold, lang)
     known = dict(state.known)
     pending = open_questions(compiled, known)
-    outcome = decide(line, faults, weighed.escalations, pending, lang)
+    # an escalation to this line or a lower one (a lower line's pack) is already done
+    upward = [e for e in weighed.escalations if e.to_line > line]
+    outcome = decide(line, faults, upward, pending, lang)
     all_facts = facts.with_derived(state.derived)
     return Diagnosis(
         line=line,

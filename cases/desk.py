@@ -1,0 +1,273 @@
+"""The support desk: opens, resumes and advances cases, storing each change as it happens.
+
+This is the session API a terminal (cli.guided) or, later, an HTTP service calls.
+`Desk.open` starts a case at Line 1; `Desk.resume` replays a stored case's events to
+rebuild its session (a case escalated to the next line starts that line's session,
+carrying every fact, so nothing asked before is asked again). Every method of
+`LiveCase` that changes the case appends one event to the store before it returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cases.model import Case, Event
+from cases.sla import ServiceLevels, load_service_levels
+from cases.store import CaseStore
+from engine.compile import CompiledKnowledge, compile_knowledge
+from engine.diagnose import DEFAULT_THRESHOLD
+from engine.facts import FactSet, KnownFact, now
+from engine.graph import Graph, build_graph
+from engine.handoff import Handoff, build_handoff
+from engine.logic import UNKNOWN, FactValue
+from engine.select import next_question
+from engine.session import Asked, Escalate, Record, Session
+from rules.errors import InvalidInput, UnknownIdError
+from rules.knowledge import INTAKE_PREFIX, KnowledgeBase
+
+
+class PackVersionError(InvalidInput):
+    """The packs changed since the case's session started (resume refuses by default)."""
+
+
+class ClosedCase(InvalidInput):
+    """A resolved or unresolved case cannot be resumed."""
+
+
+def _json_value(value: FactValue) -> Any:
+    return None if value is UNKNOWN else value
+
+
+def replay(case: Case) -> tuple[Record, list[str]]:
+    """Rebuild what a case knows from its events: the record, and the faults ruled out on
+    the current line (for the escalation reason). No knowledge base is needed."""
+    record = Record(FactSet())
+    for key, value in case.intake.items():
+        record.facts.put(KnownFact(INTAKE_PREFIX + key, value, "intake", "intake", case.opened_at))
+    ruled_here: list[str] = []
+    for event in case.events:
+        if event.kind == "session_started":
+            ruled_here = []
+        elif event.kind in ("answer", "unknown") and event.question is not None:
+            answer: FactValue = UNKNOWN if event.kind == "unknown" else _scalar(event.value)
+            asked = Asked(event.question, answer, event.line, event.at, event.cost or 0.0)
+            record.add_answer(asked, by=str(event.data.get("by", f"Line {event.line} agent")))
+        elif event.kind == "back":
+            record.undo(event.line)
+        elif event.kind == "fix_failed" and event.fault is not None:
+            record.rule_out(event.fault, event.reason or "its fix did not work")
+            ruled_here.append(event.fault)
+    return record, ruled_here
+
+
+def _scalar(value: Any) -> FactValue:
+    if value is None:
+        return UNKNOWN
+    return value  # type: ignore[no-any-return]
+
+
+class Desk:
+    """Cases in a store, worked with the compiled knowledge of each line."""
+
+    def __init__(
+        self,
+        store: CaseStore,
+        kb: KnowledgeBase,
+        *,
+        threshold: float = DEFAULT_THRESHOLD,
+        lang: str = "en",
+        levels: ServiceLevels | None = None,
+        policy: Callable[..., Any] = next_question,
+        clock: Callable[[], str] = now,
+    ) -> None:
+        self.store = store
+        self.kb = kb
+        self.threshold = threshold
+        self.lang = lang
+        self.levels = levels or load_service_levels()
+        self.policy = policy
+        self.clock = clock
+        self._lines: dict[int, tuple[CompiledKnowledge, Graph]] = {}
+
+    def knowledge(self, line: int) -> tuple[CompiledKnowledge, Graph]:
+        """The compiled knowledge and decision graph of a line (built once)."""
+        if line not in self._lines:
+            compiled = compile_knowledge(self.kb.for_line(line), name=f"Line{line}Knowledge")
+            self._lines[line] = (compiled, build_graph(compiled))
+        return self._lines[line]
+
+    def check_intake(self, intake: Mapping[str, Any]) -> dict[str, Any]:
+        """Validated intake values (canonical), checked against Line 1's packs."""
+        compiled, _ = self.knowledge(1)
+        facts = FactSet()
+        for name, raw in intake.items():
+            if raw is not None and raw != "":
+                facts.intake(compiled.kb, name, raw)
+        return {f.key.removeprefix(INTAKE_PREFIX): _json_value(f.value) for f in facts}
+
+    def open(self, intake: Mapping[str, Any]) -> LiveCase:
+        """A new case at Line 1."""
+        values = self.check_intake(intake)
+        at = self.clock()
+        case_id = self.store.create(values, at)
+        live = self._start(self.store.load(case_id), 1)
+        return live
+
+    def _start(self, case: Case, line: int) -> LiveCase:
+        compiled, _ = self.knowledge(line)
+        self.store.append(
+            case.id,
+            Event(
+                at=self.clock(),
+                line=line,
+                kind="session_started",
+                data={"packs": compiled.kb.versions()},
+            ),
+        )
+        return self._live(self.store.load(case.id), line)
+
+    def _live(self, case: Case, line: int) -> LiveCase:
+        compiled, graph = self.knowledge(line)
+        record, ruled_here = replay(case)
+        session = Session(
+            compiled,
+            graph,
+            record,
+            line=line,
+            budget=self.levels.budget(case.intake.get("service_form"), line),
+            threshold=self.threshold,
+            lang=self.lang,
+            policy=self.policy,
+        )
+        session.ruled_here = ruled_here
+        return LiveCase(self, case.id, case.opened_at, case.intake, session)
+
+    def resume(self, case_id: str, *, allow_pack_change: bool = False) -> LiveCase:
+        """Continue a stored case where it stopped (the next line's session if it was
+        escalated), with the same pack versions."""
+        case = self.store.load(case_id)
+        status = case.status
+        if status in ("resolved", "unresolved"):
+            raise ClosedCase(
+                f"case {case.id} is {status}",
+                hint=f"see its history with 'linewise case show {case.id}'",
+            )
+        line = case.line
+        if status == "escalated":
+            try:
+                self.knowledge(line)
+            except UnknownIdError as err:
+                raise UnknownIdError(
+                    f"case {case.id} waits for Line {line}, which has no packs here",
+                    hint=f"Line {line} works it from the handoff: linewise case show {case.id}",
+                ) from err
+            return self._start(case, line)
+        current = case.current_session()
+        compiled, _ = self.knowledge(line)
+        recorded = current.packs if current is not None else {}
+        changed = {
+            pid: {"recorded": recorded.get(pid), "now": version}
+            for pid, version in {**dict.fromkeys(recorded), **compiled.kb.versions()}.items()
+            if recorded.get(pid) != version
+        }
+        if changed and not allow_pack_change:
+            listing = ", ".join(
+                f"{pid} {v['recorded'] or 'absent'} -> {v['now'] or 'absent'}"
+                for pid, v in sorted(changed.items())
+            )
+            raise PackVersionError(
+                f"case {case.id} was worked with other pack versions ({listing})",
+                hint="answers may no longer mean the same; resume with --allow-pack-change "
+                "to continue on the current packs (recorded in the case)",
+            )
+        data: dict[str, Any] = {"packs_changed": changed} if changed else {}
+        self.store.append(case.id, Event(at=self.clock(), line=line, kind="resumed", data=data))
+        return self._live(self.store.load(case.id), line)
+
+
+@dataclass
+class LiveCase:
+    """A case being worked on one line; each change is stored as it happens."""
+
+    desk: Desk
+    case_id: str
+    opened_at: str
+    intake: dict[str, Any]
+    session: Session
+
+    @property
+    def line(self) -> int:
+        return self.session.line
+
+    def _append(self, kind: Any, **fields: Any) -> Event:
+        event = Event(at=self.desk.clock(), line=self.line, kind=kind, **fields)
+        return self.desk.store.append(self.case_id, event)
+
+    def case(self) -> Case:
+        return self.desk.store.load(self.case_id)
+
+    def answer(self, question_id: str, raw: Any) -> Asked:
+        """Validate, record and store an answer (an invalid one raises, nothing stored)."""
+        asked = self.session.answer(question_id, raw, at=self.desk.clock())
+        unknown = asked.value is UNKNOWN
+        self._append(
+            "unknown" if unknown else "answer",
+            question=question_id,
+            value=None if unknown else asked.value,
+            cost=asked.cost,
+            data={"by": self.session.agent},
+        )
+        return asked
+
+    def back(self) -> Asked:
+        undone = self.session.back()
+        self._append("back", question=undone.question)
+        return undone
+
+    def propose(self, fault_id: str, certainty: float) -> None:
+        """Record that a fix is proposed (once, even when the prompt is shown again)."""
+        last = self.case().events[-1]
+        if last.kind == "fix_proposed" and last.fault == fault_id:
+            return
+        self._append("fix_proposed", fault=fault_id, data={"certainty": certainty})
+
+    def fix(self, fault_id: str, worked: bool) -> None:
+        at = self.desk.clock()
+        self.session.fix_result(fault_id, worked, at=at)
+        if worked:
+            self._append("fix_worked", fault=fault_id)
+        else:
+            self._append(
+                "fix_failed", fault=fault_id, reason=self.session.record.ruled_out[fault_id]
+            )
+
+    def escalate(self, step: Escalate) -> Handoff:
+        """Hand the case up (or close it unresolved at Line 4) with its handoff packet."""
+        at = self.desk.clock()
+        service_form = self.intake.get("service_form")
+        clock = self.desk.levels.clock(service_form, self.opened_at, at)
+        handoff = build_handoff(self.session, step, opened_at=self.opened_at, at=at, sla=clock)
+        self.session.escalated(step)
+        self._append(
+            "unresolved" if step.final else "escalated",
+            fault=step.fault,
+            reason=step.escalation.reason,
+            data={"handoff": handoff.model_dump(mode="json")},
+        )
+        return handoff
+
+    def quit(self, reason: str = "the agent quit") -> None:
+        self._append("quit", reason=reason)
+
+    def handoff_in(self) -> Handoff | None:
+        """The packet this line received (None for the first line)."""
+        events = self.case().events
+        for event in reversed(events):
+            if (
+                event.kind == "escalated"
+                and event.data.get("handoff", {}).get("to_line") == self.line
+            ):
+                return Handoff.model_validate(event.data["handoff"])
+        return None

@@ -1,0 +1,106 @@
+"""`linewise resume`, `linewise case show` and `linewise case list`: working with stored cases."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from cli import guided
+from cli.options import json_option, lang_option, load_all, packs_option
+from cli.transcript import render_case, render_case_list
+from engine.diagnose import DEFAULT_THRESHOLD
+
+
+@click.command()
+@click.argument("case_id", metavar="CASE")
+@guided.store_option
+@packs_option
+@lang_option
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 1),
+    default=DEFAULT_THRESHOLD,
+    show_default=True,
+    help="Certainty at which a fault is firm.",
+)
+@click.option(
+    "--allow-pack-change",
+    is_flag=True,
+    help="Continue even if the packs' versions differ from the ones the case used.",
+)
+def resume(
+    case_id: str,
+    store_path: Path | None,
+    packs: tuple[Path, ...],
+    lang: str,
+    threshold: float,
+    allow_pack_change: bool,
+) -> None:
+    """Continue a case where it stopped; an escalated case starts the next line's session.
+
+    \b
+    Example:
+      linewise resume C-000042
+    """
+    code = guided.resume(
+        load_all(packs),
+        store_path,
+        case_id,
+        threshold=threshold,
+        lang=lang,
+        allow_pack_change=allow_pack_change,
+    )
+    click.get_current_context().exit(code)
+
+
+@click.group()
+def case() -> None:
+    """Stored cases: transcripts and listings.
+
+    \b
+    Example:
+      linewise case list
+    """
+
+
+@case.command("show")
+@click.argument("case_id", metavar="CASE")
+@guided.store_option
+@json_option
+def show(case_id: str, store_path: Path | None, as_json: bool) -> None:
+    """Print a case's whole history readably (or as data with --json).
+
+    \b
+    Example:
+      linewise case show C-000042 --json
+    """
+    store = guided.open_case_store(store_path)
+    record = store.load(case_id)
+    if as_json:
+        data = record.model_dump(mode="json")
+        data["status"] = record.status
+        data["line"] = record.line
+        data["outcome"] = record.outcome()
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_case(record))
+
+
+@case.command("list")
+@guided.store_option
+@json_option
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many.")
+def list_cases(store_path: Path | None, as_json: bool, limit: int | None) -> None:
+    """List the cases in the store, newest first.
+
+    \b
+    Example:
+      linewise case list --limit 20
+    """
+    rows = guided.open_case_store(store_path).list_cases(limit)
+    if as_json:
+        click.echo(json.dumps([r.model_dump() for r in rows], indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_case_list(rows))

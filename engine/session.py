@@ -1,0 +1,344 @@
+"""The guided session: a pure state machine over what a case knows, for one support line.
+
+A `Record` is what a case carries from line to line: every fact with its provenance,
+the faults ruled out (with the reason), and every question asked. A `Session` runs one
+line's knowledge over a record: `step()` says what happens next (ask a question, propose
+a fix, escalate, or done), and `answer` / `back` / `fix_result` / `escalated` change the
+state. There is no I/O here: the caller stores each change as an event (cases.desk) and
+does the talking (cli.guided), so the same machine serves a terminal, a test or an API.
+
+Ending: a firm fault this line can fix -> propose its fix; it worked -> resolved; it did
+not -> the fault is ruled out and the diagnosis goes on. Escalation (with a recorded
+reason) when a rule requires it, the firm fault needs a higher line, no useful question
+is left (or none is worth its cost against escalating), the question budget or the
+time budget of the line is spent. At Line 4 an escalation is the end: unresolved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from engine.compile import CompiledKnowledge
+from engine.diagnose import DEFAULT_THRESHOLD, diagnose
+from engine.escalation import TOP_LINE, decide, escalation, reason_text
+from engine.explain import how, why_not
+from engine.facts import FactSet, KnownFact, now
+from engine.graph import Graph
+from engine.logic import UNKNOWN, FactValue, show_value
+from engine.result import Diagnosis, Escalation, FaultScore
+from engine.select import Choice, next_question
+from rules.errors import InvalidInput
+from rules.schema import Question
+
+SessionStatus = Literal["open", "resolved", "escalated", "unresolved"]
+
+
+class Policy(Protocol):
+    """How the next question is chosen (engine.select.next_question or a baseline)."""
+
+    def __call__(
+        self,
+        compiled: CompiledKnowledge,
+        graph: Graph,
+        known: Mapping[str, FactValue],
+        *,
+        ruled_out: Iterable[str] = (),
+        threshold: float = DEFAULT_THRESHOLD,
+        escalation_cost: float | None = None,
+    ) -> Choice | None: ...
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What one line may spend on a case before it escalates (None: no limit)."""
+
+    questions: int | None = None
+    minutes: float | None = None  # the pack's minutes (question costs) asked on this line
+    escalation_cost: float | None = None  # minutes escalating costs; None at the top line
+
+
+@dataclass(frozen=True)
+class Asked:
+    """One question asked and its answer (UNKNOWN when the customer could not tell)."""
+
+    question: str
+    value: FactValue
+    line: int
+    at: str
+    cost: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "value": show_value(self.value),
+            "line": self.line,
+            "at": self.at,
+            "cost": self.cost,
+        }
+
+
+@dataclass
+class Record:
+    """What a case knows, carried from line to line."""
+
+    facts: FactSet = field(default_factory=FactSet)
+    ruled_out: dict[str, str] = field(default_factory=dict)  # fault -> reason
+    asked: list[Asked] = field(default_factory=list)
+
+    def add_answer(self, asked: Asked, by: str = "") -> None:
+        self.facts.put(KnownFact(asked.question, asked.value, "answer", by, asked.at))
+        self.asked = [a for a in self.asked if a.question != asked.question] + [asked]
+
+    def undo(self, line: int) -> Asked:
+        """Forget the last answer given on `line`."""
+        mine = [a for a in self.asked if a.line == line]
+        if not mine:
+            raise NothingToUndo(
+                f"no answer to take back on Line {line}",
+                hint="answers given on an earlier line are part of the handoff",
+            )
+        last = mine[-1]
+        self.asked.remove(last)
+        self.facts.remove(last.question)
+        return last
+
+    def rule_out(self, fault_id: str, reason: str) -> None:
+        self.ruled_out[fault_id] = reason
+
+    def minutes(self, line: int | None = None) -> float:
+        return sum(a.cost for a in self.asked if line is None or a.line == line)
+
+
+class NothingToUndo(InvalidInput):
+    """`back` with no answer on this line."""
+
+
+@dataclass(frozen=True)
+class Ask:
+    question: Question
+    choice: Choice
+    diagnosis: Diagnosis
+    number: int  # 1-based count of questions on this line
+
+
+@dataclass(frozen=True)
+class ProposeFix:
+    fault: FaultScore
+    diagnosis: Diagnosis
+
+
+@dataclass(frozen=True)
+class Escalate:
+    """Hand the case to `escalation.to_line` (or, at Line 4, leave it unresolved)."""
+
+    escalation: Escalation
+    fault: str | None
+    diagnosis: Diagnosis
+    final: bool  # True at the top line: nowhere higher to go
+
+
+@dataclass(frozen=True)
+class Done:
+    status: SessionStatus
+    fault: str | None = None
+
+
+Step = Ask | ProposeFix | Escalate | Done
+
+
+class Session:
+    """One line's guided diagnosis over a case record."""
+
+    def __init__(
+        self,
+        compiled: CompiledKnowledge,
+        graph: Graph,
+        record: Record,
+        *,
+        line: int,
+        budget: Budget | None = None,
+        threshold: float = DEFAULT_THRESHOLD,
+        lang: str = "en",
+        policy: Policy | Callable[..., Choice | None] = next_question,
+        agent: str = "",
+    ) -> None:
+        self.compiled = compiled
+        self.graph = graph
+        self.record = record
+        self.line = line
+        self.budget = budget or Budget()
+        self.threshold = threshold
+        self.lang = lang
+        self.policy = policy
+        self.agent = agent or f"Line {line} agent"
+        self.status: SessionStatus = "open"
+        self.fault: str | None = None
+        self.ruled_here: list[str] = []
+        self._cache: tuple[tuple[Any, ...], Diagnosis] | None = None
+
+    # ---- reading the state -----------------------------------------------------------------
+
+    def diagnosis(self) -> Diagnosis:
+        """The diagnosis for exactly the facts known now (cached until they change)."""
+        key = (
+            tuple(self.record.facts.canonical()),
+            tuple(sorted(self.record.ruled_out)),
+        )
+        if self._cache is None or self._cache[0] != key:
+            result = diagnose(
+                self.compiled,
+                self.record.facts,
+                line=self.line,
+                threshold=self.threshold,
+                lang=self.lang,
+                ruled_out=self.record.ruled_out,
+            )
+            self._cache = (key, result)
+        return self._cache[1]
+
+    def known(self, diagnosis: Diagnosis | None = None) -> dict[str, FactValue]:
+        """Every known fact by key, derived facts included."""
+        diag = diagnosis or self.diagnosis()
+        out: dict[str, FactValue] = {}
+        for fact in diag.facts:
+            stored = self.record.facts.get(fact["key"])
+            out[fact["key"]] = stored.value if stored is not None else fact["value"]
+        return out
+
+    def asked_here(self) -> list[Asked]:
+        return [a for a in self.record.asked if a.line == self.line]
+
+    def choose(self, diagnosis: Diagnosis | None = None) -> Choice | None:
+        return self.policy(
+            self.compiled,
+            self.graph,
+            self.known(diagnosis),
+            ruled_out=self.record.ruled_out,
+            threshold=self.threshold,
+            escalation_cost=self.budget.escalation_cost if self.line < TOP_LINE else None,
+        )
+
+    def step(self) -> Step:
+        """What happens next, from the state alone."""
+        if self.status != "open":
+            return Done(self.status, self.fault)
+        diag = self.diagnosis()
+        outcome = diag.outcome
+        if outcome.kind == "fault" and outcome.fault is not None:
+            score = diag.fault(outcome.fault)
+            if score is not None:
+                return ProposeFix(score, diag)
+        if outcome.kind in ("escalate", "unresolved") and outcome.escalation is not None:
+            return self._escalate(outcome.escalation, outcome.fault, diag)
+        spent = self._spent()
+        if spent is not None:
+            top = diag.top.id if diag.top and diag.top.certainty > 0 else None
+            return self._escalate(escalation(spent, self.line, self.lang), top, diag)
+        choice = self.choose(diag)
+        if choice is not None and choice.worthwhile:
+            question = self.compiled.kb.questions[choice.question]
+            return Ask(question, choice, diag, len(self.asked_here()) + 1)
+        final = decide(self.line, diag.faults, diag.escalations, [], self.lang)
+        esc = final.escalation or escalation("no_rule", self.line, self.lang)
+        if choice is not None and esc.kind in ("below_threshold", "no_rule"):
+            esc = esc.model_copy(
+                update={
+                    "reason": esc.reason
+                    + f" The questions left are not worth their cost against escalating "
+                    f"(best {choice.score:.3f} bits/min, escalation "
+                    f"{choice.escalation_rate:.3f} bits/min)."
+                }
+            )
+        return self._escalate(esc, final.fault, diag)
+
+    def _spent(self) -> Literal["question_budget", "sla_spent"] | None:
+        if self.budget.questions is not None and len(self.asked_here()) >= self.budget.questions:
+            return "question_budget"
+        if (
+            self.budget.minutes is not None
+            and self.record.minutes(self.line) >= self.budget.minutes
+        ):
+            return "sla_spent"
+        return None
+
+    def _escalate(self, esc: Escalation, fault: str | None, diag: Diagnosis) -> Escalate:
+        if self.ruled_here and esc.kind in ("no_rule", "below_threshold"):
+            reason = reason_text("fix_failed", self.lang) + " " + esc.reason
+            esc = esc.model_copy(update={"kind": "fix_failed", "reason": reason})
+        return Escalate(esc, fault, diag, final=self.line >= TOP_LINE or esc.to_line > TOP_LINE)
+
+    # ---- explanations (data) ---------------------------------------------------------------
+
+    def why(self) -> dict[str, Any] | None:
+        """WHY the current question: what it decides between and why it comes now."""
+        choice = self.choose()
+        return choice.as_dict() if choice is not None else None
+
+    def how(self) -> dict[str, Any]:
+        """HOW: the reasoning so far (facts, rules that fired, the leading hypothesis)."""
+        diag = self.diagnosis()
+        top = diag.top.id if diag.top is not None else None
+        return {
+            "facts": diag.facts,
+            "fired": [f.model_dump() for f in diag.trace],
+            "hypotheses": [f.model_dump() for f in diag.faults],
+            "ruled_out": dict(sorted(self.record.ruled_out.items())),
+            "how": how(diag, top),
+        }
+
+    def why_not(self, fault_id: str) -> dict[str, Any]:
+        """WHY NOT a fault (an unknown fault is an UnknownIdError with did-you-mean)."""
+        data = why_not(self.compiled, self.diagnosis(), fault_id)
+        if fault_id in self.record.ruled_out:
+            data["summary"] = f"ruled out: {self.record.ruled_out[fault_id]}"
+        return data
+
+    # ---- changing the state ------------------------------------------------------------------
+
+    def answer(self, question_id: str, raw: Any, *, at: str = "") -> Asked:
+        """Validate and record an answer ('unknown': the customer cannot tell)."""
+        self._require_open()
+        scratch = FactSet()
+        fact = scratch.answer(self.compiled.kb, question_id, raw, by=self.agent, at=at or now())
+        asked = Asked(
+            question_id,
+            fact.value,
+            self.line,
+            fact.at,
+            float(self.compiled.kb.questions[question_id].cost),
+        )
+        self.record.add_answer(asked, by=self.agent)
+        return asked
+
+    def unknown(self, question_id: str, *, at: str = "") -> Asked:
+        return self.answer(question_id, "unknown", at=at)
+
+    def back(self) -> Asked:
+        """Undo the last answer on this line."""
+        self._require_open()
+        return self.record.undo(self.line)
+
+    def fix_result(self, fault_id: str, worked: bool, *, at: str = "") -> None:
+        """The agent's confirmation: resolved, or the fault is ruled out and we go on."""
+        self._require_open()
+        if worked:
+            self.status = "resolved"
+            self.fault = fault_id
+            return
+        reason = f"its fix did not work (Line {self.line}, {at or now()})"
+        self.record.rule_out(fault_id, reason)
+        self.ruled_here.append(fault_id)
+
+    def escalated(self, step: Escalate) -> None:
+        self.status = "unresolved" if step.final else "escalated"
+        self.fault = step.fault
+
+    def _require_open(self) -> None:
+        if self.status != "open":
+            raise InvalidInput(f"this Line {self.line} session is already {self.status}")
+
+
+def unknown_value(value: FactValue) -> bool:
+    return value is UNKNOWN
