@@ -26,7 +26,13 @@ GOLDEN: dict[str, list[str]] = {
     "knowledge.mmd": ["--line", "1", "--format", "mermaid"],
     "fault.dot": ["--fault", "wired_cable_faulty"],
     "trace.dot": ["--line", "1", "--trace", "tests/data/dot/trace.json"],
-    "traffic.dot": ["--line", "1", "--traffic", "tests/data/dot/traffic"],
+    "traffic.dot": ["--line", "1", "--traces", "tests/data/dot/traffic"],
+    "guided.dot": ["--line", "1", "--view", "guided"],
+    "guided-ru.dot": ["--line", "1", "--view", "guided", "--lang", "ru"],
+    "guided.mmd": ["--line", "1", "--view", "guided", "--format", "mermaid"],
+    "guided-trace.dot": ["--line", "1", "--view", "guided", "--trace", "tests/data/dot/trace.json"],
+    "guided-traffic.dot": ["--line", "1", "--view", "guided", "--traces", "tests/data/dot/traffic"],
+    "guided-truncated.dot": ["--line", "1", "--view", "guided", "--max-nodes", "8"],
 }
 
 
@@ -107,3 +113,36 @@ def test_bad_trace_file_says_how_to_make_one(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["graph", "render", "--trace", str(bad)])
     assert result.exit_code == 2
     assert "linewise diagnose --json" in result.stderr
+
+
+def test_guided_leaves_show_fault_and_fix_or_escalation() -> None:
+    text = (DOT / "guided.dot").read_text(encoding="utf-8")
+    assert "Faulty network cable\\nFix:\\n1. Replace the cable" in text
+    assert "Escalate to Line 2" in text
+    assert "not expanded" not in text
+
+
+def test_truncated_tree_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = (DOT / "guided-truncated.dot").read_text(encoding="utf-8")
+    assert "… not expanded" in text
+    assert "2 × not expanded (max 8 nodes, depth 12)" in text
+
+
+def test_case_from_the_store_is_highlighted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cases.desk import Desk
+    from cases.store import open_store
+    from rules.knowledge import load_knowledge
+
+    monkeypatch.chdir(ROOT)
+    store_path = tmp_path / "cases.db"
+    store = open_store(store_path)
+    live = Desk(store, load_knowledge([DOT / "pack.yaml"])).open({"complaint": "wired_no_network"})
+    live.answer("wired_cable_seated", "no")
+    store.close()
+    args = ["--line", "1", "--view", "guided", "--store", str(store_path)]
+    marked = _render([*args, "--case", live.case_id])
+    assert 'label=no color="#e11d48"' in marked  # the branch the case took
+    counted = _render([*args, "--traffic"])
+    assert "1 cases" in counted and "style=dashed" in counted

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from engine.guided import GuidedTree
 from engine.logic import show_value
 from engine.result import Diagnosis
 from visualize.picture import Picture
@@ -96,3 +97,26 @@ def traffic(picture: Picture, paths: Iterable[Path]) -> Picture:
         count = edge_counts.get((edge.src, edge.dst), 0)
         out.connect(replace(edge, count=count, unused=count == 0))
     return out
+
+
+def tree_path(tree: GuidedTree, diagnosis: Diagnosis) -> Path:
+    """The guided-tree branch one session's answers follow (as far as they go)."""
+    facts = {f["key"]: show_value(f["value"]) for f in diagnosis.facts}
+    complaint = facts.get("intake.complaint")
+    nodes: set[str] = set()
+    edges: set[tuple[str, str]] = set()
+    for root in tree.roots:
+        if root.symptom != complaint:
+            continue
+        start = f"s:{root.symptom}"
+        nodes.update({start, root.id})
+        edges.add((start, root.id))
+        node = root
+        while node.question is not None and node.question in facts:
+            nxt = next((c for v, c in node.children if show_value(v) == facts[node.question]), None)
+            if nxt is None:
+                break
+            nodes.add(nxt.id)
+            edges.add((node.id, nxt.id))
+            node = nxt
+    return Path(frozenset(nodes), frozenset(edges))

@@ -13,7 +13,7 @@ KIND_STYLE: dict[str, dict[str, str]] = {
     "fact": {"shape": "note", "style": "filled", "fillcolor": "#fef9c3"},
     "rule": {"shape": "box", "style": "filled", "fillcolor": "#e5e7eb", "fontsize": "10"},
     "fault": {"shape": "box", "style": "filled,bold", "fillcolor": "#dcfce7"},
-    "escalation": {"shape": "octagon", "style": "filled", "fillcolor": "#fed7aa"},
+    "escalation": {"shape": "box", "style": "filled,diagonals", "fillcolor": "#fed7aa"},
     "truncated": {"shape": "box", "style": "dashed", "fillcolor": "#ffffff"},
 }
 # outline colour by support line
