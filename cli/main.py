@@ -69,7 +69,7 @@ def cli(verbose: int) -> None:
 
 
 def _register() -> None:
-    from cli import case, case_tools, cases, diagnose, golden, pack, pack_versions, report
+    from cli import case, case_tools, cases, diagnose, golden, graph, pack, pack_versions, report
 
     cli.add_command(diagnose.diagnose)
     cli.add_command(case.resume)
@@ -78,6 +78,7 @@ def _register() -> None:
     case.case.add_command(case_tools.replay)
     cli.add_command(diagnose.explain)
     cli.add_command(pack.pack)
+    cli.add_command(graph.graph)
     cli.add_command(golden.test)
     cli.add_command(cases.cases_group)
     cli.add_command(report.report)
