@@ -2,7 +2,8 @@
 
 `linewise pack publish` refuses, naming every reason at once, unless:
 - the pack loads and validates together with the live (published) knowledge;
-- verification is clean (`verification_problems`, the pack checker);
+- verification is clean (`verification_problems`: `linewise pack check`, no errors; with
+  --strict no warnings about the pack either);
 - every golden case of the pack passes on that knowledge (and there is at least one);
 - the pack belongs to the line it is published to;
 - its version is higher than the published one.
@@ -20,6 +21,7 @@ from cases.golden import GOLDEN_DIR
 from cases.impact import swapped
 from cases.registry import Entry, Registry, version_key
 from cases.replay import TestRun, run_golden
+from engine.verify import verify
 from rules.errors import LinewiseError, PackError
 from rules.loader import load_pack_file
 
@@ -66,13 +68,17 @@ class PublishCheck:
         }
 
 
-def verification_problems(files: cache.PackFiles) -> list[str]:
-    """Errors of the pack checker (`linewise pack check`) on this knowledge.
+def verification_problems(files: cache.PackFiles, pack_id: str, strict: bool = False) -> list[str]:
+    """What the pack checker (`linewise pack check`) finds against publishing.
 
-    HOOK: returns the checker's errors once engine/verify.py is merged; until then
-    validation (loading the knowledge) and the golden cases are the checks.
+    Errors anywhere in the line's knowledge (the new version may break another pack),
+    and with `strict` the new pack's warnings too.
     """
-    return []
+    report = verify(cache.knowledge(files))
+    blocking = [
+        f for f in report.findings if f.severity == "error" or (strict and f.pack == pack_id)
+    ]
+    return [f"verification: {f.render()}" for f in blocking]
 
 
 def golden_paths(source: Path, pack_id: str, extra: Sequence[Path]) -> list[Path]:
@@ -90,6 +96,7 @@ def check_publish(
     registry: Registry,
     cases: Sequence[Path] = (),
     *,
+    strict: bool = False,
     jobs: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> PublishCheck:
@@ -115,7 +122,7 @@ def check_publish(
             + "\n    ".join(d.render() for d in err.diagnostics)
         )
         return check
-    check.reasons.extend(verification_problems(files))
+    check.reasons.extend(verification_problems(files, pack.id, strict))
     paths = golden_paths(source, pack.id, cases)
     if not paths:
         check.reasons.append(
@@ -143,12 +150,15 @@ def publish(
     registry: Registry,
     cases: Sequence[Path] = (),
     *,
+    strict: bool = False,
     jobs: int | None = None,
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[PublishCheck, Entry | None]:
     """Check, then keep the version in the registry as published (unless `dry_run`)."""
-    check = check_publish(source, line, registry, cases, jobs=jobs, progress=progress)
+    check = check_publish(
+        source, line, registry, cases, strict=strict, jobs=jobs, progress=progress
+    )
     if not check.ok:
         raise PublishRefused(check.pack, check.version, check.reasons)
     if dry_run:

@@ -169,6 +169,7 @@ def open_registry(registry_dir: Path | None) -> Registry:
     "in the shipped library].",
 )
 @click.option("--dry-run", is_flag=True, help="Check everything, publish nothing.")
+@click.option("--strict", is_flag=True, help="Refuse on verification warnings about the pack too.")
 @registry_option
 @jobs_option
 @json_option
@@ -177,6 +178,7 @@ def publish(
     line: int,
     case_paths: tuple[Path, ...],
     dry_run: bool,
+    strict: bool,
     registry_dir: Path | None,
     jobs: int | None,
     as_json: bool,
@@ -193,7 +195,9 @@ def publish(
       linewise pack publish drafts/network_wired.yaml --line 1
     """
     registry = open_registry(registry_dir)
-    check, entry = publish_pack(source, line, registry, case_paths, jobs=jobs, dry_run=dry_run)
+    check, entry = publish_pack(
+        source, line, registry, case_paths, strict=strict, jobs=jobs, dry_run=dry_run
+    )
     if as_json:
         data = check.as_dict()
         data["published_entry"] = entry.as_dict() if entry else None

@@ -115,3 +115,20 @@ def test_archive_withdraws_but_keeps(tmp_path: Path) -> None:
     assert registry.files_for({"network-wired": "1.0.0"})
     with pytest.raises(UnknownIdError, match=r"no published version 9\.9\.9"):
         registry.file_for("network-wired", "9.9.9")
+
+
+def test_publish_refuses_a_pack_the_checker_finds_errors_in(tmp_path: Path) -> None:
+    path = _version(tmp_path, "1.5.0")
+    text = path.read_text(encoding="utf-8").replace(
+        "rules:\n",
+        "rules:\n  - id: never_fires\n    when:\n      all:\n"
+        "        - {question: wired_cable_seated, equals: yes}\n"
+        "        - {question: wired_cable_seated, equals: no}\n"
+        "    then:\n      - conclude: wired_cable_faulty\n",
+        1,
+    )
+    path.write_text(text, encoding="utf-8")
+    code, _, err = _publish(tmp_path / "reg", str(path), "--line", "1")
+    assert code == 1
+    assert "verification: " in err and "E102" in err and "never_fires" in err
+    assert "golden case" not in err  # the golden cases themselves pass
