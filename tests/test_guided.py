@@ -178,7 +178,7 @@ def test_escalation_line_by_line_with_handoff_never_asks_again() -> None:
     case = case_json(case_id)
     handoff = [e for e in case["events"] if e["kind"] == "escalated"][-1]["data"]["handoff"]
     assert handoff["vendor"] == "Acme Printers"
-    assert handoff["sla"]["service_form"] == "premium" and handoff["sla"]["resolve_hours"] == 4
+    assert handoff["sla"]["service_form"] == "premium" and handoff["sla"]["resolve_hours"] == 72
     assert [q["question"] for q in handoff["questions"]] == line1 + line2
     assert handoff["minutes_by_line"] == {"1": 2.0, "2": 2.0}
     assert any(h["fault"] == "tp_board" for h in handoff["hypotheses"])

@@ -78,4 +78,6 @@ def test_shipped_service_levels_cover_every_form() -> None:
     assert premium.escalation_cost < paid.escalation_cost  # premium escalates sooner
     assert levels.budget(None, 1) == paid  # the default form
     clock = levels.clock("premium", "2025-01-01T10:00:00+00:00", "2025-01-01T11:00:00+00:00")
-    assert clock.deadline == "2025-01-01T14:00:00+00:00" and clock.elapsed_minutes == 60
+    # the vendor's deadline: the premium resolution target of Line 4 (cases/sla.yaml: 72 h)
+    assert levels.resolution("premium", 4) == 72
+    assert clock.deadline == "2025-01-04T10:00:00+00:00" and clock.elapsed_minutes == 60
