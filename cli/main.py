@@ -69,13 +69,14 @@ def cli(verbose: int) -> None:
 
 
 def _register() -> None:
-    from cli import case, diagnose, pack
+    from cli import case, diagnose, graph, pack
 
     cli.add_command(diagnose.diagnose)
     cli.add_command(case.resume)
     cli.add_command(case.case)
     cli.add_command(diagnose.explain)
     cli.add_command(pack.pack)
+    cli.add_command(graph.graph)
 
 
 _register()

@@ -8,6 +8,9 @@ from pathlib import Path
 import click
 
 from cli.options import json_option
+from engine.coverage import DEFAULT_MAX_COMBINATIONS
+from engine.finding import CODES
+from engine.verify import check_paths, render_report
 from rules.errors import PackError
 from rules.jsonschema import pack_json_schema
 from rules.knowledge import load_knowledge
@@ -73,3 +76,57 @@ def validate(paths: tuple[Path, ...], as_json: bool) -> None:
             f"ok: {len(kb.packs)} packs, {summary['questions']} questions, "
             f"{summary['faults']} faults, {summary['rules']} rules"
         )
+
+
+def _codes(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    codes = tuple(c.strip().upper() for item in value for c in item.split(",") if c.strip())
+    unknown = [c for c in codes if c not in CODES]
+    if unknown:
+        raise click.BadParameter(f"unknown code {unknown[0]}; codes: {', '.join(sorted(CODES))}")
+    return codes
+
+
+@pack.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Fail on warnings too, not only on errors.")
+@click.option(
+    "--ignore",
+    multiple=True,
+    metavar="CODE[,CODE]",
+    callback=_codes,
+    help="Silence a finding code everywhere (repeatable); per rule use '# linewise: ignore[CODE]'.",
+)
+@click.option(
+    "--max-combinations",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_COMBINATIONS,
+    show_default=True,
+    help="Answer combinations per domain enumerated exhaustively; beyond, this many are sampled.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the sampling.")
+@json_option
+def check(
+    paths: tuple[Path, ...],
+    strict: bool,
+    ignore: tuple[str, ...],
+    max_combinations: int,
+    seed: int,
+    as_json: bool,
+) -> None:
+    """Verify packs before they reach Line 1: conflicts, gaps, unreachable faults.
+
+    Prints compiler-style findings (`file:line:col: CODE: message`); exits 1 on errors,
+    and with --strict on warnings too (2 when a pack does not even load). The codes are
+    listed in docs/checks.md.
+
+    \b
+    Example:
+      linewise pack check --strict rules/line1 rules/line2
+    """
+    report = check_paths(paths, ignore=ignore, max_combinations=max_combinations, seed=seed)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(strict), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_report(report, strict))
+    if report.failed(strict):
+        raise click.exceptions.Exit(1)

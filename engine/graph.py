@@ -2,20 +2,24 @@
 the verifier and the renderer (there is no second model of the knowledge).
 
 Nodes (attribute `kind`, plus the attributes listed):
-  question  `q:<id>`        pack, type, cost, order, text (en), options
-  answer    `a:<id>=<val>`  question, value        (one per yes/no value or choice option)
+  question  `q:<id>`        pack, line, type, cost, order, after, text (en), label, help, options
+  answer    `a:<id>=<val>`  question, value, label (one per yes/no value or choice option)
   intake    `i:<field>`     field
-  fact      `f:<id>`        pack, type, text       (derived facts)
-  rule      `r:<pack>/<id>` pack, rule, priority, stop, fallback, index
-  fault     `F:<id>`        pack, line, prior, title
+  fact      `f:<id>`        pack, line, type, text (en), label   (derived facts)
+  rule      `r:<pack>/<id>` pack, line, rule, priority, stop, fallback, index, description
+  fault     `F:<id>`        pack, line, prior, title (en), label, fix
   escalation `E:<line>`     line
+
+`line` of a question, fact or rule is its pack's line; of a fault, the lowest line able to
+fix it. `label`, `help`, `description` and each `fix` step are `rules.text.Text` (all
+languages; None when the pack gives none, and an answer's label is None for yes/no).
 
 Edges (attribute `kind`, plus the attributes listed):
   answer      question -> answer
   condition   question|answer|intake|fact -> rule   test (text), negated, path
   conclusion  rule -> fault        certainty
   derivation  rule -> fact|question  value
-  escalation  rule -> escalation   reason (en)
+  escalation  rule -> escalation   reason (en), label (Text)
 """
 
 from __future__ import annotations
@@ -61,23 +65,36 @@ def build_graph(compiled: CompiledKnowledge) -> Graph:
         options: list[Any] = (
             [True, False] if question.type == "yesno" else [o.value for o in question.options or ()]
         )
+        texts = {o.value: o.text for o in question.options or ()}
         graph.add_node(
             qnode(qid),
             kind="question",
             pack=kb.owner[qid],
+            line=kb.packs[kb.owner[qid]].pack.line,
             type=question.type,
             cost=question.cost,
             order=question.order,
+            after=list(question.after),
             text=question.text.en,
+            label=question.text,
+            help=question.help,
             options=options,
         )
         for value in options:
             anode = f"a:{qid}={show_value(value)}"
-            graph.add_node(anode, kind="answer", question=qid, value=value)
+            graph.add_node(
+                anode, kind="answer", question=qid, value=value, label=texts.get(str(value))
+            )
             graph.add_edge(qnode(qid), anode, kind="answer")
     for fid, fact in kb.facts.items():
         graph.add_node(
-            "f:" + fid, kind="fact", pack=kb.owner[fid], type=fact.type, text=fact.text.en
+            "f:" + fid,
+            kind="fact",
+            pack=kb.owner[fid],
+            line=kb.packs[kb.owner[fid]].pack.line,
+            type=fact.type,
+            text=fact.text.en,
+            label=fact.text,
         )
     for fault_id, fault in kb.faults.items():
         graph.add_node(
@@ -87,6 +104,8 @@ def build_graph(compiled: CompiledKnowledge) -> Graph:
             line=fault.line,
             prior=fault.prior,
             title=fault.title.en,
+            label=fault.title,
+            fix=list(fault.fix),
         )
     for rule in compiled.rules:
         spec = rule.ref.rule
@@ -95,11 +114,13 @@ def build_graph(compiled: CompiledKnowledge) -> Graph:
             node,
             kind="rule",
             pack=rule.ref.pack_id,
+            line=kb.packs[rule.ref.pack_id].pack.line,
             rule=spec.id,
             priority=spec.priority,
             stop=spec.stop,
             fallback=spec.fallback,
             index=rule.index,
+            description=spec.description,
         )
         for leaf in rule.leaves():
             source = key_node(kb, leaf.key)
@@ -134,6 +155,7 @@ def build_graph(compiled: CompiledKnowledge) -> Graph:
                     enode,
                     kind="escalation",
                     reason=then.reason.en if then.reason else "",
+                    label=then.reason,
                 )
     return graph
 

@@ -47,12 +47,17 @@ class KnowledgeBase:
     loaded: list[LoadedPack] = field(default_factory=list)  # every file, duplicates included
 
     @classmethod
-    def from_loaded(cls, loaded: Iterable[LoadedPack]) -> KnowledgeBase:
+    def from_loaded(
+        cls, loaded: Iterable[LoadedPack], *, tolerate: Iterable[str] = ()
+    ) -> KnowledgeBase:
+        """Index and validate; errors whose code is in `tolerate` are left to the caller
+        (`pack check` reports derivation cycles itself, next to its other findings)."""
         from rules.validate import validate
 
         kb = cls._index(list(loaded))
         problems = validate(kb)
-        errors = [d for d in problems if d.severity == "error"]
+        skip = set(tolerate)
+        errors = [d for d in problems if d.severity == "error" and d.code not in skip]
         if errors:
             raise PackError(errors)
         return kb
