@@ -42,16 +42,18 @@ class Scored:
     decides: tuple[str, ...]  # hypotheses some answer rules out
     splits: tuple[tuple[str, tuple[str, ...]], ...]  # (answer value, hypotheses it keeps)
     rank: int  # declared position (packs' order)
+    resolve: float = 0.0  # chance that the answer makes a fault firm
 
     @property
     def score(self) -> float:
-        return self.gain / self.cost
+        return (self.gain + self.resolve) / self.cost
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "question": self.question,
             "gain": round(self.gain, 4),
             "cost": self.cost,
+            "resolve": round(self.resolve, 4),
             "score": round(self.score, 4),
             "order": self.order,
             "rules": list(self.rules),
@@ -98,9 +100,9 @@ class Choice:
             return "it is the only question that still matters"
         if best.score > other.score + EPSILON:
             return (
-                f"it separates the hypotheses best for its cost: {best.score:.3f} bits/min "
-                f"({best.gain:.3f} bits in {best.cost:g} min) against {other.score:.3f} "
-                f"for {other.question}"
+                f"it separates the hypotheses best for its cost: score {best.score:.3f}/min "
+                f"({best.gain:.3f} bits, {best.resolve:.0%} chance to settle a fault, "
+                f"{best.cost:g} min) against {other.score:.3f} for {other.question}"
             )
         if best.cost < other.cost:
             return f"same gain per minute as {other.question}, and it is quicker to ask"

@@ -8,16 +8,20 @@ Method (decision-theoretic troubleshooting, stated in docs/guided.md):
   still change the rule's truth (directly, or through a derived fact a pending rule can
   still derive). Known answers (intake, answers, derived facts) are never candidates.
 * **Hypotheses** are the faults that can still become *firm* (the certainty of their
-  true and still-possible rules can reach the threshold), the escalations a possible
-  rule could still require, and "other": a cause the packs do not know (what
-  escalation handles). Weights: a fault's prior times the best certainty of its
-  possible rules; fixed weights for escalations and "other".
+  true and still-possible rules can reach the threshold), one per rule that can still
+  conclude it, the escalations a possible rule could still require, and "other": a
+  cause the packs do not know (what escalation handles). Weights: the fault's prior x
+  the rule's certainty / the fault's number of rules; fixed weights for escalations
+  and "other".
 * An answer value keeps the hypotheses it leaves possible (derived facts chained), and
   each hypothesis spreads its likelihood evenly over the values it is compatible with.
-* **Score** = expected information gain (bits, over the hypotheses) / the question's
-  cost (minutes). Escalation is a priced option: it settles the remaining entropy H
-  for `escalation_cost` minutes, so a question is *worthwhile* only while its gain per
-  minute is at least H / escalation_cost.
+* **Score** = (expected information gain in bits over the hypotheses + the chance that
+  the answer makes a fault firm, which ends the questioning) / the question's cost in
+  minutes. Each way a fault can be concluded (each of its rules) is its own hypothesis,
+  so a question that tells two routes to the same fault apart still counts.
+* **Escalation is a priced option**: it settles (up to) one bit of the remaining
+  uncertainty for `escalation_cost` minutes, so a question is *worthwhile* only while
+  its score is at least min(H, 1) / escalation_cost.
 * **Fixed orders** win over scores: a candidate with `order` comes first (lowest first);
   a question with `after` waits until those questions are known or no longer matter.
 * A `stop` rule that holds shadows the conclusions of lower-priority rules, so those
@@ -120,27 +124,15 @@ def _index(compiled: CompiledKnowledge, graph: Graph) -> _Index:
 # ---- hypotheses --------------------------------------------------------------------------------
 
 
-def _fault_weight(
-    index: _Index, fault_id: str, facts: Mapping[str, FactValue], threshold: float
-) -> tuple[float, tuple[str, ...]]:
-    """(weight, possible rules) of a fault that can still become firm, else (0, ())."""
-    reachable: list[float] = []
-    best = 0.0
-    rules: list[str] = []
-    floor = stop_floor(index.compiled, facts)
-    for rule, cf in index.concluders.get(fault_id, []):
-        if rule.priority < floor:
-            continue
-        status = evaluate(rule.nnf, facts)
-        if status is TV.TRUE or (cf > 0 and is_open(rule.nnf, facts)):
-            reachable.append(cf)
-            if cf > 0:
-                best = max(best, cf)
-                rules.append(rule.qualified)
-    if best <= 0 or combine_all(reachable) < threshold - EPSILON:
-        return 0.0, ()
-    prior = index.compiled.kb.faults[fault_id].prior
-    return prior * best, tuple(sorted(rules))
+SEP = "|"  # a fault hypothesis is one way to conclude it: 'fault|pack/rule'
+
+
+def group(hypothesis: str) -> str:
+    """The fault (or escalation, or 'other') a hypothesis belongs to."""
+    return hypothesis.split(SEP, 1)[0]
+
+
+Alive = dict[str, tuple[HypothesisKind, float, tuple[str, ...]]]
 
 
 def _alive(
@@ -149,22 +141,47 @@ def _alive(
     ruled_out: set[str],
     focus: set[str],
     threshold: float,
-) -> dict[str, tuple[HypothesisKind, float, tuple[str, ...]]]:
-    """Hypothesis id -> (kind, weight, rules) for every hypothesis still possible."""
+) -> tuple[Alive, set[str]]:
+    """Every hypothesis still possible (id -> kind, weight, rules), and the faults firm now.
+
+    A fault is a hypothesis only while it can still become firm (its true and possible
+    rules can reach the threshold); each of its possible rules is one way it can be
+    concluded, weighted prior x certainty / number of its rules.
+    """
     kb = index.compiled.kb
-    out: dict[str, tuple[HypothesisKind, float, tuple[str, ...]]] = {}
-    for fault_id in index.concluders:
+    floor = stop_floor(index.compiled, facts)
+    out: Alive = {}
+    firm: set[str] = set()
+    for fault_id, concluders in index.concluders.items():
         if fault_id in ruled_out or kb.fault_pack(fault_id) not in focus:
             continue
-        weight, rules = _fault_weight(index, fault_id, facts, threshold)
-        if weight > 0:
-            out[fault_id] = ("fault", weight, rules)
-    floor = stop_floor(index.compiled, facts)
+        reachable: list[float] = []
+        held: list[float] = []
+        ways: list[tuple[str, float]] = []
+        for rule, cf in concluders:
+            if rule.priority < floor:
+                continue
+            if evaluate(rule.nnf, facts) is TV.TRUE:
+                reachable.append(cf)
+                held.append(cf)
+            elif cf > 0 and is_open(rule.nnf, facts):
+                reachable.append(cf)
+            else:
+                continue
+            if cf > 0:
+                ways.append((rule.qualified, cf))
+        if held and combine_all(held) >= threshold - EPSILON:
+            firm.add(fault_id)
+        if not ways or combine_all(reachable) < threshold - EPSILON:
+            continue
+        share = kb.faults[fault_id].prior / sum(1 for _, cf in concluders if cf > 0)
+        for qualified, cf in ways:
+            out[fault_id + SEP + qualified] = ("fault", share * cf, (qualified,))
     for rule in index.escalators:
         if rule.ref.pack_id in focus and rule.priority >= floor and is_open(rule.nnf, facts):
             out["escalate:" + rule.qualified] = ("escalation", ESCALATION_WEIGHT, (rule.qualified,))
     out[OTHER] = ("other", OTHER_WEIGHT, ())
-    return out
+    return out, firm
 
 
 def _entropy(weights: Iterable[float]) -> float:
@@ -177,45 +194,50 @@ def _score(
     index: _Index,
     question_id: str,
     known: Mapping[str, FactValue],
-    alive: dict[str, tuple[HypothesisKind, float, tuple[str, ...]]],
+    alive: Alive,
     ruled_out: set[str],
     focus: set[str],
     threshold: float,
     rules: tuple[str, ...],
 ) -> Scored:
+    """Expected information gain over the hypotheses, and the chance the answer makes a
+    fault firm (which ends the questioning)."""
     compiled = index.compiled
     values = answer_values(compiled, question_id)
-    kept_by_value: list[tuple[FactValue, set[str]]] = []
+    kept_by_value: list[tuple[FactValue, set[str], set[str]]] = []
     for value in values:
         facts = closure(compiled, {**known, question_id: value})
-        still = _alive(index, facts, ruled_out, focus, threshold)
-        kept_by_value.append((value, {h for h in alive if h in still}))
-    compatible = {h: [v for v, kept in kept_by_value if h in kept] for h in alive}
+        still, firm = _alive(index, facts, ruled_out, focus, threshold)
+        kept_by_value.append((value, {h for h in alive if h in still}, firm))
+    compatible = {h: [v for v, kept, _ in kept_by_value if h in kept] for h in alive}
     n_values = len(values)
     expected = 0.0
+    resolve = 0.0
     total = sum(w for _, w, _ in alive.values())
-    for _, kept in kept_by_value:
+    for _, kept, firm in kept_by_value:
         mass: dict[str, float] = {}
         for hyp, (_, weight, _) in alive.items():
-            share = len(compatible[hyp]) or n_values
-            fits = hyp in kept or not compatible[hyp]
-            if fits:
-                mass[hyp] = weight / total / share
+            if hyp in kept or not compatible[hyp]:
+                mass[hyp] = weight / total / (len(compatible[hyp]) or n_values)
         p_value = sum(mass.values())
         if p_value > 0:
             expected += p_value * _entropy(mass.values())
+            resolve += sum(m for h, m in mass.items() if group(h) in firm)
     gain = max(0.0, _entropy(w for _, w, _ in alive.values()) - expected)
-    decides = tuple(sorted(h for h in alive if compatible[h] and len(compatible[h]) < n_values))
-    splits = tuple((show_value(v), tuple(sorted(kept))) for v, kept in kept_by_value)
+    decided = {group(h) for h in alive if compatible[h] and len(compatible[h]) < n_values}
+    splits = tuple(
+        (show_value(v), tuple(sorted({group(h) for h in kept}))) for v, kept, _ in kept_by_value
+    )
     return Scored(
         question=question_id,
         gain=gain,
         cost=index.cost[question_id],
         order=index.order[question_id],
         rules=rules,
-        decides=decides,
+        decides=tuple(sorted(decided)),
         splits=splits,
         rank=index.rank[question_id],
+        resolve=min(1.0, resolve),
     )
 
 
@@ -276,7 +298,7 @@ def next_question(
     if not eligible:
         return None
     facts = closure(compiled, known)
-    alive = _alive(index, facts, ruled, focus, threshold)
+    alive, _ = _alive(index, facts, ruled, focus, threshold)
     scored = sorted(
         (_score(index, q, facts, alive, ruled, focus, threshold, relevant[q]) for q in eligible),
         key=_sort_key,
@@ -288,15 +310,20 @@ def next_question(
     best = ordered[0] if ordered else scored[0]
     runner_up = next((s for s in scored if s.question != best.question), None)
     total = sum(w for _, w, _ in alive.values())
+    grouped: dict[str, tuple[HypothesisKind, float, set[str]]] = {}
+    for hyp, (kind, weight, hyp_rules) in alive.items():
+        _, mass, seen = grouped.get(group(hyp), (kind, 0.0, set()))
+        grouped[group(hyp)] = (kind, mass + weight / total, seen | set(hyp_rules))
     hypotheses = tuple(
         sorted(
-            (Hypothesis(h, kind, w / total, rules) for h, (kind, w, rules) in alive.items()),
+            (Hypothesis(h, kind, p, tuple(sorted(r))) for h, (kind, p, r) in grouped.items()),
             key=lambda h: (-h.probability, h.id),
         )
     )
     entropy = _entropy(w for _, w, _ in alive.values())
-    rate = entropy / escalation_cost if escalation_cost else 0.0
-    worthwhile = reason == "order" or (best.gain > EPSILON and best.score >= rate - EPSILON)
+    rate = min(entropy, 1.0) / escalation_cost if escalation_cost else 0.0
+    useful = best.gain + best.resolve > EPSILON
+    worthwhile = reason == "order" or (useful and best.score >= rate - EPSILON)
     return Choice(
         question=best.question,
         reason=reason,

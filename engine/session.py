@@ -247,8 +247,8 @@ class Session:
                 update={
                     "reason": esc.reason
                     + f" The questions left are not worth their cost against escalating "
-                    f"(best {choice.score:.3f} bits/min, escalation "
-                    f"{choice.escalation_rate:.3f} bits/min)."
+                    f"(best score {choice.score:.3f}/min, escalation "
+                    f"{choice.escalation_rate:.3f}/min)."
                 }
             )
         return self._escalate(esc, final.fault, diag)
