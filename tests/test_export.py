@@ -86,4 +86,4 @@ def test_replay_uses_exactly_the_recorded_versions(tmp_path: Path) -> None:
     (line,) = json.loads(result.stdout)["lines"]
     assert line["packs"] == {"network-wired": "1.0.0"}
     assert line["recorded"] == line["replayed"] == "fault wired_cable_faulty"
-    assert line["same"] is True and line["questions"] == 4
+    assert line["same"] is True and line["questions"] >= 4
