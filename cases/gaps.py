@@ -37,6 +37,7 @@ class GapCase:
     signature: tuple[Answer, ...]  # answers given on that line (unknown ones left out)
     answers: dict[str, Any]  # every answer of the case ('unknown' kept)
     intake: dict[str, Any]
+    failed: tuple[str, ...] = ()  # faults whose proposed fix did not work
 
 
 @dataclass
@@ -48,6 +49,10 @@ class Gap:
     complaint: str
     signature: tuple[Answer, ...]
     cases: list[GapCase]
+
+    def failed_fixes(self) -> dict[str, int]:
+        """Faults whose fix was proposed and did not work, with how many cases."""
+        return dict(sorted(Counter(f for c in self.cases for f in c.failed).items()))
 
     @property
     def pack_id(self) -> str:
@@ -66,6 +71,7 @@ class Gap:
             "shared": {q: v for q, v in self.signature},
             "kinds": dict(sorted(Counter(c.kind for c in self.cases).items())),
             "cases": [c.case_id for c in self.cases],
+            "failed_fixes": self.failed_fixes(),
             "draft_pack": self.pack_id,
         }
 
@@ -97,7 +103,8 @@ def gap_case(case: Case) -> GapCase | None:
             on_line.pop(event.question, None)
     signature = tuple(sorted((q, v) for q, v in on_line.items() if v != "unknown"))
     complaint = str(case.intake.get("complaint", ""))
-    return GapCase(case.id, line, kind, complaint, signature, answers, dict(case.intake))
+    failed = tuple(sorted({e.fault for e in case.events if e.kind == "fix_failed" and e.fault}))
+    return GapCase(case.id, line, kind, complaint, signature, answers, dict(case.intake), failed)
 
 
 def find_gaps(cases: Iterable[Case], min_size: int = 5) -> list[Gap]:
@@ -131,6 +138,14 @@ def draft_pack(gap: Gap, kb: KnowledgeBase) -> dict[str, Any]:
     conditions: list[dict[str, Any]] = [{"intake": "complaint", "equals": gap.complaint}]
     conditions += [{"question": q, "equals": v} for q, v in gap.signature]
     sample = ", ".join(c.case_id for c in gap.cases[:3])
+    failed = gap.failed_fixes()
+    rule_text = "The answers every case of the group shares."
+    if failed:
+        listing = ", ".join(f"{f} ({n} cases)" for f, n in failed.items())
+        rule_text += (
+            f" The fixes of {listing} were tried and did not work: if their rules fire on "
+            "these answers too, add a question that tells the causes apart."
+        )
     return {
         "id": gap.pack_id,
         "version": "0.1.0",
@@ -155,7 +170,7 @@ def draft_pack(gap: Gap, kb: KnowledgeBase) -> dict[str, Any]:
         "rules": [
             {
                 "id": f"{gap.fault_id}_rule",
-                "description": {"en": "The answers every case of the group shares."},
+                "description": {"en": rule_text},
                 "priority": 10,
                 "when": {"all": conditions},
                 "then": [{"conclude": gap.fault_id, "certainty": 0.8}],

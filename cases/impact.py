@@ -240,7 +240,7 @@ class VersionDiff:
 
 
 def diff_versions(
-    old_file: Path,
+    old_file: Path | None,
     new_file: Path,
     case_files: Sequence[str],
     base: cache.PackFiles,
@@ -249,9 +249,17 @@ def diff_versions(
     jobs: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> VersionDiff:
-    """Compare two versions of one pack, then replay the cases on each."""
-    old_pack, old_files = swapped(base, old_file)
+    """Compare two versions of one pack, then replay the cases on each.
+
+    Without OLD the pack is new: everything in it is added, and OLD is the knowledge
+    without it.
+    """
     new_pack, new_files = swapped(base, new_file)
+    if old_file is None:
+        old_pack = Pack(id=new_pack.id, version="0.0.0", line=new_pack.line, title=new_pack.title)
+        old_files = tuple(f for f in new_files if f != str(new_file.resolve()))
+    else:
+        old_pack, old_files = swapped(base, old_file)
     if old_pack.id != new_pack.id:
         raise InvalidInput(
             f"OLD is pack '{old_pack.id}' but NEW is pack '{new_pack.id}'",

@@ -19,13 +19,13 @@ from cli.guided import store_option
 from cli.options import json_option, packs_option
 from cli.progress import F, progress_bar, progress_option
 from rules.diff import SECTIONS, PackDiff
-from rules.errors import UnknownIdError
+from rules.errors import InvalidInput, UnknownIdError
 from rules.loader import load_pack_file
 from rules.source import display_path
 
 
 @click.command("diff")
-@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("old", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--cases",
@@ -60,6 +60,8 @@ def diff(
     with NEW (the other packs as shipped, or --packs), listing each case whose
     outcome or number of questions changes, with totals per kind of change.
 
+    OLD may be '-' for a pack that is new: everything in it is added.
+
     Questions are counted by re-running the guided session, answering from the
     case. With --stored, the stored cases that reached the pack's line are re-run
     too (the session from their recorded answers).
@@ -69,17 +71,26 @@ def diff(
       linewise pack diff rules/line1/network_wired.yaml drafts/network_wired.yaml
       linewise pack diff OLD.yaml NEW.yaml --stored --store history.sqlite3 --json
     """
+    old_file = None if str(old) == "-" else old
+    if old_file is not None and not old_file.is_file():
+        raise InvalidInput(f"no pack file '{old}'", hint="give '-' as OLD for a new pack")
     files = [display_path(f) for f in golden_files(list(case_paths) or None)]
     answers = []
     if stored:
         store = open_store(store_path)
         try:
-            answers = stored_answers(store.iter_cases(), load_pack_file(old).pack.line)
+            answers = stored_answers(store.iter_cases(), load_pack_file(new).pack.line)
         finally:
             store.close()
     with progress_bar(len(files) + len(answers), "replaying", progress) as step:
         result = diff_versions(
-            old, new, files, cache.resolve_files(packs), stored=answers, jobs=jobs, progress=step
+            old_file,
+            new,
+            files,
+            cache.resolve_files(packs),
+            stored=answers,
+            jobs=jobs,
+            progress=step,
         )
     if as_json:
         click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))

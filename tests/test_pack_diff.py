@@ -181,3 +181,23 @@ def test_stored_cases_are_rerun_with_old_and_new(tmp_path: Path) -> None:
         impact["replayed"]
         == len(list((SHIPPED_DIR.parent / "cases" / "golden").rglob("*.yaml"))) + 1
     )
+
+
+def test_a_new_pack_is_diffed_against_the_knowledge_without_it(tmp_path: Path) -> None:
+    extra = tmp_path / "extra.yaml"
+    extra.write_text(
+        "id: wired-extra\nversion: 0.1.0\nline: 1\ntitle: Extra\nrequires: [network-wired]\n"
+        "faults:\n  - {id: wired_extra_fault, title: Extra, fix: [Do it], line: 1, prior: 0.1}\n"
+        "rules:\n  - id: extra_rule\n    when: {question: wired_ip_kind, equals: none}\n"
+        "    then: [{conclude: wired_extra_fault, certainty: 0.3}]\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["pack", "diff", "-", str(extra), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["structure"]["old_version"] == "0.0.0"
+    totals = data["structure"]["totals"]
+    assert totals["rules"]["added"] == 1 and totals["faults"]["added"] == 1
+    assert data["impact"]["replayed"] >= 1
+    missing = CliRunner().invoke(cli, ["pack", "diff", str(tmp_path / "nope.yaml"), str(extra)])
+    assert missing.exit_code == 2 and "give '-' as OLD for a new pack" in missing.stderr
