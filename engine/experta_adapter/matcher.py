@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from itertools import product
 from typing import Any
@@ -84,10 +85,8 @@ class Network:
         """Every (conjunction, position) whose leaf this fact satisfies, sorted."""
         key, value = fact.get("key"), fact.get("value")
         hits: set[Slot] = set()
-        try:
+        with suppress(TypeError):  # an unhashable value matches no literal
             hits.update(self.literal.get((key, value), ()))
-        except TypeError:  # an unhashable value matches no literal
-            pass
         canon = canonical(value)
         if canon is not None:
             for test, slots in self.indexed.get((key, canon), ()):
@@ -163,7 +162,7 @@ class IndexedMatcher(Matcher):  # type: ignore[misc]
             if memory is not None:
                 for slot in memory:
                     slot[:] = [f for f in slot if f is not fact]
-            kept = []
+            kept: list[Activation] = []
             for act in self.activations.get(cid, ()):
                 (removed if any(f is fact for f in act.facts) else kept).append(act)
             self.activations[cid] = kept
