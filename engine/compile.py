@@ -52,6 +52,7 @@ class CompiledKnowledge:
     engine_class: type
     name: str
     _engine: Any = None
+    cache: dict[str, Any] = field(default_factory=dict)  # indexes derived from the rules
 
     def run(self, facts: list[tuple[str, FactValue]]) -> RunState:
         """Reset, declare the facts (canonical order) and run; never rebuilds the network."""
