@@ -68,7 +68,7 @@ def _lhs(node: NNode, counter: list[int]) -> str:
     if isinstance(node, NLeaf):
         var = f"?v{counter[0]}"
         counter[0] += 1
-        return f'(known (key {node.key}) (value {var}&:{_test(node, var)}))'
+        return f"(known (key {node.key}) (value {var}&:{_test(node, var)}))"
     parts = " ".join(_lhs(p, counter) for p in node.parts)
     return f"(and {parts})" if isinstance(node, NAll) else f"(or {parts})"
 
@@ -84,9 +84,7 @@ def _rule(rule: CompiledRule) -> str:
                 f"(assert (known (key {key}) (value {_atom(then.value)}))))"
             )
     salience = max(-10000, min(10000, rule.priority))
-    return (
-        f"(defrule r{rule.index} (declare (salience {salience})) {lhs} => {' '.join(rhs)})"
-    )
+    return f"(defrule r{rule.index} (declare (salience {salience})) {lhs} => {' '.join(rhs)})"
 
 
 def _fact(key: str, value: FactValue) -> str:

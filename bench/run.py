@@ -51,9 +51,8 @@ def _value(result: dict[str, Any], stage: str) -> float | None:
     if stage == "throughput_2":
         found = result.get("throughput", {}).get("cases_per_s_2")
         return float(found) if found is not None else None
-    name, _, p95 = stage.partition("_p95")
     key = "p95_ms" if stage.endswith("_p95") else "median_ms"
-    return float(result[name.removesuffix("_p95")][key])
+    return float(result[stage.removesuffix("_p95")][key])
 
 
 def ensure_clipspy() -> None:
@@ -101,11 +100,10 @@ def table(runs: dict[int, dict[str, dict[str, Any]]], engines: list[str]) -> str
             row = [f"{title} [{unit}]", f"{r:,}", *(_fmt(vals[e]) for e in engines)]
             if "clips" in engines:
                 base = vals.get("clips")
-                row += [
-                    _fmt(vals[e] / base) if vals[e] is not None and base else "-"
-                    for e in engines
-                    if e != "clips"
-                ]
+                for e in engines:
+                    mine = vals[e]
+                    if e != "clips":
+                        row.append(_fmt(mine / base) if mine is not None and base else "-")
             lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines)
 

@@ -146,7 +146,8 @@ class IndexedMatcher(Matcher):  # type: ignore[misc]
 
     def _activate(self, cid: int, combo: Sequence[Any]) -> tuple[int, int, Activation]:
         net = self.network
-        context = dict(zip(net.names[cid], combo, strict=True))
+        # a conjunction without leaves matches the initial fact and binds nothing
+        context = dict(zip(net.names[cid], combo, strict=False))
         act = Activation(net.rules[cid], combo, context)
         self.activations.setdefault(cid, []).append(act)
         return net.order[cid], cid, act
