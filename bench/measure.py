@@ -20,8 +20,11 @@ from typing import Any
 
 from engine.answers import read_case_input, to_facts
 from engine.compile import CompiledKnowledge, compile_knowledge
-from engine.diagnose import diagnose, open_questions
+from engine.diagnose import diagnose
 from engine.facts import FactSet
+from engine.graph import build_graph
+from engine.result import Diagnosis
+from engine.select import next_question
 from rules.knowledge import KnowledgeBase, load_knowledge
 
 _WORKER: dict[str, Any] = {}
@@ -34,15 +37,14 @@ def _stats(samples: list[float]) -> dict[str, float]:
     return {"median_ms": statistics.median(ordered) * 1e3, "p95_ms": p95 * 1e3, "n": len(ordered)}
 
 
-def _next_question(compiled: CompiledKnowledge, facts: FactSet) -> str | None:
-    """The guided session's choice when engine/select.py exists, else the first open question."""
-    try:
-        from engine import select  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        pending = open_questions(compiled, facts.values())
-        return pending[0] if pending else None
-    choice = select.next_question(compiled, facts.values())
-    return getattr(choice, "question", None) if choice is not None else None
+def _next_question(compiled: CompiledKnowledge, diagnosis: Diagnosis) -> str | None:
+    """The guided session's own choice of the next question (the decision graph is built once)."""
+    graph = compiled.cache.get("graph")
+    if graph is None:
+        graph = compiled.cache["graph"] = build_graph(compiled)
+    known = {f["key"]: f["value"] for f in diagnosis.facts}
+    choice = next_question(compiled, graph, known)
+    return choice.question if choice is not None else None
 
 
 def _cases(kb: KnowledgeBase, folder: Path) -> list[tuple[str, FactSet, dict[str, Any]]]:
@@ -103,8 +105,7 @@ def measure_linewise(
         for qid, raw in answers.items():
             s = time.perf_counter()
             session.answer(kb, qid, raw, at="bench")
-            diagnose(compiled, session, line=1)
-            _next_question(compiled, session)
+            _next_question(compiled, diagnose(compiled, session, line=1))
             steps.append(time.perf_counter() - s)
     result: dict[str, Any] = {
         "load_validate_s": t1 - t0,

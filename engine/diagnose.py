@@ -44,7 +44,11 @@ def weigh(
     `excluded` faults (ruled out, e.g. a fix that did not work) gather no evidence.
     """
     excluded = set(excluded)
-    order = sorted(state.fired, key=lambda f: (-compiled.rules[f[0]].priority, f[0]))
+    # A rule whose `any` holds in several branches fires once per branch; it counts once.
+    first: dict[int, list[tuple[str, object]]] = {}
+    for index, matched in state.fired:
+        first.setdefault(index, matched)
+    order = sorted(first.items(), key=lambda f: (-compiled.rules[f[0]].priority, f[0]))
     firings: dict[int, Firing] = {}
     evidence: dict[str, list[tuple[float, CompiledRule]]] = {}
     escalations: list[Escalation] = []
@@ -103,7 +107,7 @@ def weigh(
         else:
             record(index, matched, "applied", None)
             apply(compiled.rules[index])
-    ordered = [firings[i] for i, _ in state.fired]
+    ordered = [firings[i] for i in first]
     return Weighed(ordered, evidence, escalations)
 
 
