@@ -52,6 +52,7 @@ class CompiledKnowledge:
     engine_class: type
     name: str
     _engine: Any = None
+    cache: dict[str, Any] = field(default_factory=dict)  # indexes derived from the rules
 
     def run(self, facts: list[tuple[str, FactValue]]) -> RunState:
         """Reset, declare the facts (canonical order) and run; never rebuilds the network."""
@@ -63,17 +64,35 @@ class CompiledKnowledge:
         return state
 
 
-def _pattern(node: NNode) -> xa.Pattern:
-    if isinstance(node, NLeaf):
+class _Patterns:
+    """NNF -> adapter patterns; equal comparisons share one test (the matcher calls it once)."""
+
+    def __init__(self) -> None:
+        self.tests: dict[tuple[Any, ...], xa.Leaf] = {}
+
+    def pattern(self, node: NNode) -> xa.Pattern:
+        if isinstance(node, NLeaf):
+            return self.leaf(node)
+        parts = [self.pattern(p) for p in node.parts]
+        return xa.AllOf(parts) if isinstance(node, NAll) else xa.AnyOf(parts)
+
+    def leaf(self, node: NLeaf) -> xa.Leaf:
         cond = node.cond
         if cond.kind == "equals" and not node.negated and not isinstance(cond.equals, str):
-            # bool and number literals: experta's alpha network matches them by value
+            # bool literals: experta's alpha network matches them by value
             literal = cond.equals
             if isinstance(literal, bool) or literal is None:
                 return xa.Leaf(node.key, literal=literal)
-        return xa.Leaf(node.key, test=leaf_test(node))
-    parts = [_pattern(p) for p in node.parts]
-    return xa.AllOf(parts) if isinstance(node, NAll) else xa.AnyOf(parts)
+        op = cond.kind
+        sig = (node.key, node.negated, op, repr(getattr(cond, op)))
+        leaf = self.tests.get(sig)
+        if leaf is None:
+            index = None
+            if not node.negated and op in ("equals", "one_of"):
+                wants = [cond.equals] if op == "equals" else list(cond.one_of or [])
+                index = frozenset(xa.canonical(w) for w in wants)
+            leaf = self.tests[sig] = xa.Leaf(node.key, test=leaf_test(node), index=index)
+        return leaf
 
 
 def _make_action(rules: list[CompiledRule]) -> xa.Action:
@@ -104,15 +123,21 @@ def _make_action(rules: list[CompiledRule]) -> xa.Action:
     return action
 
 
-def compile_knowledge(kb: KnowledgeBase, name: str = "Knowledge") -> CompiledKnowledge:
-    """One experta Rule per pack rule, salience = priority."""
+def compile_knowledge(
+    kb: KnowledgeBase, name: str = "Knowledge", matcher: xa.MatcherKind = "indexed"
+) -> CompiledKnowledge:
+    """One experta Rule per pack rule, salience = priority.
+
+    `matcher="plain"` uses experta's own Rete matcher (for benchmarks and equivalence tests).
+    """
     rules = [
         CompiledRule(i, ref, to_nnf(ref.rule.when) if ref.rule.when is not None else None)
         for i, ref in enumerate(kb.rules)
     ]
+    patterns = _Patterns()
     specs = [
-        xa.RuleSpec(r.index, r.priority, _pattern(r.nnf) if r.nnf is not None else None)
+        xa.RuleSpec(r.index, r.priority, patterns.pattern(r.nnf) if r.nnf is not None else None)
         for r in rules
     ]
-    engine_class = xa.build_engine_class(name, specs, _make_action(rules))
+    engine_class = xa.build_engine_class(name, specs, _make_action(rules), matcher=matcher)
     return CompiledKnowledge(kb=kb, rules=rules, engine_class=engine_class, name=name)

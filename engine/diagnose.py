@@ -44,7 +44,11 @@ def weigh(
     `excluded` faults (ruled out, e.g. a fix that did not work) gather no evidence.
     """
     excluded = set(excluded)
-    order = sorted(state.fired, key=lambda f: (-compiled.rules[f[0]].priority, f[0]))
+    # A rule whose `any` holds in several branches fires once per branch; it counts once.
+    first: dict[int, list[tuple[str, object]]] = {}
+    for index, matched in state.fired:
+        first.setdefault(index, matched)
+    order = sorted(first.items(), key=lambda f: (-compiled.rules[f[0]].priority, f[0]))
     firings: dict[int, Firing] = {}
     evidence: dict[str, list[tuple[float, CompiledRule]]] = {}
     escalations: list[Escalation] = []
@@ -103,7 +107,7 @@ def weigh(
         else:
             record(index, matched, "applied", None)
             apply(compiled.rules[index])
-    ordered = [firings[i] for i, _ in state.fired]
+    ordered = [firings[i] for i in first]
     return Weighed(ordered, evidence, escalations)
 
 
@@ -142,17 +146,62 @@ def rank(
     return scores
 
 
+@dataclass(frozen=True)
+class _OpenIndex:
+    """Which non-fallback rules test each key, and the questions they reference."""
+
+    rules_by_key: dict[str, list[CompiledRule]]
+    questions_of: dict[int, frozenset[str]]  # rule index -> question keys among its leaves
+    refs: dict[str, int]  # question -> number of rules referencing it
+    ordered: list[str]  # referenced questions, in pack order
+
+    @classmethod
+    def of(cls, compiled: CompiledKnowledge) -> _OpenIndex:
+        found = compiled.cache.get("open_index")
+        if isinstance(found, cls):
+            return found
+        kb = compiled.kb
+        by_key: dict[str, list[CompiledRule]] = {}
+        questions_of: dict[int, frozenset[str]] = {}
+        refs: dict[str, int] = {}
+        for rule in compiled.rules:
+            if rule.ref.rule.fallback or rule.nnf is None:
+                continue
+            keys = {leaf.key for leaf in rule.leaves()}
+            for key in keys:
+                by_key.setdefault(key, []).append(rule)
+            questions_of[rule.index] = frozenset(k for k in keys if k in kb.questions)
+            for q in questions_of[rule.index]:
+                refs[q] = refs.get(q, 0) + 1
+        index = cls(by_key, questions_of, refs, [q for q in kb.questions if q in refs])
+        compiled.cache["open_index"] = index
+        return index
+
+
 def open_questions(compiled: CompiledKnowledge, known: Mapping[str, FactValue]) -> list[str]:
-    """Questions that a still-possible (pending) rule depends on, in pack order."""
-    kb = compiled.kb
+    """Questions that a still-possible (pending) rule depends on, in pack order.
+
+    Only rules that test a known key are evaluated: a rule that tests none of
+    them is pending as a whole, so each of its questions is open. The cost is that
+    of the touched rules plus one pass over the referenced questions, never an
+    evaluation of every rule.
+    """
+    index = _OpenIndex.of(compiled)
+    touched: dict[int, CompiledRule] = {}
+    for key in known:
+        for rule in index.rules_by_key.get(key, ()):
+            touched[rule.index] = rule
     wanted: set[str] = set()
-    for rule in compiled.rules:
-        if rule.ref.rule.fallback or evaluate(rule.nnf, known) is not TV.PENDING:
-            continue
-        for leaf in rule.leaves():
-            if leaf.key not in known and leaf.key in kb.questions:
-                wanted.add(leaf.key)
-    return [q for q in kb.questions if q in wanted]
+    touched_refs: dict[str, int] = {}
+    for rule in touched.values():
+        questions = index.questions_of[rule.index]
+        for q in questions:
+            touched_refs[q] = touched_refs.get(q, 0) + 1
+        if evaluate(rule.nnf, known) is TV.PENDING:
+            wanted.update(q for q in questions if q not in known)
+    closed = {q for q in touched_refs if q not in wanted and index.refs[q] == touched_refs[q]}
+    closed.update(k for k in known if k in index.refs)
+    return [q for q in index.ordered if q not in closed]
 
 
 def diagnose(

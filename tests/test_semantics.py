@@ -165,3 +165,27 @@ def test_answer_order_never_changes_the_result(
     first = run(sem, dict(items), complaint="sem_problem")
     second = run(sem, dict(shuffled), complaint="sem_problem")
     assert _outcome(first) == _outcome(second)
+
+
+def test_a_rule_counts_once_when_several_any_branches_hold(write_pack: Any) -> None:
+    text = """
+id: anytwice
+version: 1.0.0
+line: 1
+title: t
+questions:
+  - {id: qa, text: a, type: yesno}
+  - {id: qb, text: b, type: yesno}
+faults: [{id: fa, title: a, fix: [x], line: 1, prior: 0.5}]
+rules:
+  - id: either
+    when: {any: [{question: qa, equals: yes}, {question: qb, equals: yes}]}
+    then: [{conclude: fa, certainty: 0.5}]
+"""
+    compiled = compile_knowledge(load_knowledge([write_pack("any.yaml", text)]))
+    facts = FactSet()
+    facts.answer(compiled.kb, "qa", "yes")
+    facts.answer(compiled.kb, "qb", "yes")
+    d = diagnose(compiled, facts, line=1)
+    assert certainty(d, "fa") == 0.5  # not 0.75: one rule is one piece of evidence
+    assert [f.rule for f in d.trace] == ["anytwice/either"]

@@ -8,15 +8,20 @@ when imported; that side effect is undone here, since only the CLI configures
 logging.
 
 Everything else in linewise talks to experta through the small API below:
-`Known` facts, `Pattern` trees (all / any / leaf tests) and `build_engine_class`.
+`Known` facts, `Pattern` trees (all / any / leaf tests, in `patterns`) and
+`build_engine_class`. The modules of this package are the only experta importers.
+
+Two matchers run the same rules: "indexed" (the default, `matcher.IndexedMatcher`:
+an alpha index on the fact key, memories touched per case, linear in nothing but
+the case) and "plain" (experta's own `ReteMatcher`, the data-built rules as experta
+is usually used; kept for the benchmarks and the equivalence tests).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Literal
 
 from rules.errors import LinewiseError
 
@@ -48,45 +53,45 @@ def _import_experta() -> Any:
 
 
 _experta = _import_experta()
+
+from engine.experta_adapter.matcher import IndexedMatcher, Network  # noqa: E402
+from engine.experta_adapter.patterns import (  # noqa: E402
+    Action,
+    AllOf,
+    AnyOf,
+    Leaf,
+    Pattern,
+    RuleSpec,
+    canonical,
+    disjuncts,
+)
+
+__all__ = [
+    "EXPERTA_VERSION",
+    "Action",
+    "AllOf",
+    "AnyOf",
+    "ExpertaUnavailable",
+    "Known",
+    "Leaf",
+    "MatcherKind",
+    "Pattern",
+    "RuleSpec",
+    "build_engine_class",
+    "canonical",
+    "declare",
+    "disjuncts",
+    "fact_of",
+    "new_engine",
+    "run_with",
+]
+
+MatcherKind = Literal["indexed", "plain"]
 EXPERTA_VERSION: str = getattr(_experta, "__version__", "1.9.4")
 
 
 class Known(_experta.Fact):  # type: ignore[misc,name-defined]
     """A known fact in working memory: `key` is a question, fact or 'intake.FIELD'."""
-
-
-@dataclass(frozen=True)
-class Leaf:
-    """Match a `Known` fact with this key whose value passes `test` (or equals `literal`)."""
-
-    key: str
-    test: Callable[[Any], bool] | None = None
-    literal: Any = None
-
-
-@dataclass(frozen=True)
-class AllOf:
-    parts: Sequence[Pattern]
-
-
-@dataclass(frozen=True)
-class AnyOf:
-    parts: Sequence[Pattern]
-
-
-Pattern = Leaf | AllOf | AnyOf
-
-# The action called when a rule fires: (engine, rule index, {binding: Known fact}).
-Action = Callable[[Any, int, dict[str, Any]], None]
-
-
-@dataclass(frozen=True)
-class RuleSpec:
-    """One compiled rule: its index in the knowledge base, salience and condition."""
-
-    index: int
-    salience: int
-    pattern: Pattern | None  # None: always applies (matches the initial fact)
 
 
 def _to_ce(pattern: Pattern, counter: list[int]) -> Any:
@@ -103,21 +108,42 @@ def _to_ce(pattern: Pattern, counter: list[int]) -> Any:
     return _experta.OR(*parts)
 
 
-def build_engine_class(name: str, specs: Sequence[RuleSpec], action: Action) -> type:
-    """Build a KnowledgeEngine subclass with one experta Rule per spec (compiled once)."""
+def _rhs(spec: RuleSpec, action: Action) -> Any:
+    def rhs(*args: Any, _index: int = spec.index, **bindings: Any) -> None:
+        # experta passes the running engine last (the bound instance may be stale)
+        action(args[-1], _index, bindings)
+
+    rhs.__name__ = f"rule_{spec.index}"
+    return rhs
+
+
+def build_engine_class(
+    name: str, specs: Sequence[RuleSpec], action: Action, matcher: MatcherKind = "indexed"
+) -> type:
+    """Build a KnowledgeEngine subclass with one experta Rule per spec (compiled once).
+
+    "plain" builds each rule's conditional elements and lets experta's ReteMatcher
+    wire them (per engine instance). "indexed" builds the rules without conditional
+    elements and one shared `Network` from the specs, read by `IndexedMatcher`; the
+    class also answers `get_rules` / `get_deffacts` from lists made once, where
+    experta would walk every attribute of the engine (`inspect.getmembers`) on each
+    reset.
+    """
     namespace: dict[str, Any] = {}
+    rules: list[Any] = []
     for spec in specs:
-
-        def rhs(*args: Any, _index: int = spec.index, **bindings: Any) -> None:
-            # experta passes the running engine last (the bound instance may be stale)
-            action(args[-1], _index, bindings)
-
-        rhs.__name__ = f"rule_{spec.index}"
-        if spec.pattern is None:
+        rhs = _rhs(spec, action)
+        if matcher == "indexed" or spec.pattern is None:
             rule = _experta.Rule(salience=spec.salience)(rhs)
         else:
             rule = _experta.Rule(_to_ce(spec.pattern, [0]), salience=spec.salience)(rhs)
         namespace[f"rule_{spec.index}"] = rule
+        rules.append(rule)
+    if matcher == "indexed":
+        namespace["__matcher__"] = IndexedMatcher
+        namespace["lw_network"] = Network.build(specs, rules)
+        namespace["get_rules"] = lambda self: list(rules)
+        namespace["get_deffacts"] = lambda self: [self._declare_initial_fact]
     return type(name, (_experta.KnowledgeEngine,), namespace)
 
 
