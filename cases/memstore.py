@@ -59,6 +59,13 @@ class MemoryStore:
         ids = sorted(self._cases, reverse=True)
         return [self.load(i).summary() for i in ids[:limit]]
 
+    def backdate(self, case_id: str, at: str) -> None:
+        """Move a case's opening earlier (the simulator: the ticket came in before Line 1
+        picked it up, which the desk does at once)."""
+        stored = self._get(case_id)
+        stored.opened_at = at
+        stored.events[0] = stored.events[0].model_copy(update={"at": at})
+
     def exported(self) -> list[tuple[dict[str, Any], list[Event]]]:
         """Every case as (intake, events), in creation order, for `import_cases`."""
         return [(s.intake, list(s.events)) for _, s in sorted(self._cases.items())]

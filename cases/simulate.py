@@ -194,9 +194,13 @@ def work_case(desk: Desk, clock: SimClock, cause: Cause, rng: random.Random) -> 
     customer = _Customer(cause, rng, desk.kb, dict(cause.answers))
     intake = _intake(cause, rng)
     channel = intake["channel"]
-    live = desk.open(intake)
-    case_id = live.case_id
+    opened = clock.now()
     clock.advance(rng.expovariate(1 / FIRST_RESPONSE_MINUTES[channel]))
+    live = desk.open(intake)  # Line 1 picks the case up now; it came in at `opened`
+    case_id = live.case_id
+    if isinstance(desk.store, MemoryStore):
+        desk.store.backdate(case_id, opened)
+    clock.advance(rng.uniform(0.5, 2))
     for _ in range(MAX_STEPS):
         step = live.session.step()
         if isinstance(step, Ask):
