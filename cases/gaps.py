@@ -49,6 +49,13 @@ class Gap:
     complaint: str
     signature: tuple[Answer, ...]
     cases: list[GapCase]
+    of_complaint: int = 0  # every case with this complaint, for the prior
+
+    @property
+    def prior(self) -> float:
+        """The group's share of the complaint's cases (at least 0.01)."""
+        share = len(self.cases) / self.of_complaint if self.of_complaint else 0.05
+        return round(min(max(share, 0.01), 1.0), 3)
 
     def failed_fixes(self) -> dict[str, int]:
         """Faults whose fix was proposed and did not work, with how many cases."""
@@ -110,7 +117,9 @@ def gap_case(case: Case) -> GapCase | None:
 def find_gaps(cases: Iterable[Case], min_size: int = 5) -> list[Gap]:
     """Groups of gap cases with the same line, complaint and signature, largest first."""
     groups: dict[tuple[Any, ...], list[GapCase]] = {}
+    complaints: Counter[str] = Counter()
     for case in cases:
+        complaints[str(case.intake.get("complaint", ""))] += 1
         gap = gap_case(case)
         if gap is not None and gap.signature:
             key = (gap.line, gap.complaint, tuple((q, repr(v)) for q, v in gap.signature))
@@ -120,7 +129,14 @@ def find_gaps(cases: Iterable[Case], min_size: int = 5) -> list[Gap]:
         key=lambda g: (-len(g), g[0].line, g[0].complaint, g[0].signature.__repr__()),
     )
     return [
-        Gap(rank, g[0].line, g[0].complaint, g[0].signature, sorted(g, key=lambda c: c.case_id))
+        Gap(
+            rank,
+            g[0].line,
+            g[0].complaint,
+            g[0].signature,
+            sorted(g, key=lambda c: c.case_id),
+            complaints[g[0].complaint],
+        )
         for rank, g in enumerate(ranked, 1)
     ]
 
@@ -164,7 +180,7 @@ def draft_pack(gap: Gap, kb: KnowledgeBase) -> dict[str, Any]:
                 "title": {"en": f"TODO: name the cause behind {sample}"},
                 "fix": [{"en": "TODO: the steps that fixed these cases"}],
                 "line": gap.line,
-                "prior": round(max(0.01, min(0.5, len(gap.cases) / 100)), 2),
+                "prior": gap.prior,
             }
         ],
         "rules": [

@@ -125,6 +125,9 @@ def render_structure(structure: PackDiff) -> list[str]:
     return out
 
 
+SHOWN_PER_KIND = 10
+
+
 def render_impact(impact: Impact, old: str, new: str) -> list[str]:
     what = "outcome or number of questions" if impact.questions_compared else "outcome"
     out = [
@@ -133,7 +136,11 @@ def render_impact(impact: Impact, old: str, new: str) -> list[str]:
     ]
     totals = impact.totals()
     out.extend(f"  {kind:<20} {totals[kind]}" for kind in CHANGE_KINDS if totals[kind])
+    shown: dict[str, int] = {}
     for change in impact.changes:
+        shown[change.change] = shown.get(change.change, 0) + 1
+        if shown[change.change] > SHOWN_PER_KIND:
+            continue
         questions = ""
         if change.old.questions is not None and change.new.questions is not None:
             questions = f", questions {change.old.questions} -> {change.new.questions}"
@@ -141,6 +148,10 @@ def render_impact(impact: Impact, old: str, new: str) -> list[str]:
         out.append(f"      {change.old.outcome} -> {change.new.outcome}{questions}")
         if change.old.expected_ok and change.new.expected_ok is False:
             out.append("      golden expectation now FAILS")
+    hidden = {k: n - SHOWN_PER_KIND for k, n in shown.items() if n > SHOWN_PER_KIND}
+    if hidden:
+        more = ", ".join(f"{n} {k}" for k, n in sorted(hidden.items()))
+        out.append(f"  ... and {more} more (every case: --json)")
     out.extend(f"  could not replay: {error}" for error in impact.errors)
     return out
 

@@ -86,13 +86,14 @@ def _dump(model: BaseModel) -> dict[str, Any]:
 
 
 def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
-    """Nested dicts and lists as {dotted path: scalar}; empty containers stay as values."""
+    """Nested dicts and lists as {dotted path: value}: lists of mappings by index, lists of
+    plain values (requires, one_of) and empty containers whole."""
     if isinstance(value, dict) and value:
         out: dict[str, Any] = {}
         for key, item in value.items():
             out.update(flatten(item, f"{prefix}.{key}" if prefix else str(key)))
         return out
-    if isinstance(value, list) and value:
+    if isinstance(value, list) and value and any(isinstance(v, dict | list) for v in value):
         out = {}
         for index, item in enumerate(value):
             out.update(flatten(item, f"{prefix}[{index}]"))

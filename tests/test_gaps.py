@@ -96,6 +96,7 @@ def test_draft_pack_validates_and_its_golden_cases_pass(tmp_path: Path) -> None:
     pack = load_pack_file(draft).pack
     assert pack.status == "draft" and pack.line == 1 and pack.requires == ["network-wired"]
     assert [f.id for f in pack.faults] == ["gap_wired_no_network_1"]
+    assert pack.faults[0].prior == round(5 / 11, 3)  # the group's share of the complaint
     kb = load_knowledge([SHIPPED_DIR / "line1", draft])
     assert "gap_wired_no_network_1" in kb.faults
     validate = CliRunner().invoke(cli, ["pack", "validate", str(SHIPPED_DIR / "line1"), str(draft)])

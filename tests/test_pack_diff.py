@@ -47,6 +47,8 @@ def test_flatten_and_field_changes() -> None:
     assert flatten(old)["when.all[0].equals"] is True
     changes = field_changes(old, new)
     assert [(c.path, c.old, c.new) for c in changes] == [("when.all[0].equals", True, False)]
+    # lists of plain values are compared whole: 'requires: [] -> [a]', not per index
+    assert flatten({"requires": ["a"], "empty": []}) == {"requires": ["a"], "empty": []}
     # a value of another type is a change even when Python calls it equal (1 == True)
     assert field_changes({"v": 1}, {"v": True})
 
