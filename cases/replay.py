@@ -16,8 +16,10 @@ from typing import Any
 from cases import cache
 from cases.golden import golden_files, load_golden, replay
 from cases.pool import run_all
+from engine.compile import CompiledKnowledge
 from engine.diagnose import DEFAULT_THRESHOLD
 from engine.explain import why_not
+from engine.result import Diagnosis
 from rules.errors import LinewiseError
 from rules.source import display_path
 
@@ -69,6 +71,7 @@ def replay_one(task: ReplayTask) -> CaseResult:
     if not verdict.ok and expected_fault is not None and expected_fault in compiled.kb.faults:
         explained = why_not(compiled, verdict.diagnosis, expected_fault)
         blockers = [f"{entry['rule']}: {entry['detail']}" for entry in explained["rules"]]
+        blockers.extend(_ranking(compiled, verdict.diagnosis, expected_fault))
     return CaseResult(
         file=task.file,
         case=golden.id,
@@ -79,6 +82,26 @@ def replay_one(task: ReplayTask) -> CaseResult:
         rules=tuple(verdict.rules),
         why_not=tuple(blockers),
     )
+
+
+def _ranking(compiled: CompiledKnowledge, diagnosis: Diagnosis, expected: str) -> list[str]:
+    """Why a concluded fault still lost: faults rank by certainty, then best rule priority."""
+    scores = {f.id: f for f in diagnosis.faults}
+    top = diagnosis.top
+    if expected not in scores or top is None or top.id == expected:
+        return []
+    priority = {r.qualified: r.priority for r in compiled.rules}
+
+    def describe(fault_id: str) -> str:
+        score = scores[fault_id]
+        best = max((priority.get(r, 0) for r in score.rules), default=0)
+        firm = "firm" if score.firm else "weak"
+        return f"{fault_id} (certainty {score.certainty:.2f}, {firm}, best rule priority {best})"
+
+    return [
+        f"ranked below: {describe(expected)} comes after {describe(top.id)}; faults rank by "
+        "certainty, then by the priority of the rules that concluded them"
+    ]
 
 
 @dataclass

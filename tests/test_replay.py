@@ -77,3 +77,31 @@ def test_parallel_replay_gives_the_serial_result_in_file_order(tmp_path: Path) -
     assert parallel.results == serial.results
     assert [r.case for r in parallel.results] == [f"c{i:03d}" for i in range(count)]
     assert parallel.count("fail") == len(range(0, count, 7))
+
+
+def test_a_concluded_fault_that_ranks_lower_says_why(tmp_path: Path) -> None:
+    extra = tmp_path / "packs" / "extra.yaml"
+    extra.parent.mkdir()
+    extra.write_text(
+        "id: wired-extra\nversion: 0.1.0\nline: 1\ntitle: Extra\nrequires: [network-wired]\n"
+        "faults:\n  - {id: wired_extra_fault, title: Extra, fix: [Do it], line: 1, prior: 0.1}\n"
+        "rules:\n  - id: extra_rule\n    priority: 10\n"
+        "    when: {question: wired_other_cable_works, equals: yes}\n"
+        "    then: [{conclude: wired_extra_fault, certainty: 0.8}]\n",
+        encoding="utf-8",
+    )
+    _copy_case(tmp_path / "cases", "extra", "  fault: wired_extra_fault\n")
+    args = [
+        "test",
+        "--packs",
+        str(SHIPPED_CASE.parents[3] / "rules"),
+        "--packs",
+        str(extra),
+        str(tmp_path / "cases"),
+    ]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1
+    assert (
+        "ranked below: wired_extra_fault (certainty 0.80, firm, best rule priority 10) comes "
+        "after wired_cable_faulty (certainty 0.80, firm, best rule priority 40)"
+    ) in result.stdout
