@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
+from functools import cached_property
 from typing import Any
 
 from rules.knowledge import subject_key
@@ -52,10 +53,16 @@ class NLeaf:
     negated: bool
     path: PathKey
 
-    @property
+    @cached_property
     def key(self) -> str:
+        """The fact key it tests (computed once: the question policy asks it very often)."""
         kind, ident = self.cond.subject
         return subject_key(kind, ident)
+
+    @cached_property
+    def test(self) -> Callable[[Any], bool]:
+        """`leaf_test(self)`, built once per leaf."""
+        return _build_leaf_test(self)
 
 
 @dataclass(frozen=True)
@@ -127,6 +134,10 @@ def comparison(cond: Condition) -> Callable[[Any], bool]:
 
 def leaf_test(leaf: NLeaf) -> Callable[[Any], bool]:
     """The test on a known (not unknown) value, negation included."""
+    return leaf.test
+
+
+def _build_leaf_test(leaf: NLeaf) -> Callable[[Any], bool]:
     test = comparison(leaf.cond)
     if leaf.negated:
         return lambda v: not isinstance(v, _Unknown) and not test(v)
