@@ -92,10 +92,11 @@ def causes(kb: KnowledgeBase, golden_paths: list[Path], seed: int) -> list[Cause
     """The known causes (one per golden case with an expected fault) and hidden ones."""
     rng = random.Random(f"{seed}:causes")
     found: list[Cause] = []
+    entry_points = kb.for_line(1).symptoms  # every case starts at Line 1
     for path in golden_files(golden_paths or None):
         golden = load_golden(path)
         fault, complaint = golden.expect.fault, golden.case.intake.get("complaint")
-        if fault is None or complaint not in kb.symptoms or fault not in kb.faults:
+        if fault is None or complaint not in entry_points or fault not in kb.faults:
             continue
         answers = tuple(sorted(golden.case.answers.items()))
         found.append(Cause(fault, str(complaint), kb.faults[fault].prior, answers, True))
