@@ -240,7 +240,9 @@ class Session:
         if choice is not None and choice.worthwhile:
             question = self.compiled.kb.questions[choice.question]
             return Ask(question, choice, diag, len(self.asked_here()) + 1)
-        final = decide(self.line, diag.faults, diag.escalations, [], self.lang)
+        # rule escalations to this line or below (a required lower-line pack's) are done
+        upward = [e for e in diag.escalations if e.to_line > self.line]
+        final = decide(self.line, diag.faults, upward, [], self.lang)
         esc = final.escalation or escalation("no_rule", self.line, self.lang)
         if choice is not None and esc.kind in ("below_threshold", "no_rule"):
             esc = esc.model_copy(
