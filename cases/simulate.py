@@ -2,7 +2,7 @@
 
 Each simulated customer has a true cause: a known fault of the packs (drawn by its
 prior, its answers taken from the fault's golden case) or, for about one case in
-eight, a cause the packs do not know (a fixed answer signature per hidden cause,
+ten, a cause the packs do not know (a fixed answer signature per hidden cause,
 so that `linewise cases gaps` has something real to find). The case is opened at
 Line 1 on the real `Desk` and `Session`, so the questions asked, the fixes proposed
 and the escalations are exactly what the product would do. Customers sometimes
@@ -39,12 +39,16 @@ from rules.knowledge import KnowledgeBase
 from rules.schema import Question
 
 START = datetime(2026, 1, 5, 8, 0)  # a Monday
-UNKNOWN_SHARE = 0.12  # causes the packs do not know
+UNKNOWN_SHARE = 0.1  # causes the packs do not know
+# typical faults (the ones Line 1 can fix) are the common ones; a pack's priors rank
+# faults within the pack, these rank them across lines
+LINE_WEIGHT = {1: 1.0, 2: 0.3, 3: 0.15, 4: 0.15}
 HIDDEN_PER_COMPLAINT = 2
-P_WRONG = 0.04  # a customer gives a wrong answer
+P_WRONG = 0.03  # a customer gives a wrong answer
 P_CANNOT_TELL = 0.03
 P_FIX_FAILS = 0.07  # the right fix does not work anyway
 P_ABANDON = 0.015
+P_PROFILE_ONLY = 0.8  # a question beyond the cause's golden answers: 'cannot tell'
 FORM_WEIGHTS = {"warranty": 0.3, "paid": 0.35, "premium": 0.15, "self_service": 0.2}
 CHANNEL_WEIGHTS = {"phone": 0.35, "email": 0.2, "chat": 0.25, "remote": 0.1, "on_site": 0.1}
 FIRST_RESPONSE_MINUTES = {"phone": 4, "chat": 6, "remote": 30, "on_site": 120, "email": 150}
@@ -99,7 +103,8 @@ def causes(kb: KnowledgeBase, golden_paths: list[Path], seed: int) -> list[Cause
         if fault is None or complaint not in entry_points or fault not in kb.faults:
             continue
         answers = tuple(sorted(golden.case.answers.items()))
-        found.append(Cause(fault, str(complaint), kb.faults[fault].prior, answers, True))
+        weight = kb.faults[fault].prior * LINE_WEIGHT.get(kb.faults[fault].line, 0.15)
+        found.append(Cause(fault, str(complaint), weight, answers, True))
     by_complaint: dict[str, list[Cause]] = {}
     for cause in found:
         by_complaint.setdefault(cause.complaint, []).append(cause)
@@ -153,7 +158,10 @@ class _Customer:
         if self.rng.random() < P_CANNOT_TELL:
             return "unknown"
         if question.id not in self.truth:
-            self.truth[question.id] = _random_value(question, self.rng)
+            # a known cause's golden case answers every question that leads to it; others
+            # the customer cannot judge. A hidden cause answers the rest as it comes.
+            known = self.cause.known and self.rng.random() < P_PROFILE_ONLY
+            self.truth[question.id] = "unknown" if known else _random_value(question, self.rng)
         value = self.truth[question.id]
         if self.rng.random() < P_WRONG:
             return self._other(question, value)
@@ -219,7 +227,7 @@ def work_case(desk: Desk, clock: SimClock, cause: Cause, rng: random.Random) -> 
                 return case_id
         elif isinstance(step, Escalate):
             live.escalate(step)
-            if step.final:
+            if step.final or step.escalation.to_line <= live.line:
                 return case_id
             next_live = _next_line(desk, clock, live, step, rng)
             if next_live is None:
