@@ -35,7 +35,7 @@ class GapCase:
     kind: str  # escalation kind, or 'unresolved'
     complaint: str
     signature: tuple[Answer, ...]  # answers given on that line (unknown ones left out)
-    answers: dict[str, Any]  # every answer of the case ('unknown' kept)
+    answers: dict[str, Any]  # every answer up to that line ('unknown' kept)
     intake: dict[str, Any]
     failed: tuple[str, ...] = ()  # faults whose proposed fix did not work
 
@@ -100,6 +100,8 @@ def gap_case(case: Case) -> GapCase | None:
     answers: dict[str, Any] = {}
     on_line: dict[str, Any] = {}
     for event in case.events:
+        if event.line > line:
+            continue  # what higher lines asked is not known where the case got stuck
         if event.kind in ("answer", "unknown") and event.question:
             value = "unknown" if event.kind == "unknown" else event.value
             answers[event.question] = value

@@ -117,3 +117,17 @@ def test_text_output_lists_groups_and_their_cases(tmp_path: Path) -> None:
     )
     empty = CliRunner().invoke(cli, ["cases", "gaps", "--store", str(store), "--min-size", "50"])
     assert "no group of at least 50 gap cases" in empty.stdout
+
+
+def test_golden_files_hold_only_answers_known_where_the_case_got_stuck(tmp_path: Path) -> None:
+    case = _stuck(True, True, extra="none")
+    case.start(20, 2).answer(21, 2, "net_ap_state", "flapping")  # asked later, at Line 2
+    store = tmp_path / "s.sqlite3"
+    write_store(store, [case, _stuck(True, True, extra="none")])
+    out = tmp_path / "drafts"
+    result = CliRunner().invoke(
+        cli, ["cases", "gaps", "--store", str(store), "--min-size", "2", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    text = (out / "golden" / "gap-wired-no-network-1" / "c-000001.yaml").read_text()
+    assert "wired_ip_kind: none" in text and "net_ap_state" not in text
