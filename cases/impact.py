@@ -209,18 +209,63 @@ def replay_impact(
     if not files and not stored:
         raise InvalidInput("no cases to replay", hint="give --cases DIR, golden files or --stored")
     tasks = [ImpactTask(old, new, file=f) for f in files]
-    tasks += [ImpactTask(old, new, stored=c) for c in stored]
-    impact = Impact(replayed=len(tasks), questions_compared=True)
+    # stored cases that know the same things re-run the same way: run one of each
+    fields = _intake_fields(old, new)
+    first: dict[tuple[Any, ...], int] = {}
+    same_as: list[int] = []
+    for case in stored:
+        key = _signature(case, fields)
+        if key not in first:
+            first[key] = len(tasks)
+            tasks.append(ImpactTask(old, new, stored=case))
+        same_as.append(first[key])
+    impact = Impact(replayed=len(files) + len(stored), questions_compared=True)
     results = run_all(compare_one, tasks, jobs=jobs, progress=progress)
-    for task, result in zip(tasks, results, strict=True):
+    if progress is not None and len(stored) > len(first):
+        progress(len(stored) - len(first))
+    outcomes: list[tuple[str, tuple[str, Replayed, Replayed] | str]] = [
+        (task.source, result) for task, result in zip(tasks[: len(files)], results, strict=False)
+    ]
+    for case, index in zip(stored, same_as, strict=True):
+        result = results[index]
+        if not isinstance(result, str):
+            result = (case.case_id, result[1], result[2])
+        outcomes.append((f"store:{case.case_id}", result))
+    for source, result in outcomes:
         if isinstance(result, str):
             impact.errors.append(result)
             continue
-        case, before, after = result
+        case_id, before, after = result
         change = classify(before, after)
         if change is not None:
-            impact.changes.append(CaseChange(case, task.source, change, before, after))
+            impact.changes.append(CaseChange(case_id, source, change, before, after))
     return impact
+
+
+def _intake_fields(*knowledge: cache.PackFiles) -> frozenset[str]:
+    """Intake fields a rule of either side tests, plus what sets budgets and focus."""
+    fields = {"service_form", "complaint"}
+    for files in knowledge:
+        fields |= {
+            cond.subject[1]
+            for _, cond in cache.knowledge(files).conditions()
+            if cond.subject[0] == "intake"
+        }
+    return frozenset(fields)
+
+
+def _signature(case: CaseAnswers, fields: frozenset[str]) -> tuple[Any, ...]:
+    def items(values: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+        return tuple(sorted((k, repr(v)) for k, v in values.items()))
+
+    intake = {k: v for k, v in case.intake.items() if k in fields}
+    return (
+        case.line,
+        items(intake),
+        items(case.answers),
+        items(case.earlier),
+        tuple(sorted(case.failed)),
+    )
 
 
 def stored_answers(cases: Iterable[Case], line: int) -> list[CaseAnswers]:

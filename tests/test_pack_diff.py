@@ -16,6 +16,8 @@ from rules.loader import SHIPPED_DIR, load_pack_file
 from tests.history import Builder, write_store
 
 WIRED = SHIPPED_DIR / "line1" / "network_wired.yaml"
+# the pack's own golden cases keep these tests fast (the whole library is replayed by default)
+CASES = ("--cases", str(SHIPPED_DIR.parent / "cases" / "golden" / "network-wired"))
 
 
 def _changed_pack(folder: Path) -> Path:
@@ -80,7 +82,7 @@ def test_structural_diff_names_each_change(tmp_path: Path) -> None:
 
 def test_cli_lists_cases_whose_outcome_changes(tmp_path: Path) -> None:
     new = _changed_pack(tmp_path / "new")
-    result = CliRunner().invoke(cli, ["pack", "diff", str(WIRED), str(new), "--json"])
+    result = CliRunner().invoke(cli, ["pack", "diff", str(WIRED), str(new), "--json", *CASES])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["structure"]["new_version"] == "1.1.0"
@@ -90,13 +92,13 @@ def test_cli_lists_cases_whose_outcome_changes(tmp_path: Path) -> None:
     assert change["old"]["outcome"] == "fault wired_cable_faulty"
     assert change["new"]["outcome"].startswith("escalate to Line 2 (below_threshold)")
     assert change["old"]["expected_ok"] is True and change["new"]["expected_ok"] is False
-    text = CliRunner().invoke(cli, ["pack", "diff", str(WIRED), str(new)]).stdout
+    text = CliRunner().invoke(cli, ["pack", "diff", str(WIRED), str(new), *CASES]).stdout
     assert "~ spare_cable_fixes" in text and "then[0].certainty: 0.8 -> 0.5" in text
     assert "[now_escalated] wired-cable-faulty" in text
 
 
 def test_unchanged_version_changes_no_case() -> None:
-    result = CliRunner().invoke(cli, ["pack", "diff", str(WIRED), str(WIRED), "--json"])
+    result = CliRunner().invoke(cli, ["pack", "diff", str(WIRED), str(WIRED), "--json", *CASES])
     data = json.loads(result.stdout)
     assert data["impact"]["changed"] == 0 and data["impact"]["replayed"] >= 1
 
@@ -127,8 +129,10 @@ def _stored_case(tmp_path: Path) -> Path:
     case.add(8, 1, "fix_proposed", fault="wired_cable_faulty")
     case.add(9, 1, "fix_worked", fault="wired_cable_faulty")
     never_line_1 = Builder({"complaint": "wired_no_network"})  # no session: not re-run
+    twin = Builder({**case.intake, "customer": "Someone else"})  # same answers: re-run once
+    twin.events = [*twin.events[:1], *case.events[1:]]
     path = tmp_path / "store.sqlite3"
-    write_store(path, [case, never_line_1])
+    write_store(path, [case, never_line_1, twin])
     return path
 
 
@@ -168,7 +172,7 @@ def test_stored_cases_are_rerun_with_old_and_new(tmp_path: Path) -> None:
         str(store),
         "--json",
         "--cases",
-        str(SHIPPED_DIR.parent / "cases" / "golden"),
+        *CASES[1:],
     ]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
@@ -179,10 +183,10 @@ def test_stored_cases_are_rerun_with_old_and_new(tmp_path: Path) -> None:
     assert stored[0]["old"]["outcome"] == "fault wired_cable_faulty"
     assert stored[0]["old"]["questions"] >= 4 and stored[0]["new"]["questions"] >= 4
     assert not any(c["source"] == "store:C-000002" for c in impact["changes"])
-    assert (
-        impact["replayed"]
-        == len(list((SHIPPED_DIR.parent / "cases" / "golden").rglob("*.yaml"))) + 1
-    )
+    twin = [c for c in impact["changes"] if c["source"] == "store:C-000003"]
+    assert [(c["case"], c["change"]) for c in twin] == [("C-000003", "now_escalated")]
+    golden = len(list(Path(CASES[1]).rglob("*.yaml")))
+    assert impact["replayed"] == golden + 2
 
 
 def test_a_new_pack_is_diffed_against_the_knowledge_without_it(tmp_path: Path) -> None:
@@ -194,7 +198,7 @@ def test_a_new_pack_is_diffed_against_the_knowledge_without_it(tmp_path: Path) -
         "    then: [{conclude: wired_extra_fault, certainty: 0.3}]\n",
         encoding="utf-8",
     )
-    result = CliRunner().invoke(cli, ["pack", "diff", "-", str(extra), "--json"])
+    result = CliRunner().invoke(cli, ["pack", "diff", "-", str(extra), "--json", *CASES])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["structure"]["old_version"] == "0.0.0"
