@@ -61,7 +61,7 @@ def play(
                 break
         elif isinstance(step, Escalate):
             outcome = f"escalate {step.escalation.to_line} ({step.escalation.kind})"
-            if step.fault and step.escalation.kind == "needs_line":
+            if step.fault and step.escalation.kind in ("needs_line", "rule"):
                 outcome += f" fault {step.fault}"
             break
         else:

@@ -98,22 +98,21 @@ class Desk:
             self._lines[line] = (compiled, build_graph(compiled))
         return self._lines[line]
 
-    def check_intake(self, intake: Mapping[str, Any]) -> dict[str, Any]:
-        """Validated intake values (canonical), checked against Line 1's packs."""
-        compiled, _ = self.knowledge(1)
+    def check_intake(self, intake: Mapping[str, Any], line: int = 1) -> dict[str, Any]:
+        """Validated intake values (canonical), checked against the opening line's packs."""
+        compiled, _ = self.knowledge(line)
         facts = FactSet()
         for name, raw in intake.items():
             if raw is not None and raw != "":
                 facts.intake(compiled.kb, name, raw)
         return {f.key.removeprefix(INTAKE_PREFIX): _json_value(f.value) for f in facts}
 
-    def open(self, intake: Mapping[str, Any]) -> LiveCase:
-        """A new case at Line 1."""
-        values = self.check_intake(intake)
+    def open(self, intake: Mapping[str, Any], line: int = 1) -> LiveCase:
+        """A new case, at Line 1 unless a specialist opens it directly at their line."""
+        values = self.check_intake(intake, line)
         at = self.clock()
         case_id = self.store.create(values, at)
-        live = self._start(self.store.load(case_id), 1)
-        return live
+        return self._start(self.store.load(case_id), line)
 
     def _start(self, case: Case, line: int) -> LiveCase:
         compiled, _ = self.knowledge(line)

@@ -131,10 +131,13 @@ def check(golden: GoldenCase, diagnosis: Diagnosis) -> Verdict:
             and top.id == expect.fault
             and top.firm
         ) or (
+            # the expected fault is firm but needs a higher line: the case goes up with it
             outcome.kind == "escalate"
             and outcome.escalation is not None
-            and outcome.escalation.kind == "needs_line"
+            and outcome.escalation.kind in ("needs_line", "rule")
             and outcome.fault == expect.fault
+            and top is not None
+            and top.firm
         )
     else:
         esc = outcome.escalation

@@ -48,7 +48,8 @@ def _inputs(func: Any) -> Any:
                 "--line",
                 type=click.IntRange(1, 4),
                 default=None,
-                help="The support line whose packs run [default: the file's, else 1].",
+                help="The support line whose packs run; interactive: the line that opens "
+                "the case (a specialist's own ticket) [default: the file's, else 1].",
             ),
             click.option(
                 "--threshold",
@@ -162,7 +163,7 @@ def diagnose(
     if not answer and answers_file is None:
         kb = load_all(packs)
         given = {**parse_assignments(list(intake)), **{k: v for k, v in fields.items() if v}}
-        code = guided.start(kb, store_path, given, threshold=threshold, lang=lang)
+        code = guided.start(kb, store_path, given, threshold=threshold, lang=lang, line=line or 1)
         click.get_current_context().exit(code)
     compiled, diagnosis = _run(
         answer, answers_file, intake, line, threshold, packs, lang, dict(fields)

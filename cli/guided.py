@@ -96,10 +96,12 @@ def _choose(label: str, options: list[tuple[str, str]]) -> str:
         )
 
 
-def complete_intake(kb: KnowledgeBase, given: Mapping[str, Any], lang: str) -> dict[str, Any]:
+def complete_intake(
+    kb: KnowledgeBase, given: Mapping[str, Any], lang: str, line: int = 1
+) -> dict[str, Any]:
     """Prompt for the intake fields not given as options (text fields may be left empty)."""
     intake = {k: v for k, v in given.items() if v not in (None, "")}
-    line1 = kb.for_line(1)
+    line_kb = kb.for_line(line)
     for field, label in TEXT_FIELDS:
         if field not in intake:
             value = read(f"{label} (empty to skip): ")
@@ -110,7 +112,7 @@ def complete_intake(kb: KnowledgeBase, given: Mapping[str, Any], lang: str) -> d
     if "channel" not in intake:
         intake["channel"] = _choose("Channel", [(c, "") for c in CHANNELS])
     if "complaint" not in intake:
-        symptoms = sorted(line1.symptoms.items())
+        symptoms = sorted(line_kb.symptoms.items())
         intake["complaint"] = _choose(
             "Complaint", [(sid, s.title.get(lang)) for sid, s in symptoms]
         )
@@ -308,10 +310,12 @@ def start(
     *,
     threshold: float,
     lang: str,
+    line: int = 1,
 ) -> int:
     """Open a case from the intake (prompting for what is missing) and guide it."""
+    kb.for_line(line)  # an unknown line fails before any prompt
     try:
-        values = complete_intake(kb, intake, lang)
+        values = complete_intake(kb, intake, lang, line)
     except Leave:
         click.echo("Input ended before the intake was complete; no case was opened.")
         return 0
@@ -319,7 +323,7 @@ def start(
         click.echo("\ninterrupted before the intake was complete; no case was opened", err=True)
         return EXIT_INTERRUPTED
     desk = Desk(open_case_store(store_path), kb, threshold=threshold, lang=lang)
-    live = desk.open(values)
+    live = desk.open(values, line)
     return run(live, lang)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from cli.options import json_option
-from engine.coverage import DEFAULT_MAX_COMBINATIONS
+from engine.coverage import DEFAULT_BUDGET, DEFAULT_MAX_COMBINATIONS
 from engine.finding import CODES
 from engine.verify import check_paths, render_report
 from rules.errors import PackError
@@ -103,6 +103,14 @@ def _codes(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -
     show_default=True,
     help="Answer combinations per domain enumerated exhaustively; beyond, this many are sampled.",
 )
+@click.option(
+    "--coverage-budget",
+    type=click.IntRange(min=1),
+    default=DEFAULT_BUDGET,
+    show_default=True,
+    help="Answer combinations for the whole check; large knowledge bases are sampled "
+    "thinner per domain (and the summary says so) instead of running for hours.",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the sampling.")
 @json_option
 def check(
@@ -110,6 +118,7 @@ def check(
     strict: bool,
     ignore: tuple[str, ...],
     max_combinations: int,
+    coverage_budget: int,
     seed: int,
     as_json: bool,
 ) -> None:
@@ -123,7 +132,13 @@ def check(
     Example:
       linewise pack check --strict rules/line1 rules/line2
     """
-    report = check_paths(paths, ignore=ignore, max_combinations=max_combinations, seed=seed)
+    report = check_paths(
+        paths,
+        ignore=ignore,
+        max_combinations=max_combinations,
+        seed=seed,
+        budget=coverage_budget,
+    )
     if as_json:
         click.echo(json.dumps(report.as_dict(strict), indent=2, ensure_ascii=False))
     else:

@@ -18,7 +18,7 @@ import itertools
 import math
 import random
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from engine.certainty import combine_all
@@ -31,6 +31,9 @@ from rules.knowledge import INTAKE_PREFIX
 from rules.validate import scope
 
 DEFAULT_MAX_COMBINATIONS = 4096
+# The whole check's budget: large knowledge bases are sampled thinner, never checked for hours.
+DEFAULT_BUDGET = 100_000
+MIN_PER_DOMAIN = 256
 MAX_EXAMPLES = 3
 COMPLAINT = INTAKE_PREFIX + "complaint"
 
@@ -48,6 +51,7 @@ class DomainCoverage:
     gaps: int
     examples: list[dict[str, Any]] = field(default_factory=list)  # answers that suffice
     seed: int | None = None
+    thinned: bool = False  # sampled below the per-domain limit to keep the run in budget
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -183,13 +187,8 @@ def domain_coverage(
     seed: int = 0,
 ) -> DomainCoverage:
     """Enumerate (or sample) one domain's answer space and count the gaps."""
-    kb = compiled.kb
-    own = scope(kb, kb.packs[pack_id].pack)
+    space, keys = _domain_space(compiled, pack_id, symptom)
     rules = _domain_rules(compiled, pack_id)
-    space = build_space(kb, [r for r in compiled.rules if r.ref.pack_id in own])
-    keys = [k for k in sorted(space.keys) if k not in kb.facts or k in kb.questions]
-    if symptom is not None:
-        keys = [k for k in keys if k != COMPLAINT]
     fixed: dict[str, FactValue] = {COMPLAINT: symptom} if symptom is not None else {}
     sizes = [len(space[k].values) for k in keys]
     combos, total, exhaustive = _combinations(sizes, max_combinations, seed)
@@ -221,6 +220,33 @@ def domain_coverage(
     )
 
 
+def _domain_space(
+    compiled: CompiledKnowledge, pack_id: str, symptom: str | None
+) -> tuple[Any, list[str]]:
+    """The representative answer space of one domain and the keys that span it."""
+    kb = compiled.kb
+    own = scope(kb, kb.packs[pack_id].pack)
+    space = build_space(kb, [r for r in compiled.rules if r.ref.pack_id in own])
+    keys = [k for k in sorted(space.keys) if k not in kb.facts or k in kb.questions]
+    if symptom is not None:
+        keys = [k for k in keys if k != COMPLAINT]
+    return space, keys
+
+
+def allocate(totals: list[int], per_domain: int, budget: int) -> list[int]:
+    """How many combinations each domain may check: small domains stay exhaustive and the
+    rest of the whole-run budget is shared evenly by the larger ones (never below
+    MIN_PER_DOMAIN), so the check's time grows with the number of domains, not their size."""
+    caps = [0] * len(totals)
+    left, remaining = budget, len(totals)
+    for i in sorted(range(len(totals)), key=lambda i: (totals[i], i)):
+        share = max(MIN_PER_DOMAIN, left // remaining)
+        caps[i] = min(totals[i], per_domain, share)
+        left = max(0, left - caps[i])
+        remaining -= 1
+    return caps
+
+
 def _has_outcomes(compiled: CompiledKnowledge, pack_id: str) -> bool:
     return any(
         r.ref.pack_id == pack_id and any(t.derive is None for t in r.ref.rule.then)
@@ -233,45 +259,56 @@ def coverage_findings(
     *,
     max_combinations: int = DEFAULT_MAX_COMBINATIONS,
     seed: int = 0,
+    budget: int = DEFAULT_BUDGET,
 ) -> tuple[list[Finding], list[DomainCoverage]]:
     """W109 for every domain of every pack that concludes or escalates anything."""
     kb = compiled.kb
     found: list[Finding] = []
     domains: list[DomainCoverage] = []
+    todo: list[tuple[str, int | None, str | None]] = []
     for pack_id, item in sorted(kb.packs.items()):
         if not _has_outcomes(compiled, pack_id):
             continue
         symptoms: list[tuple[int | None, str | None]] = [
             (i, s.id) for i, s in enumerate(item.pack.symptoms)
         ] or [(None, None)]
-        for index, symptom in symptoms:
-            result = domain_coverage(
-                compiled, pack_id, symptom, max_combinations=max_combinations, seed=seed
+        todo.extend((pack_id, index, symptom) for index, symptom in symptoms)
+    totals: list[int] = []
+    for pack_id, _, symptom in todo:
+        space, keys = _domain_space(compiled, pack_id, symptom)
+        totals.append(math.prod(len(space[k].values) for k in keys))
+    caps = allocate(totals, max_combinations, budget)
+    total_of = {(p, s): t for (p, _, s), t in zip(todo, totals, strict=True)}
+    for (pack_id, index, symptom), cap in zip(todo, caps, strict=True):
+        item = kb.packs[pack_id]
+        result = domain_coverage(
+            compiled, pack_id, symptom, max_combinations=max(cap, 1), seed=seed
+        )
+        result = replace(result, thinned=cap < min(total_of[pack_id, symptom], max_combinations))
+        domains.append(result)
+        if not result.gaps:
+            continue
+        how = (
+            "exhaustive"
+            if result.mode == "exhaustive"
+            else f"sampled {result.checked} of {result.total}, seed {seed}"
+        )
+        shown = {k: v for k, v in result.examples[0].items() if k != COMPLAINT}
+        example = ", ".join(f"{k}={v}" for k, v in shown.items()) or "no answers at all"
+        if len(shown) < len(result.keys):
+            example += " (whatever the other answers)"
+        where = f" for symptom '{symptom}'" if symptom else ""
+        path: tuple[str | int, ...] = ("symptoms", index) if index is not None else ("id",)
+        found.append(
+            finding(
+                item.source,
+                pack_id,
+                path,
+                "W109",
+                f"coverage gap{where}: {result.gaps} of {result.checked} answer combinations "
+                f"({how}) reach no conclusion or escalation, e.g. {example}",
+                hint="add a rule for them, or a fallback rule that escalates",
+                details=result.as_dict(),
             )
-            domains.append(result)
-            if not result.gaps:
-                continue
-            how = (
-                "exhaustive"
-                if result.mode == "exhaustive"
-                else f"sampled {result.checked} of {result.total}, seed {seed}"
-            )
-            shown = {k: v for k, v in result.examples[0].items() if k != COMPLAINT}
-            example = ", ".join(f"{k}={v}" for k, v in shown.items()) or "no answers at all"
-            if len(shown) < len(result.keys):
-                example += " (whatever the other answers)"
-            where = f" for symptom '{symptom}'" if symptom else ""
-            path: tuple[str | int, ...] = ("symptoms", index) if index is not None else ("id",)
-            found.append(
-                finding(
-                    item.source,
-                    pack_id,
-                    path,
-                    "W109",
-                    f"coverage gap{where}: {result.gaps} of {result.checked} answer combinations "
-                    f"({how}) reach no conclusion or escalation, e.g. {example}",
-                    hint="add a rule for them, or a fallback rule that escalates",
-                    details=result.as_dict(),
-                )
-            )
+        )
     return found, domains

@@ -10,6 +10,7 @@ from engine.compile import CompiledKnowledge, CompiledRule, RunState
 from engine.escalation import decide
 from engine.facts import FactSet
 from engine.logic import TV, FactValue, evaluate, show_value
+from engine.possible import focus_packs
 from engine.result import Diagnosis, Escalation, FaultScore, Firing, FiringStatus, Match
 
 DEFAULT_THRESHOLD = 0.7
@@ -154,6 +155,7 @@ class _OpenIndex:
     questions_of: dict[int, frozenset[str]]  # rule index -> question keys among its leaves
     refs: dict[str, int]  # question -> number of rules referencing it
     ordered: list[str]  # referenced questions, in pack order
+    by_pack: dict[str, frozenset[str]]  # pack id -> questions its rules reference
 
     @classmethod
     def of(cls, compiled: CompiledKnowledge) -> _OpenIndex:
@@ -164,6 +166,7 @@ class _OpenIndex:
         by_key: dict[str, list[CompiledRule]] = {}
         questions_of: dict[int, frozenset[str]] = {}
         refs: dict[str, int] = {}
+        by_pack: dict[str, set[str]] = {}
         for rule in compiled.rules:
             if rule.ref.rule.fallback or rule.nnf is None:
                 continue
@@ -173,13 +176,23 @@ class _OpenIndex:
             questions_of[rule.index] = frozenset(k for k in keys if k in kb.questions)
             for q in questions_of[rule.index]:
                 refs[q] = refs.get(q, 0) + 1
-        index = cls(by_key, questions_of, refs, [q for q in kb.questions if q in refs])
+            by_pack.setdefault(rule.ref.pack_id, set()).update(questions_of[rule.index])
+        index = cls(
+            by_key,
+            questions_of,
+            refs,
+            [q for q in kb.questions if q in refs],
+            {pack: frozenset(qs) for pack, qs in by_pack.items()},
+        )
         compiled.cache["open_index"] = index
         return index
 
 
 def open_questions(compiled: CompiledKnowledge, known: Mapping[str, FactValue]) -> list[str]:
     """Questions that a still-possible (pending) rule depends on, in pack order.
+
+    Only the packs the complaint points to count (as in the guided session's choice):
+    a question of an unrelated domain never keeps a diagnosis open.
 
     Only rules that test a known key are evaluated: a rule that tests none of
     them is pending as a whole, so each of its questions is open. The cost is that
@@ -201,7 +214,28 @@ def open_questions(compiled: CompiledKnowledge, known: Mapping[str, FactValue]) 
             wanted.update(q for q in questions if q not in known)
     closed = {q for q in touched_refs if q not in wanted and index.refs[q] == touched_refs[q]}
     closed.update(k for k in known if k in index.refs)
-    return [q for q in index.ordered if q not in closed]
+    focus = focus_packs(compiled, known)
+    allowed: set[str] = set().union(*(index.by_pack.get(p, frozenset()) for p in focus))
+    return [q for q in index.ordered if q not in closed and q in allowed]
+
+
+def _held(
+    compiled: CompiledKnowledge, line: int, faults: list[FaultScore], pending: list[str]
+) -> bool:
+    """A lower line's conclusion is a hypothesis here while this line's own packs still ask.
+
+    Line 1 may conclude "RAM or motherboard (needs Line 2)"; at Line 2 that fault is
+    firm from the start, but Line 2's packs exist to refine it, so it is not proposed
+    while a question of a Line 2 pack can still change the picture.
+    """
+    top = faults[0] if faults else None
+    if top is None or not top.firm or not pending:
+        return False
+    packs = compiled.kb.packs
+    if any(packs[r.split("/")[0]].pack.line >= line for r in top.rules):
+        return False
+    owner = compiled.kb.owner
+    return any(packs[owner[q]].pack.line == line for q in pending)
 
 
 def diagnose(
@@ -222,7 +256,9 @@ def diagnose(
     pending = open_questions(compiled, known)
     # an escalation to this line or a lower one (a lower line's pack) is already done
     upward = [e for e in weighed.escalations if e.to_line > line]
-    outcome = decide(line, faults, upward, pending, lang)
+    outcome = decide(
+        line, faults, upward, pending, lang, held=_held(compiled, line, faults, pending)
+    )
     all_facts = facts.with_derived(state.derived)
     return Diagnosis(
         line=line,

@@ -56,6 +56,7 @@ def decide(
     rule_escalations: Sequence[Escalation],
     pending: Sequence[str],
     lang: str,
+    held: bool = False,
 ) -> Outcome:
     """The outcome for a set of facts where nothing more will be asked unless `pending` says so.
 
@@ -69,6 +70,10 @@ def decide(
         # the first in priority order; a `stop` rule above it can shadow it.
         # A fallback escalation waits while questions can still change the picture.
         return _up(line, required[0], pending, top.id if top else None)
+    if held:  # a lower line's firm fault, while this line's own questions remain
+        return Outcome(
+            kind="incomplete", fault=top.id if top else None, open_questions=list(pending)
+        )
     if top is not None and top.firm and top.line <= line:
         return Outcome(kind="fault", fault=top.id, open_questions=list(pending))
     if top is not None and top.firm:

@@ -16,7 +16,12 @@ from typing import Any
 from engine.compile import compile_knowledge
 from engine.conflict import check_pairs, check_rules
 from engine.constraint import build_space
-from engine.coverage import DEFAULT_MAX_COMBINATIONS, DomainCoverage, coverage_findings
+from engine.coverage import (
+    DEFAULT_BUDGET,
+    DEFAULT_MAX_COMBINATIONS,
+    DomainCoverage,
+    coverage_findings,
+)
 from engine.finding import Checker, Finding, split_silenced
 from engine.graph import build_graph
 from engine.reach import check_cycles, check_faults, check_lines, check_questions
@@ -65,6 +70,7 @@ def verify(
     ignore: Iterable[str] = (),
     max_combinations: int = DEFAULT_MAX_COMBINATIONS,
     seed: int = 0,
+    budget: int = DEFAULT_BUDGET,
 ) -> Report:
     """Every finding over a knowledge base (the packs checked together)."""
     compiled = compile_knowledge(kb, name="VerifyKnowledge")
@@ -75,7 +81,9 @@ def verify(
     check_questions(chk)
     check_cycles(chk)
     check_lines(chk)
-    gaps, domains = coverage_findings(compiled, max_combinations=max_combinations, seed=seed)
+    gaps, domains = coverage_findings(
+        compiled, max_combinations=max_combinations, seed=seed, budget=budget
+    )
     sources: dict[str, Path] = {item.source.file: item.path for item in kb.loaded}
     kept, silenced = split_silenced([*chk.out, *gaps], sources, ignore)
     return Report(packs=kb.versions(), findings=kept, silenced=silenced, coverage=domains)
@@ -87,6 +95,7 @@ def check_paths(
     ignore: Iterable[str] = (),
     max_combinations: int = DEFAULT_MAX_COMBINATIONS,
     seed: int = 0,
+    budget: int = DEFAULT_BUDGET,
 ) -> Report:
     """Load packs (a broken pack raises PackError) and verify them together.
 
@@ -96,7 +105,7 @@ def check_paths(
     from rules.loader import load_pack_files
 
     kb = KnowledgeBase.from_loaded(load_pack_files(paths), tolerate=("E017",))
-    return verify(kb, ignore=ignore, max_combinations=max_combinations, seed=seed)
+    return verify(kb, ignore=ignore, max_combinations=max_combinations, seed=seed, budget=budget)
 
 
 def render_report(report: Report, strict: bool = False) -> str:
@@ -115,6 +124,12 @@ def render_report(report: Report, strict: bool = False) -> str:
         f"{len(domains)} domain{'s' if len(domains) != 1 else ''}, "
         f"{len(domains) - sampled} exhaustive, {sampled} sampled"
     )
+    thinned = sum(1 for d in domains if d.thinned)
+    if thinned:
+        summary += (
+            f" ({thinned} sampled thinner to keep the whole check within its budget of "
+            f"answer combinations; --coverage-budget raises it)"
+        )
     verdict = "FAILED" if report.failed(strict) else "ok"
     lines.append(f"{verdict}: {summary}")
     return "\n".join(lines)
