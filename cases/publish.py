@@ -23,6 +23,7 @@ from cases.registry import Entry, Registry, version_key
 from cases.replay import TestRun, run_golden
 from engine.verify import verify
 from rules.errors import LinewiseError, PackError
+from rules.knowledge import KnowledgeBase
 from rules.loader import load_pack_file
 
 
@@ -71,14 +72,30 @@ class PublishCheck:
 def verification_problems(files: cache.PackFiles, pack_id: str, strict: bool = False) -> list[str]:
     """What the pack checker (`linewise pack check`) finds against publishing.
 
-    Errors anywhere in the line's knowledge (the new version may break another pack),
-    and with `strict` the new pack's warnings too.
+    The checker runs on the pack, the packs it requires and the packs that require it
+    (the published rest was checked when it was published, and a whole line takes far
+    longer). Errors there refuse (the new version may break a pack that uses it); with
+    `strict`, the new pack's warnings too.
     """
-    report = verify(cache.knowledge(files))
+    kb = cache.knowledge(files)
+    report = verify(kb.subset(_neighbourhood(kb, pack_id)))
     blocking = [
         f for f in report.findings if f.severity == "error" or (strict and f.pack == pack_id)
     ]
     return [f"verification: {f.render()}" for f in blocking]
+
+
+def _neighbourhood(kb: KnowledgeBase, pack_id: str) -> list[str]:
+    """The pack and every pack that requires it, directly or through others."""
+    users = {pack_id}
+    changed = True
+    while changed:
+        changed = False
+        for pid, loaded in kb.packs.items():
+            if pid not in users and users & set(loaded.pack.requires):
+                users.add(pid)
+                changed = True
+    return sorted(users)
 
 
 def golden_paths(source: Path, pack_id: str, extra: Sequence[Path]) -> list[Path]:

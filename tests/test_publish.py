@@ -132,3 +132,20 @@ def test_publish_refuses_a_pack_the_checker_finds_errors_in(tmp_path: Path) -> N
     assert code == 1
     assert "verification: " in err and "E102" in err and "never_fires" in err
     assert "golden case" not in err  # the golden cases themselves pass
+
+
+def test_verification_covers_the_packs_that_require_the_published_one(tmp_path: Path) -> None:
+    from cases.publish import _neighbourhood
+    from rules.knowledge import load_knowledge
+
+    extra = tmp_path / "extra.yaml"
+    extra.write_text(
+        "id: wired-extra\nversion: 0.1.0\nline: 1\ntitle: Extra\nrequires: [network-wired]\n"
+        "faults:\n  - {id: wired_extra_fault, title: Extra, fix: [Do it], line: 1, prior: 0.1}\n"
+        "rules:\n  - id: extra_rule\n    when: {question: wired_ip_kind, equals: none}\n"
+        "    then: [{conclude: wired_extra_fault, certainty: 0.3}]\n",
+        encoding="utf-8",
+    )
+    kb = load_knowledge([SHIPPED_DIR / "line1", extra])
+    assert _neighbourhood(kb, "network-wired") == ["network-wired", "wired-extra"]
+    assert _neighbourhood(kb, "wired-extra") == ["wired-extra"]
