@@ -4,7 +4,8 @@
 - the pack loads and validates together with the live (published) knowledge;
 - verification is clean (`verification_problems`: `linewise pack check`, no errors; with
   --strict no warnings about the pack either);
-- every golden case of the pack passes on that knowledge (and there is at least one);
+- every golden case of the pack passes on that knowledge (and there is at least one), and
+  so do the shipped golden cases of the packs it requires or that require it;
 - the pack belongs to the line it is published to;
 - its version is higher than the published one.
 """
@@ -98,10 +99,20 @@ def _neighbourhood(kb: KnowledgeBase, pack_id: str) -> list[str]:
     return sorted(users)
 
 
-def golden_paths(source: Path, pack_id: str, extra: Sequence[Path]) -> list[Path]:
-    """The pack's golden cases: given ones, beside the pack file, and in the shipped library."""
+def kb_related(kb: KnowledgeBase, pack_id: str) -> set[str]:
+    """The pack, the packs that require it, and everything those require."""
+    return set(kb.subset(_neighbourhood(kb, pack_id)).packs)
+
+
+def golden_paths(
+    source: Path, pack_id: str, extra: Sequence[Path], related: Sequence[str] = ()
+) -> list[Path]:
+    """The golden cases to pass: given ones, the pack's own (beside the pack file and in the
+    shipped library), and the shipped ones of related packs, whose outcomes it can change."""
     found = list(extra)
-    for folder in (source.parent / "golden" / pack_id, GOLDEN_DIR / pack_id):
+    folders = [source.parent / "golden" / pack_id, GOLDEN_DIR / pack_id]
+    folders += [GOLDEN_DIR / other for other in related if other != pack_id]
+    for folder in folders:
         if folder.is_dir() and folder.resolve() not in {p.resolve() for p in found}:
             found.append(folder)
     return found
@@ -140,8 +151,9 @@ def check_publish(
         )
         return check
     check.reasons.extend(verification_problems(files, pack.id, strict))
-    paths = golden_paths(source, pack.id, cases)
-    if not paths:
+    related = sorted(kb_related(cache.knowledge(files), pack.id))
+    paths = golden_paths(source, pack.id, cases, related)
+    if not golden_paths(source, pack.id, cases):
         check.reasons.append(
             f"no golden cases for {pack.id} (looked in {source.parent / 'golden' / pack.id} "
             f"and {GOLDEN_DIR / pack.id}; or give --cases)"

@@ -149,3 +149,28 @@ def test_verification_covers_the_packs_that_require_the_published_one(tmp_path: 
     kb = load_knowledge([SHIPPED_DIR / "line1", extra])
     assert _neighbourhood(kb, "network-wired") == ["network-wired", "wired-extra"]
     assert _neighbourhood(kb, "wired-extra") == ["wired-extra"]
+
+
+def test_publish_refuses_a_pack_that_breaks_the_golden_cases_of_a_pack_it_requires(
+    tmp_path: Path,
+) -> None:
+    extra = tmp_path / "extra.yaml"
+    extra.write_text(
+        "id: wired-extra\nversion: 0.1.0\nline: 1\ntitle: Extra\nrequires: [network-wired]\n"
+        "faults:\n  - {id: wired_extra_fault, title: Extra, fix: [Do it], line: 1, prior: 0.1}\n"
+        "rules:\n  - id: extra_rule\n    priority: 100\n"
+        "    when: {question: wired_other_cable_works, equals: yes}\n"
+        "    then: [{conclude: wired_extra_fault, certainty: 0.95}]\n",
+        encoding="utf-8",
+    )
+    own = tmp_path / "golden" / "wired-extra"
+    own.mkdir(parents=True)
+    (own / "extra.yaml").write_text(
+        "id: extra\nintake: {complaint: wired_no_network}\n"
+        "answers: {wired_other_cable_works: yes}\nexpect: {fault: wired_extra_fault}\n",
+        encoding="utf-8",
+    )
+    code, _, err = _publish(tmp_path / "reg", str(extra), "--line", "1")
+    assert code == 1
+    assert "golden case wired-cable-faulty fails: expected fault wired_cable_faulty" in err
+    assert "golden case extra" not in err  # its own case passes
