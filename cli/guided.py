@@ -252,7 +252,9 @@ def run(live: LiveCase, lang: str) -> int:
     session = live.session
     packs = ", ".join(f"{p} {v}" for p, v in sorted(session.compiled.kb.versions().items()))
     click.echo(f"Case {live.case_id}, Line {session.line} ({packs})")
-    click.echo("Commands at any prompt: why, how, whynot FAULT, back, unknown, help, quit")
+    click.echo(
+        "Commands at any prompt: why, how, whynot FAULT, back, unknown, help, escalate, quit"
+    )
     incoming = live.handoff_in()
     if incoming is not None:
         click.echo(render_handoff(incoming))

@@ -144,7 +144,13 @@ def render_case(case: Case) -> str:
         lines.append(f"  packs: {packs}")
         lines.extend(_event_line(e) for e in view.events[1:])
     outcome = case.outcome()
-    lines.append("Outcome: " + ", ".join(f"{k}={v}" for k, v in outcome.items() if v is not None))
+    parts = [f"{k}={v}" for k, v in outcome.items() if v is not None and not isinstance(v, dict)]
+    esc = outcome.get("escalation")
+    if isinstance(esc, dict):
+        parts.append(
+            f"escalated to Line {esc.get('to_line')} ({esc.get('kind')}): {esc.get('reason')}"
+        )
+    lines.append("Outcome: " + ", ".join(parts))
     return "\n".join(lines)
 
 

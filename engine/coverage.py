@@ -32,8 +32,8 @@ from rules.validate import scope
 
 DEFAULT_MAX_COMBINATIONS = 4096
 # The whole check's budget: large knowledge bases are sampled thinner, never checked for hours.
-DEFAULT_BUDGET = 100_000
-MIN_PER_DOMAIN = 256
+DEFAULT_BUDGET = 40_000
+MIN_PER_DOMAIN = 64
 MAX_EXAMPLES = 3
 COMPLAINT = INTAKE_PREFIX + "complaint"
 
