@@ -231,6 +231,15 @@ class Registry:
             ) from err
 
 
+def live_pack_files() -> list[Path] | None:
+    """The pack files the lines run: every published version in the registry, once one
+    exists; None (the shipped packs) before anything was published or seeded."""
+    root = default_registry_dir()
+    if not (root / INDEX).exists():
+        return None
+    return Registry(root, seed=False).current_files() or None
+
+
 def default_registry_dir() -> Path:
     """$LINEWISE_REGISTRY, else `packs/` in the user's data directory (beside the store)."""
     env = os.environ.get(ENV_REGISTRY)

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
+from cases.registry import live_pack_files
 from engine.compile import CompiledKnowledge, compile_knowledge
 from rules.knowledge import KnowledgeBase, load_knowledge
 
@@ -41,7 +42,9 @@ def json_option(func: F) -> F:
 
 
 def load_all(packs: tuple[Path, ...]) -> KnowledgeBase:
-    return load_knowledge(list(packs) or None)
+    """The packs given, else the live knowledge: what was published to the lines (the
+    registry), or the shipped packs while nothing has been published."""
+    return load_knowledge(list(packs) or live_pack_files())
 
 
 def compiled_for_line(kb: KnowledgeBase, line: int) -> CompiledKnowledge:

@@ -41,4 +41,6 @@ def _case_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mo
     """Every test gets its own case store, never the user's."""
     path = tmp_path_factory.mktemp("store") / "cases.sqlite3"
     monkeypatch.setenv("LINEWISE_STORE", str(path))
+    # and its own (empty) pack registry: the shipped packs are live until a test publishes
+    monkeypatch.setenv("LINEWISE_REGISTRY", str(path.parent / "packs"))
     return path

@@ -174,3 +174,19 @@ def test_publish_refuses_a_pack_that_breaks_the_golden_cases_of_a_pack_it_requir
     assert code == 1
     assert "golden case wired-cable-faulty fails: expected fault wired_cable_faulty" in err
     assert "golden case extra" not in err  # its own case passes
+
+
+def test_a_published_version_is_what_the_lines_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Publishing is how Line 3's work reaches Line 1: sessions load the registry."""
+    reg = tmp_path / "live"
+    monkeypatch.setenv("LINEWISE_REGISTRY", str(reg))
+    before = CliRunner().invoke(cli, ["diagnose", "--json", "-a", "wired_cable_seated=no"])
+    assert json.loads(before.stdout)["packs"]["network-wired"] == "1.0.0"
+    code, _, err = _publish(reg, str(_version(tmp_path, "1.1.0")), "--line", "1")
+    assert code == 0, err
+    after = CliRunner().invoke(cli, ["diagnose", "--json", "-a", "wired_cable_seated=no"])
+    data = json.loads(after.stdout)
+    assert data["packs"]["network-wired"] == "1.1.0"
+    assert data["outcome"]["fault"] == "wired_cable_unplugged"
