@@ -43,14 +43,37 @@ def focus_packs(compiled: CompiledKnowledge, known: Mapping[str, FactValue]) -> 
     return focus
 
 
+def _derivers(compiled: CompiledKnowledge) -> dict[str, list[CompiledRule]]:
+    """Derived fact -> the rules that derive it (built once per compiled knowledge)."""
+    cached = compiled.cache.get("derivers")
+    if cached is None:
+        cached = {}
+        for rule in compiled.rules:
+            for then in rule.ref.rule.then:
+                if then.derive is not None:
+                    cached.setdefault(then.derive, []).append(rule)
+        compiled.cache["derivers"] = cached
+    derivers: dict[str, list[CompiledRule]] = cached
+    return derivers
+
+
+def _leaves_of(compiled: CompiledKnowledge, key: str) -> list[NLeaf]:
+    """Every comparison on `key`, in rule order (indexed once per compiled knowledge)."""
+    index = compiled.cache.get("leaves_by_key")
+    if index is None:
+        index = {}
+        for rule in compiled.rules:
+            for leaf in rule.leaves():
+                index.setdefault(leaf.key, []).append(leaf)
+        compiled.cache["leaves_by_key"] = index
+    leaves: list[NLeaf] = index.get(key, [])
+    return leaves
+
+
 def closure(compiled: CompiledKnowledge, known: Mapping[str, FactValue]) -> dict[str, FactValue]:
     """The known facts plus everything the rules derive from them (to a fixpoint)."""
     facts = dict(known)
-    derivers: dict[str, list[CompiledRule]] = {}
-    for rule in compiled.rules:
-        for then in rule.ref.rule.then:
-            if then.derive is not None:
-                derivers.setdefault(then.derive, []).append(rule)
+    derivers = _derivers(compiled)
     changed = True
     while changed:
         changed = False
@@ -106,11 +129,11 @@ def open_leaves(node: NNode | None, facts: Mapping[str, FactValue]) -> Iterator[
 
 def stop_floor(compiled: CompiledKnowledge, facts: Mapping[str, FactValue]) -> float:
     """The priority below which conclusions are shadowed by a `stop` rule that holds."""
-    floors = [
-        r.priority
-        for r in compiled.rules
-        if r.ref.rule.stop and not r.ref.rule.fallback and evaluate(r.nnf, facts) is TV.TRUE
-    ]
+    stops = compiled.cache.get("stop_rules")
+    if stops is None:
+        stops = [r for r in compiled.rules if r.ref.rule.stop and not r.ref.rule.fallback]
+        compiled.cache["stop_rules"] = stops
+    floors = [r.priority for r in stops if evaluate(r.nnf, facts) is TV.TRUE]
     return max(floors) if floors else -math.inf
 
 
@@ -134,11 +157,7 @@ def relevant_questions(
     ruled = set(ruled_out)
     packs = focus if focus is not None else set(kb.packs)
     facts = closure(compiled, known)
-    derivers: dict[str, list[CompiledRule]] = {}
-    for rule in compiled.rules:
-        for then in rule.ref.rule.then:
-            if then.derive is not None:
-                derivers.setdefault(then.derive, []).append(rule)
+    derivers = _derivers(compiled)
     found: dict[str, set[str]] = {}
     seen: set[tuple[int, str]] = set()
 
@@ -169,13 +188,22 @@ def relevant_questions(
 
 def answer_values(compiled: CompiledKnowledge, question_id: str) -> list[FactValue]:
     """Representative answers: every yes/no or option; for numbers and text, one value per
-    region the packs' comparisons tell apart."""
+    region the packs' comparisons tell apart (worked out once per question)."""
+    key = "answer_values:" + question_id
+    cached = compiled.cache.get(key)
+    if cached is None:
+        cached = compiled.cache[key] = _answer_values(compiled, question_id)
+    values: list[FactValue] = list(cached)
+    return values
+
+
+def _answer_values(compiled: CompiledKnowledge, question_id: str) -> list[FactValue]:
     question = compiled.kb.questions[question_id]
     if question.type == "yesno":
         return [True, False]
     if question.type == "choice":
         return [o.value for o in question.options or ()]
-    leaves = [leaf for rule in compiled.rules for leaf in rule.leaves() if leaf.key == question_id]
+    leaves = _leaves_of(compiled, question_id)
     if question.type == "text":
         words = sorted(
             {
