@@ -85,6 +85,11 @@ def _intake_options(func: Any) -> Any:
     return func
 
 
+def _given_intake(intake: tuple[str, ...], fields: dict[str, str | None] | None) -> dict[str, Any]:
+    """Intake from `--intake FIELD=VALUE` and the named intake options (these win)."""
+    return {**parse_assignments(list(intake)), **{k: v for k, v in (fields or {}).items() if v}}
+
+
 def _run(
     answer: tuple[str, ...],
     answers_file: Path | None,
@@ -110,8 +115,7 @@ def _run(
     compiled = compiled_for_line(kb, chosen_line)
     facts = to_facts(compiled.kb, intake_values, answer_values, source)
     # command-line values override the file's
-    given = {**parse_assignments(list(intake)), **{k: v for k, v in (fields or {}).items() if v}}
-    extra = to_facts(compiled.kb, given, parse_assignments(list(answer)))
+    extra = to_facts(compiled.kb, _given_intake(intake, fields), parse_assignments(list(answer)))
     for fact in extra:
         facts.put(fact)
     return compiled, run_diagnosis(
@@ -162,7 +166,7 @@ def diagnose(
     """
     if not answer and answers_file is None:
         kb = load_all(packs)
-        given = {**parse_assignments(list(intake)), **{k: v for k, v in fields.items() if v}}
+        given = _given_intake(intake, dict(fields))
         code = guided.start(kb, store_path, given, threshold=threshold, lang=lang, line=line or 1)
         click.get_current_context().exit(code)
     compiled, diagnosis = _run(
@@ -181,11 +185,15 @@ def diagnose(
 
 
 def _explanation(
-    compiled: CompiledKnowledge, diagnosis: Diagnosis, faults: tuple[str, ...]
+    compiled: CompiledKnowledge,
+    diagnosis: Diagnosis,
+    faults: tuple[str, ...],
+    fault: str | None = None,
 ) -> dict[str, Any]:
+    """HOW (the outcome, or `fault`) and WHY NOT (`faults`, else the other faults nearby)."""
     targets = list(faults) or _default_why_not(diagnosis, compiled)
     return {
-        "how": how(diagnosis),
+        "how": how(diagnosis, fault),
         "why_not": [why_not(compiled, diagnosis, f) for f in targets],
     }
 
@@ -230,13 +238,7 @@ def explain(
     compiled, diagnosis = _run(answer, answers_file, intake, line, threshold, packs, lang)
     if fault is not None:
         compiled.kb.fault(fault)
-    data = {
-        "how": how(diagnosis, fault),
-        "why_not": [
-            why_not(compiled, diagnosis, f)
-            for f in why_not_faults or _default_why_not(diagnosis, compiled)
-        ],
-    }
+    data = _explanation(compiled, diagnosis, why_not_faults, fault)
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:

@@ -162,38 +162,3 @@ def build_graph(compiled: CompiledKnowledge) -> Graph:
 
 def nodes_of(graph: Graph, kind: str) -> list[str]:
     return sorted(n for n, data in graph.nodes(data=True) if data["kind"] == kind)
-
-
-def questions_feeding(graph: Graph, rule_nodes: set[str]) -> set[str]:
-    """Question ids whose answers can influence these rules, through derived facts too."""
-    found: set[str] = set()
-    seen: set[str] = set()
-    todo = list(rule_nodes)
-    while todo:
-        node = todo.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        for pred in graph.predecessors(node):
-            kind = graph.nodes[pred]["kind"]
-            if kind == "question":
-                found.add(pred[2:])
-            elif kind == "answer":
-                found.add(graph.nodes[pred]["question"])
-            elif kind == "fact":
-                todo.extend(p for p in graph.predecessors(pred))  # rules deriving it
-            elif kind == "rule":
-                todo.append(pred)
-    return found
-
-
-def outcome_rules(graph: Graph) -> set[str]:
-    """Rules that conclude a fault or escalate (directly)."""
-    return {
-        n
-        for n, data in graph.nodes(data=True)
-        if data["kind"] == "rule"
-        and any(
-            e["kind"] in ("conclusion", "escalation") for _, _, e in graph.out_edges(n, data=True)
-        )
-    }
