@@ -5,9 +5,12 @@ on these; they are pure functions of the compiled knowledge and the known facts.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
 from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 
 from engine.compile import CompiledKnowledge, CompiledRule
 from engine.logic import TV, UNKNOWN, FactValue, NAll, NLeaf, NNode, evaluate
@@ -18,9 +21,19 @@ def focus_packs(compiled: CompiledKnowledge, known: Mapping[str, FactValue]) -> 
     """The packs the complaint points to (with the packs they require or are required by).
 
     Without a complaint, or for a complaint no pack declares, every pack is in focus.
+    Worked out once per complaint and compiled knowledge.
     """
-    kb = compiled.kb
     complaint = known.get(INTAKE_PREFIX + "complaint")
+    known_focus: dict[object, frozenset[str]] = compiled.cache.setdefault("focus", {})
+    key = complaint if isinstance(complaint, str) else None
+    cached = known_focus.get(key)
+    if cached is None:
+        cached = known_focus[key] = frozenset(_focus_packs(compiled, key))
+    return set(cached)
+
+
+def _focus_packs(compiled: CompiledKnowledge, complaint: object) -> set[str]:
+    kb = compiled.kb
     declaring = {
         pid
         for pid, loaded in kb.packs.items()
@@ -41,6 +54,25 @@ def focus_packs(compiled: CompiledKnowledge, known: Mapping[str, FactValue]) -> 
                 focus |= {pid} | (requires & set(kb.packs))
                 changed = True
     return focus
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The rules of the packs in focus, in rule order (worked out once per focus)."""
+
+    rules: tuple[CompiledRule, ...]  # non-fallback rules of the focus packs
+
+
+def scope(compiled: CompiledKnowledge, focus: AbstractSet[str]) -> Scope:
+    scopes: dict[frozenset[str], Scope] = compiled.cache.setdefault("scopes", {})
+    key = frozenset(focus)
+    found = scopes.get(key)
+    if found is None:
+        rules = tuple(
+            r for r in compiled.rules if r.ref.pack_id in focus and not r.ref.rule.fallback
+        )
+        found = scopes[key] = Scope(rules)
+    return found
 
 
 def _derivers(compiled: CompiledKnowledge) -> dict[str, list[CompiledRule]]:
@@ -70,34 +102,104 @@ def _leaves_of(compiled: CompiledKnowledge, key: str) -> list[NLeaf]:
     return leaves
 
 
-def closure(compiled: CompiledKnowledge, known: Mapping[str, FactValue]) -> dict[str, FactValue]:
-    """The known facts plus everything the rules derive from them (to a fixpoint)."""
-    facts = dict(known)
+@dataclass(frozen=True)
+class _DeriveIndex:
+    """Derived facts in rule order, and which of them each tested key can make derivable."""
+
+    keys: tuple[str, ...]  # derived keys, in the order of their first deriving rule
+    rules: tuple[tuple[CompiledRule, ...], ...]  # per derived key, its deriving rules
+    triggers: dict[str, tuple[int, ...]]  # tested key -> derived keys (positions) it feeds
+    always: tuple[int, ...]  # derived keys with a deriving rule that tests nothing
+
+
+def _derive_index(compiled: CompiledKnowledge) -> _DeriveIndex:
+    found = compiled.cache.get("derive_index")
+    if isinstance(found, _DeriveIndex):
+        return found
     derivers = _derivers(compiled)
-    changed = True
-    while changed:
+    keys = tuple(derivers)
+    triggers: dict[str, set[int]] = {}
+    always: list[int] = []
+    for position, key in enumerate(keys):
+        for rule in derivers[key]:
+            if rule.nnf is None:
+                always.append(position)
+            for leaf in rule.leaves():
+                triggers.setdefault(leaf.key, set()).add(position)
+    found = _DeriveIndex(
+        keys,
+        tuple(tuple(derivers[k]) for k in keys),
+        {k: tuple(sorted(v)) for k, v in triggers.items()},
+        tuple(sorted(set(always))),
+    )
+    compiled.cache["derive_index"] = found
+    return found
+
+
+def closure(compiled: CompiledKnowledge, known: Mapping[str, FactValue]) -> dict[str, FactValue]:
+    """The known facts plus everything the rules derive from them (to a fixpoint).
+
+    Each pass visits the derived facts in rule order: the first deriving rule that holds
+    gives the value; when nothing more can be derived, a derived fact that no rule can
+    derive any more is settled as 'unknown' (it matches nothing, so rules waiting on it
+    stop counting as possible), and derivation resumes.
+
+    Only derived facts whose deriving rules test a known key are visited: the others are
+    pending as a whole, so they could neither be derived nor settled. The cost is that of
+    the touched rules, never a pass over every rule.
+    """
+    index = _derive_index(compiled)
+    facts = dict(known)
+    questions = compiled.kb.questions
+    touched: set[int] = set(index.always)
+    for key in facts:
+        touched.update(index.triggers.get(key, ()))
+    settling = False
+    while True:
         changed = False
-        for key, rules in derivers.items():
+        queue = sorted(p for p in touched if index.keys[p] not in facts)
+        queued = set(queue)
+        while queue:
+            position = heapq.heappop(queue)
+            key = index.keys[position]
             if key in facts:
                 continue
-            for rule in rules:
-                if evaluate(rule.nnf, facts) is TV.TRUE:
-                    then = next(t for t in rule.ref.rule.then if t.derive == key)
-                    if then.value is not None:
-                        facts[key] = then.value
-                        changed = True
-                        break
-        if changed:
-            continue
-        # a derived fact no rule can derive any more will never be known: settle it as
-        # 'unknown' (matches nothing), so rules waiting on it stop counting as possible
-        for key, rules in derivers.items():
-            if key in facts or key in compiled.kb.questions:
+            if settling:
+                if key in questions:
+                    continue
+                value = _settle(index.rules[position], facts)
+            else:
+                value = _derive(index.rules[position], key, facts)
+            if value is None:
                 continue
-            if not any(can_hold(r.nnf, facts) for r in rules):
-                facts[key] = UNKNOWN
-                changed = True
-    return facts
+            facts[key] = value
+            changed = True
+            for fed in index.triggers.get(key, ()):
+                touched.add(fed)
+                if fed > position and fed not in queued:
+                    heapq.heappush(queue, fed)
+                    queued.add(fed)
+        if changed:
+            settling = False
+        elif settling:
+            return facts
+        else:
+            settling = True
+
+
+def _derive(
+    rules: Iterable[CompiledRule], key: str, facts: Mapping[str, FactValue]
+) -> FactValue | None:
+    for rule in rules:
+        if evaluate(rule.nnf, facts) is TV.TRUE:
+            then = next(t for t in rule.ref.rule.then if t.derive == key)
+            if then.value is not None:
+                return then.value
+    return None
+
+
+def _settle(rules: Iterable[CompiledRule], facts: Mapping[str, FactValue]) -> FactValue | None:
+    return None if any(can_hold(r.nnf, facts) for r in rules) else UNKNOWN
 
 
 def can_hold(node: NNode | None, facts: Mapping[str, FactValue]) -> bool:
@@ -128,13 +230,25 @@ def open_leaves(node: NNode | None, facts: Mapping[str, FactValue]) -> Iterator[
 
 
 def stop_floor(compiled: CompiledKnowledge, facts: Mapping[str, FactValue]) -> float:
-    """The priority below which conclusions are shadowed by a `stop` rule that holds."""
-    stops = compiled.cache.get("stop_rules")
-    if stops is None:
-        stops = [r for r in compiled.rules if r.ref.rule.stop and not r.ref.rule.fallback]
-        compiled.cache["stop_rules"] = stops
-    floors = [r.priority for r in stops if evaluate(r.nnf, facts) is TV.TRUE]
-    return max(floors) if floors else -math.inf
+    """The priority below which conclusions are shadowed by a `stop` rule that holds.
+
+    Only `stop` rules that test a known key (or nothing) can hold; only those are evaluated.
+    """
+    by_key = compiled.cache.get("stop_rules_by_key")
+    if by_key is None:
+        by_key = {}
+        for rule in compiled.rules:
+            if rule.ref.rule.stop and not rule.ref.rule.fallback:
+                keys = {leaf.key for leaf in rule.leaves()} if rule.nnf is not None else {""}
+                for key in keys:
+                    by_key.setdefault(key, []).append(rule)
+        compiled.cache["stop_rules_by_key"] = by_key
+    floor = -math.inf
+    for key in ("", *facts):  # "": stop rules with no condition
+        for rule in by_key.get(key, ()):
+            if rule.priority > floor and evaluate(rule.nnf, facts) is TV.TRUE:
+                floor = rule.priority
+    return floor
 
 
 def _useful(rule: CompiledRule, ruled_out: set[str]) -> bool:
@@ -176,8 +290,8 @@ def relevant_questions(
                     walk(deriver, target)
 
     floor = stop_floor(compiled, facts)
-    for rule in compiled.rules:
-        if rule.ref.rule.fallback or rule.ref.pack_id not in packs or not _useful(rule, ruled):
+    for rule in scope(compiled, packs).rules:
+        if not _useful(rule, ruled):
             continue
         if rule.priority < floor:
             continue

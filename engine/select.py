@@ -81,6 +81,25 @@ class _Index:
     concluders: dict[str, list[tuple[CompiledRule, float]]]  # fault -> (rule, cf), non-fallback
     escalators: list[CompiledRule]  # non-fallback rules that escalate
     pack_of_rule: dict[int, str] = field(default_factory=dict)
+    focused: dict[frozenset[str], _Focused] = field(default_factory=dict)
+
+    def focus(self, packs: set[str]) -> _Focused:
+        """The concluding and escalating rules of the packs in focus (once per focus)."""
+        key = frozenset(packs)
+        found = self.focused.get(key)
+        if found is None:
+            fault_pack = self.compiled.kb.fault_pack
+            found = self.focused[key] = _Focused(
+                [(f, rules) for f, rules in self.concluders.items() if fault_pack(f) in key],
+                [r for r in self.escalators if r.ref.pack_id in key],
+            )
+        return found
+
+
+@dataclass(frozen=True)
+class _Focused:
+    concluders: list[tuple[str, list[tuple[CompiledRule, float]]]]  # fault -> (rule, cf)
+    escalators: list[CompiledRule]
 
 
 _CACHE: dict[int, tuple[CompiledKnowledge, Any, _Index]] = {}
@@ -152,8 +171,9 @@ def _alive(
     floor = stop_floor(index.compiled, facts)
     out: Alive = {}
     firm: set[str] = set()
-    for fault_id, concluders in index.concluders.items():
-        if fault_id in ruled_out or kb.fault_pack(fault_id) not in focus:
+    focused = index.focus(focus)
+    for fault_id, concluders in focused.concluders:
+        if fault_id in ruled_out:
             continue
         reachable: list[float] = []
         held: list[float] = []
@@ -177,8 +197,8 @@ def _alive(
         share = kb.faults[fault_id].prior / sum(1 for _, cf in concluders if cf > 0)
         for qualified, cf in ways:
             out[fault_id + SEP + qualified] = ("fault", share * cf, (qualified,))
-    for rule in index.escalators:
-        if rule.ref.pack_id in focus and rule.priority >= floor and is_open(rule.nnf, facts):
+    for rule in focused.escalators:
+        if rule.priority >= floor and is_open(rule.nnf, facts):
             out["escalate:" + rule.qualified] = ("escalation", ESCALATION_WEIGHT, (rule.qualified,))
     out[OTHER] = ("other", OTHER_WEIGHT, ())
     return out, firm

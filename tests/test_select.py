@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from engine.compile import CompiledKnowledge, compile_knowledge
 from engine.diagnose import open_questions
 from engine.graph import build_graph
 from engine.logic import TV, UNKNOWN, FactValue, evaluate
+from engine.possible import can_hold, stop_floor
 from engine.select import (
     answer_values,
     candidates,
@@ -149,3 +151,63 @@ def test_never_asks_a_known_or_irrelevant_question(
     # deterministic
     again = next_question(line1, graph, dict(reversed(list(known.items()))), ruled_out=ruled_out)
     assert again is not None and again.question == question
+
+
+def _closure_by_passes(compiled: CompiledKnowledge, known: dict[str, FactValue]) -> dict[str, Any]:
+    """The reference: full passes over every derived fact until nothing changes."""
+    facts: dict[str, Any] = dict(known)
+    derivers: dict[str, list[Any]] = {}
+    for rule in compiled.rules:
+        for then in rule.ref.rule.then:
+            if then.derive is not None:
+                derivers.setdefault(then.derive, []).append((rule, then.value))
+    changed = True
+    while changed:
+        changed = False
+        for key, rules in derivers.items():
+            if key not in facts:
+                held = [v for r, v in rules if evaluate(r.nnf, facts) is TV.TRUE and v is not None]
+                if held:
+                    facts[key] = held[0]
+                    changed = True
+        if changed:
+            continue
+        for key, rules in derivers.items():
+            unsettled = key not in facts and key not in compiled.kb.questions
+            if unsettled and not any(can_hold(r.nnf, facts) for r, _ in rules):
+                facts[key] = UNKNOWN
+                changed = True
+    return facts
+
+
+def _any_answers(compiled: CompiledKnowledge) -> st.SearchStrategy[dict[str, Any]]:
+    questions = sorted(compiled.kb.questions)
+    return st.dictionaries(
+        st.sampled_from(questions).flatmap(
+            lambda q: st.tuples(st.just(q), st.sampled_from([*answer_values(compiled, q), UNKNOWN]))
+        ),
+        st.none(),
+        max_size=25,
+    ).map(lambda pairs: dict(pairs))
+
+
+LINE1 = compile_knowledge(load_knowledge().for_line(1), name="Line1Closure")
+
+
+@settings(max_examples=150, deadline=None)
+@given(_any_answers(LINE1), st.sampled_from([None, "wired_no_network", "print_not_printing"]))
+def test_closure_visits_only_touched_rules_yet_matches_full_passes(
+    answers: dict[str, Any], complaint: str | None
+) -> None:
+    known: dict[str, FactValue] = dict(answers)
+    if complaint is not None:
+        known["intake.complaint"] = complaint
+    assert closure(LINE1, known) == _closure_by_passes(LINE1, known)
+    stops = [r.priority for r in LINE1.rules if r.ref.rule.stop and not r.ref.rule.fallback]
+    held = [
+        r.priority
+        for r in LINE1.rules
+        if r.ref.rule.stop and not r.ref.rule.fallback and evaluate(r.nnf, known) is TV.TRUE
+    ]
+    assert stops, "the shipped packs have stop rules"
+    assert stop_floor(LINE1, known) == (max(held) if held else -math.inf)
