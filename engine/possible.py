@@ -136,7 +136,11 @@ def _derive_index(compiled: CompiledKnowledge) -> _DeriveIndex:
     return found
 
 
-def closure(compiled: CompiledKnowledge, known: Mapping[str, FactValue]) -> dict[str, FactValue]:
+def closure(
+    compiled: CompiledKnowledge,
+    known: Mapping[str, FactValue],
+    since: Iterable[str] | None = None,
+) -> dict[str, FactValue]:
     """The known facts plus everything the rules derive from them (to a fixpoint).
 
     Each pass visits the derived facts in rule order: the first deriving rule that holds
@@ -147,12 +151,15 @@ def closure(compiled: CompiledKnowledge, known: Mapping[str, FactValue]) -> dict
     Only derived facts whose deriving rules test a known key are visited: the others are
     pending as a whole, so they could neither be derived nor settled. The cost is that of
     the touched rules, never a pass over every rule.
+
+    `since`: `known` is already closed except for these keys (a candidate answer added
+    to a closure); only what they touch is visited. New keys are added after `known`'s.
     """
     index = _derive_index(compiled)
     facts = dict(known)
     questions = compiled.kb.questions
     touched: set[int] = set(index.always)
-    for key in facts:
+    for key in facts if since is None else since:
         touched.update(index.triggers.get(key, ()))
     settling = False
     while True:
@@ -229,10 +236,13 @@ def open_leaves(node: NNode | None, facts: Mapping[str, FactValue]) -> Iterator[
         yield from open_leaves(part, facts)
 
 
-def stop_floor(compiled: CompiledKnowledge, facts: Mapping[str, FactValue]) -> float:
+def stop_floor(
+    compiled: CompiledKnowledge, facts: Mapping[str, FactValue], keys: Iterable[str] | None = None
+) -> float:
     """The priority below which conclusions are shadowed by a `stop` rule that holds.
 
     Only `stop` rules that test a known key (or nothing) can hold; only those are evaluated.
+    `keys`: look only at the stop rules that test these keys (the ones just learnt).
     """
     by_key = compiled.cache.get("stop_rules_by_key")
     if by_key is None:
@@ -244,7 +254,7 @@ def stop_floor(compiled: CompiledKnowledge, facts: Mapping[str, FactValue]) -> f
                     by_key.setdefault(key, []).append(rule)
         compiled.cache["stop_rules_by_key"] = by_key
     floor = -math.inf
-    for key in ("", *facts):  # "": stop rules with no condition
+    for key in ("", *facts) if keys is None else keys:  # "": stop rules with no condition
         for rule in by_key.get(key, ()):
             if rule.priority > floor and evaluate(rule.nnf, facts) is TV.TRUE:
                 floor = rule.priority

@@ -31,23 +31,30 @@ Method (decision-theoretic troubleshooting, stated in docs/guided.md):
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
-from engine.certainty import combine_all
 from engine.choice import EPSILON, Choice, Hypothesis, HypothesisKind, Scored
-from engine.compile import CompiledKnowledge, CompiledRule
-from engine.graph import Graph, qnode
-from engine.logic import TV, FactValue, evaluate, show_value
+from engine.compile import CompiledKnowledge
+from engine.graph import Graph
+from engine.hypotheses import (
+    Now,
+    PolicyIndex,
+    after_answer,
+    entropy,
+    group,
+    hypotheses_now,
+    mlog,
+    policy_index,
+)
+from engine.logic import FactValue, show_value
 from engine.possible import (
     answer_values,
     closure,
     focus_packs,
-    is_open,
     relevant_questions,
-    stop_floor,
 )
 
 __all__ = [
@@ -64,189 +71,71 @@ __all__ = [
 ]
 
 DEFAULT_THRESHOLD = 0.7
-ESCALATION_WEIGHT = 0.1  # weight of "a possible rule requires escalation"
-OTHER_WEIGHT = 0.1  # weight of "a cause the packs do not know"
-OTHER = "other"
-
-# ---- the index of a compiled knowledge base (built once per compiled knowledge) -------------
-
-
-@dataclass
-class _Index:
-    compiled: CompiledKnowledge
-    rank: dict[str, int]  # question id -> declared position
-    cost: dict[str, float]
-    order: dict[str, int | None]
-    derivers: dict[str, list[CompiledRule]]  # fact key -> rules deriving it
-    concluders: dict[str, list[tuple[CompiledRule, float]]]  # fault -> (rule, cf), non-fallback
-    escalators: list[CompiledRule]  # non-fallback rules that escalate
-    pack_of_rule: dict[int, str] = field(default_factory=dict)
-    focused: dict[frozenset[str], _Focused] = field(default_factory=dict)
-
-    def focus(self, packs: set[str]) -> _Focused:
-        """The concluding and escalating rules of the packs in focus (once per focus)."""
-        key = frozenset(packs)
-        found = self.focused.get(key)
-        if found is None:
-            fault_pack = self.compiled.kb.fault_pack
-            found = self.focused[key] = _Focused(
-                [(f, rules) for f, rules in self.concluders.items() if fault_pack(f) in key],
-                [r for r in self.escalators if r.ref.pack_id in key],
-            )
-        return found
-
-
-@dataclass(frozen=True)
-class _Focused:
-    concluders: list[tuple[str, list[tuple[CompiledRule, float]]]]  # fault -> (rule, cf)
-    escalators: list[CompiledRule]
-
-
-_CACHE: dict[int, tuple[CompiledKnowledge, Any, _Index]] = {}
-
-
-def _index(compiled: CompiledKnowledge, graph: Graph) -> _Index:
-    cached = _CACHE.get(id(compiled))
-    if cached is not None and cached[0] is compiled and cached[1] is graph:
-        return cached[2]
-    kb = compiled.kb
-    rank = {qid: i for i, qid in enumerate(kb.questions)}
-    cost = {qid: float(graph.nodes[qnode(qid)]["cost"]) for qid in kb.questions}
-    order = {qid: graph.nodes[qnode(qid)]["order"] for qid in kb.questions}
-    derivers: dict[str, list[CompiledRule]] = {}
-    concluders: dict[str, list[tuple[CompiledRule, float]]] = {}
-    escalators: list[CompiledRule] = []
-    for rule in compiled.rules:
-        for then in rule.ref.rule.then:
-            if then.derive is not None:
-                derivers.setdefault(then.derive, []).append(rule)
-            elif rule.ref.rule.fallback:
-                continue
-            elif then.conclude is not None:
-                concluders.setdefault(then.conclude, []).append((rule, then.cf))
-            elif then.escalate is not None and rule not in escalators:
-                escalators.append(rule)
-    index = _Index(
-        compiled,
-        rank,
-        cost,
-        order,
-        derivers,
-        concluders,
-        escalators,
-        {r.index: r.ref.pack_id for r in compiled.rules},
-    )
-    _CACHE[id(compiled)] = (compiled, graph, index)
-    return index
-
-
-# ---- hypotheses --------------------------------------------------------------------------------
-
-
-SEP = "|"  # a fault hypothesis is one way to conclude it: 'fault|pack/rule'
-
-
-def group(hypothesis: str) -> str:
-    """The fault (or escalation, or 'other') a hypothesis belongs to."""
-    return hypothesis.split(SEP, 1)[0]
-
-
-Alive = dict[str, tuple[HypothesisKind, float, tuple[str, ...]]]
-
-
-def _alive(
-    index: _Index,
-    facts: Mapping[str, FactValue],
-    ruled_out: set[str],
-    focus: set[str],
-    threshold: float,
-) -> tuple[Alive, set[str]]:
-    """Every hypothesis still possible (id -> kind, weight, rules), and the faults firm now.
-
-    A fault is a hypothesis only while it can still become firm (its true and possible
-    rules can reach the threshold); each of its possible rules is one way it can be
-    concluded, weighted prior x certainty / number of its rules.
-    """
-    kb = index.compiled.kb
-    floor = stop_floor(index.compiled, facts)
-    out: Alive = {}
-    firm: set[str] = set()
-    focused = index.focus(focus)
-    for fault_id, concluders in focused.concluders:
-        if fault_id in ruled_out:
-            continue
-        reachable: list[float] = []
-        held: list[float] = []
-        ways: list[tuple[str, float]] = []
-        for rule, cf in concluders:
-            if rule.priority < floor:
-                continue
-            if evaluate(rule.nnf, facts) is TV.TRUE:
-                reachable.append(cf)
-                held.append(cf)
-            elif cf > 0 and is_open(rule.nnf, facts):
-                reachable.append(cf)
-            else:
-                continue
-            if cf > 0:
-                ways.append((rule.qualified, cf))
-        if held and combine_all(held) >= threshold - EPSILON:
-            firm.add(fault_id)
-        if not ways or combine_all(reachable) < threshold - EPSILON:
-            continue
-        share = kb.faults[fault_id].prior / sum(1 for _, cf in concluders if cf > 0)
-        for qualified, cf in ways:
-            out[fault_id + SEP + qualified] = ("fault", share * cf, (qualified,))
-    for rule in focused.escalators:
-        if rule.priority >= floor and is_open(rule.nnf, facts):
-            out["escalate:" + rule.qualified] = ("escalation", ESCALATION_WEIGHT, (rule.qualified,))
-    out[OTHER] = ("other", OTHER_WEIGHT, ())
-    return out, firm
-
-
-def _entropy(weights: Iterable[float]) -> float:
-    values = [w for w in weights if w > 0]
-    total = sum(values)
-    return -sum((w / total) * math.log2(w / total) for w in values) if total > 0 else 0.0
 
 
 def _score(
-    index: _Index,
+    index: PolicyIndex,
     question_id: str,
-    known: Mapping[str, FactValue],
-    alive: Alive,
+    now: Now,
     ruled_out: set[str],
     focus: set[str],
     threshold: float,
     rules: tuple[str, ...],
 ) -> Scored:
     """Expected information gain over the hypotheses, and the chance the answer makes a
-    fault firm (which ends the questioning)."""
+    fault firm (which ends the questioning).
+
+    Each hypothesis spreads its likelihood evenly over the answers it is compatible with.
+    Only the hypotheses some answer re-weighs are visited: the others are compatible with
+    every answer, and their share of each sum is worked out from the totals.
+    """
     compiled = index.compiled
     values = answer_values(compiled, question_id)
-    kept_by_value: list[tuple[FactValue, set[str], set[str]]] = []
-    for value in values:
-        facts = closure(compiled, {**known, question_id: value})
-        still, firm = _alive(index, facts, ruled_out, focus, threshold)
-        kept_by_value.append((value, {h for h in alive if h in still}, firm))
-    compatible = {h: [v for v, kept, _ in kept_by_value if h in kept] for h in alive}
     n_values = len(values)
+    by_value: list[tuple[FactValue, set[str], set[str]]] = []
+    touched: set[str] = set()
+    size = len(now.facts)
+    for value in values:
+        facts = closure(compiled, {**now.facts, question_id: value}, since=(question_id,))
+        learnt = list(itertools.islice(facts, size, None))
+        removed, firm, changed = after_answer(
+            index, now, facts, learnt, ruled_out, focus, threshold
+        )
+        touched |= changed
+        by_value.append((value, removed, firm))
+    compatible = {h: sum(1 for _, removed, _ in by_value if h not in removed) for h in touched}
+    total = now.total
+    weight = {h: now.alive[h][1] for h in touched}
+    rest = (total - sum(weight.values())) / total / n_values  # each untouched one's share
+    rest_log = now.spread_log(n_values) - sum(mlog(w / total / n_values) for w in weight.values())
+    rest_firm = (
+        (now.firm_weight - sum(w for h, w in weight.items() if group(h) in now.firm))
+        / total
+        / n_values
+    )
     expected = 0.0
     resolve = 0.0
-    total = sum(w for _, w, _ in alive.values())
-    for _, kept, firm in kept_by_value:
-        mass: dict[str, float] = {}
-        for hyp, (_, weight, _) in alive.items():
-            if hyp in kept or not compatible[hyp]:
-                mass[hyp] = weight / total / (len(compatible[hyp]) or n_values)
-        p_value = sum(mass.values())
+    for _, removed, firm in by_value:
+        p_value, mlogs, settles = rest, rest_log, rest_firm
+        for hyp, w in weight.items():
+            if hyp not in removed:
+                mass = w / total / compatible[hyp]
+            elif not compatible[hyp]:
+                mass = w / total / n_values
+            else:
+                continue
+            p_value += mass
+            mlogs += mlog(mass)
+            if group(hyp) in firm:
+                settles += mass
         if p_value > 0:
-            expected += p_value * _entropy(mass.values())
-            resolve += sum(m for h, m in mass.items() if group(h) in firm)
-    gain = max(0.0, _entropy(w for _, w, _ in alive.values()) - expected)
-    decided = {group(h) for h in alive if compatible[h] and len(compatible[h]) < n_values}
+            expected += p_value * math.log2(p_value) - mlogs
+            resolve += settles
+    gain = max(0.0, now.entropy - expected)
+    decided = {group(h) for h in touched if 0 < compatible[h] < n_values}
     splits = tuple(
-        (show_value(v), tuple(sorted({group(h) for h in kept}))) for v, kept, _ in kept_by_value
+        (show_value(v), tuple(sorted({group(h) for h in now.alive if h not in removed})))
+        for v, removed, _ in by_value
     )
     return Scored(
         question=question_id,
@@ -274,14 +163,14 @@ def candidates(
 ) -> list[str]:
     """The questions that may be asked now (relevant, unknown, their `after` settled),
     in the packs' declared order: ordered questions first (lowest first), then the rest."""
-    index = _index(compiled, graph)
+    index = policy_index(compiled, graph)
     focus = focus_packs(compiled, known)
     relevant = relevant_questions(compiled, known, ruled_out, focus)
     eligible = [q for q in relevant if _after_settled(compiled, q, known, relevant)]
     return sorted(eligible, key=lambda q: _declared_key(index, q))
 
 
-def _declared_key(index: _Index, question_id: str) -> tuple[int, float, int]:
+def _declared_key(index: PolicyIndex, question_id: str) -> tuple[int, float, int]:
     order = index.order[question_id]
     return (0 if order is not None else 1, order or 0, index.rank[question_id])
 
@@ -310,17 +199,17 @@ def next_question(
     `escalation_cost` is what escalating from this line costs in minutes (None: there is
     no higher line, so asking is always worth it while it can change something).
     """
-    index = _index(compiled, graph)
+    index = policy_index(compiled, graph)
     ruled = set(ruled_out)
     focus = focus_packs(compiled, known)
     relevant = relevant_questions(compiled, known, ruled, focus)
     eligible = [q for q in relevant if _after_settled(compiled, q, known, relevant)]
     if not eligible:
         return None
-    facts = closure(compiled, known)
-    alive, _ = _alive(index, facts, ruled, focus, threshold)
+    now = hypotheses_now(index, closure(compiled, known), ruled, focus, threshold)
+    alive = now.alive
     scored = sorted(
-        (_score(index, q, facts, alive, ruled, focus, threshold, relevant[q]) for q in eligible),
+        (_score(index, q, now, ruled, focus, threshold, relevant[q]) for q in eligible),
         key=_sort_key,
     )
     ordered = sorted(
@@ -340,8 +229,8 @@ def next_question(
             key=lambda h: (-h.probability, h.id),
         )
     )
-    entropy = _entropy(w for _, w, _ in alive.values())
-    rate = min(entropy, 1.0) / escalation_cost if escalation_cost else 0.0
+    bits = entropy(w for _, w, _ in alive.values())
+    rate = min(bits, 1.0) / escalation_cost if escalation_cost else 0.0
     useful = best.gain + best.resolve > EPSILON
     worthwhile = reason == "order" or (useful and best.score >= rate - EPSILON)
     return Choice(
@@ -351,7 +240,7 @@ def next_question(
         runner_up=runner_up,
         candidates=tuple(scored),
         hypotheses=hypotheses,
-        entropy=entropy,
+        entropy=bits,
         escalation_rate=rate,
         worthwhile=worthwhile,
     )
@@ -373,7 +262,7 @@ def declared_order(
     )
     if choice is None:
         return None
-    index = _index(compiled, graph)
+    index = policy_index(compiled, graph)
     first = min((c for c in choice.candidates), key=lambda s: _declared_key(index, s.question))
     others = [c for c in choice.candidates if c.question != first.question]
     return Choice(

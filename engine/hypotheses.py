@@ -1,0 +1,305 @@
+"""The hypotheses the question policy (engine.select) decides between, and what one
+candidate answer does to them.
+
+A hypothesis is one way a fault can still be concluded (one of its possible rules), an
+escalation a possible rule could still require, or "other" (a cause the packs do not
+know). `hypotheses_now` weighs them for the known facts, keeping each rule's status;
+`after_answer` re-weighs only the faults and escalations whose rules test what a
+candidate answer adds (and its derived facts), so scoring a candidate costs what the
+answer touches, not the size of the packs.
+"""
+
+from __future__ import annotations
+
+import collections
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.certainty import combine_all
+from engine.choice import EPSILON, HypothesisKind
+from engine.compile import CompiledKnowledge, CompiledRule
+from engine.graph import Graph, qnode
+from engine.logic import TV, FactValue, evaluate
+from engine.possible import can_hold, is_open, stop_floor
+
+ESCALATION_WEIGHT = 0.1  # weight of "a possible rule requires escalation"
+OTHER_WEIGHT = 0.1  # weight of "a cause the packs do not know"
+OTHER = "other"
+
+# ---- the index of a compiled knowledge base (built once per compiled knowledge) -------------
+
+
+@dataclass
+class PolicyIndex:
+    compiled: CompiledKnowledge
+    rank: dict[str, int]  # question id -> declared position
+    cost: dict[str, float]
+    order: dict[str, int | None]
+    derivers: dict[str, list[CompiledRule]]  # fact key -> rules deriving it
+    concluders: dict[str, list[tuple[CompiledRule, float]]]  # fault -> (rule, cf), non-fallback
+    escalators: list[CompiledRule]  # non-fallback rules that escalate
+    pack_of_rule: dict[int, str] = field(default_factory=dict)
+    focused: dict[frozenset[str], Focused] = field(default_factory=dict)
+
+    def focus(self, packs: set[str]) -> Focused:
+        """The concluding and escalating rules of the packs in focus (once per focus)."""
+        key = frozenset(packs)
+        found = self.focused.get(key)
+        if found is None:
+            fault_pack = self.compiled.kb.fault_pack
+            concluders = [(f, rs) for f, rs in self.concluders.items() if fault_pack(f) in key]
+            escalators = [r for r in self.escalators if r.ref.pack_id in key]
+            faults_by_key: dict[str, list[tuple[str, CompiledRule]]] = {}
+            for fault_id, rules in concluders:
+                for rule, _ in rules:
+                    for k in {leaf.key for leaf in rule.leaves()}:
+                        faults_by_key.setdefault(k, []).append((fault_id, rule))
+            escalators_by_key: dict[str, list[CompiledRule]] = {}
+            for rule in escalators:
+                for k in {leaf.key for leaf in rule.leaves()}:
+                    escalators_by_key.setdefault(k, []).append(rule)
+            found = self.focused[key] = Focused(
+                concluders, escalators, dict(concluders), faults_by_key, escalators_by_key
+            )
+        return found
+
+
+@dataclass(frozen=True)
+class Focused:
+    concluders: list[tuple[str, list[tuple[CompiledRule, float]]]]  # fault -> (rule, cf)
+    escalators: list[CompiledRule]
+    rules_of: dict[str, list[tuple[CompiledRule, float]]]  # fault -> (rule, cf)
+    faults_by_key: dict[str, list[tuple[str, CompiledRule]]]  # tested key -> (fault, rule)
+    escalators_by_key: dict[str, list[CompiledRule]]  # tested key -> escalating rules
+
+
+_CACHE: dict[int, tuple[CompiledKnowledge, Any, PolicyIndex]] = {}
+
+
+def policy_index(compiled: CompiledKnowledge, graph: Graph) -> PolicyIndex:
+    cached = _CACHE.get(id(compiled))
+    if cached is not None and cached[0] is compiled and cached[1] is graph:
+        return cached[2]
+    kb = compiled.kb
+    rank = {qid: i for i, qid in enumerate(kb.questions)}
+    cost = {qid: float(graph.nodes[qnode(qid)]["cost"]) for qid in kb.questions}
+    order = {qid: graph.nodes[qnode(qid)]["order"] for qid in kb.questions}
+    derivers: dict[str, list[CompiledRule]] = {}
+    concluders: dict[str, list[tuple[CompiledRule, float]]] = {}
+    escalators: list[CompiledRule] = []
+    for rule in compiled.rules:
+        for then in rule.ref.rule.then:
+            if then.derive is not None:
+                derivers.setdefault(then.derive, []).append(rule)
+            elif rule.ref.rule.fallback:
+                continue
+            elif then.conclude is not None:
+                concluders.setdefault(then.conclude, []).append((rule, then.cf))
+            elif then.escalate is not None and rule not in escalators:
+                escalators.append(rule)
+    index = PolicyIndex(
+        compiled,
+        rank,
+        cost,
+        order,
+        derivers,
+        concluders,
+        escalators,
+        {r.index: r.ref.pack_id for r in compiled.rules},
+    )
+    _CACHE[id(compiled)] = (compiled, graph, index)
+    return index
+
+
+# ---- hypotheses --------------------------------------------------------------------------------
+
+
+SEP = "|"  # a fault hypothesis is one way to conclude it: 'fault|pack/rule'
+
+
+def group(hypothesis: str) -> str:
+    """The fault (or escalation, or 'other') a hypothesis belongs to."""
+    return hypothesis.split(SEP, 1)[0]
+
+
+Alive = dict[str, tuple[HypothesisKind, float, tuple[str, ...]]]
+
+
+@dataclass
+class Now:
+    """The hypotheses for the known facts, kept per fault, so that a candidate answer
+    re-weighs only the faults and escalations whose rules test what it adds."""
+
+    facts: dict[str, FactValue]  # the closure of the known facts
+    floor: float  # stop_floor of those facts
+    faults: dict[str, tuple[Alive, bool]]  # fault in focus, not ruled out -> hypotheses, firm
+    status: dict[int, int]  # concluding rule (index) -> HOLDS, OPEN or CLOSED
+    alive: Alive
+    firm: set[str]
+    total: float = 0.0  # sum of the weights
+    entropy: float = 0.0  # bits
+    firm_weight: float = 0.0  # weight of the hypotheses of firm faults
+    logs: dict[int, float] = field(default_factory=dict)  # n -> sum of m log2 m, m = w/total/n
+
+    def __post_init__(self) -> None:
+        self.total = sum(w for _, w, _ in self.alive.values())
+        self.entropy = entropy(w for _, w, _ in self.alive.values())
+        self.firm_weight = sum(w for h, (_, w, _) in self.alive.items() if group(h) in self.firm)
+
+    def spread_log(self, n: int) -> float:
+        """Sum of m log2 m over every hypothesis, each spread evenly over n answers."""
+        found = self.logs.get(n)
+        if found is None:
+            found = self.logs[n] = sum(mlog(w / self.total / n) for _, w, _ in self.alive.values())
+        return found
+
+
+def mlog(mass: float) -> float:
+    return mass * math.log2(mass) if mass > 0 else 0.0
+
+
+HOLDS, OPEN, CLOSED = 2, 1, 0
+
+
+def rule_status(rule: CompiledRule, facts: Mapping[str, FactValue]) -> int:
+    """Whether the rule's condition holds, can still hold, or cannot any more."""
+    value = evaluate(rule.nnf, facts)
+    if value is TV.TRUE:
+        return HOLDS
+    return OPEN if can_hold(rule.nnf, facts) else CLOSED
+
+
+def fault_hypotheses(
+    index: PolicyIndex,
+    fault_id: str,
+    concluders: list[tuple[CompiledRule, float]],
+    status: Mapping[int, int],
+    floor: float,
+    threshold: float,
+) -> tuple[Alive, bool]:
+    """One fault's hypotheses (one per rule that can still conclude it), and whether it is
+    firm now. It is a hypothesis only while it can still become firm (its true and
+    possible rules can reach the threshold); weight prior x certainty / number of rules."""
+    reachable: list[float] = []
+    held: list[float] = []
+    ways: list[tuple[str, float]] = []
+    for rule, cf in concluders:
+        if rule.priority < floor:
+            continue
+        now = status[rule.index]
+        if now == HOLDS:
+            reachable.append(cf)
+            held.append(cf)
+        elif cf > 0 and now == OPEN:
+            reachable.append(cf)
+        else:
+            continue
+        if cf > 0:
+            ways.append((rule.qualified, cf))
+    firm = bool(held) and combine_all(held) >= threshold - EPSILON
+    if not ways or combine_all(reachable) < threshold - EPSILON:
+        return {}, firm
+    share = index.compiled.kb.faults[fault_id].prior / sum(1 for _, cf in concluders if cf > 0)
+    return {
+        fault_id + SEP + qualified: ("fault", share * cf, (qualified,)) for qualified, cf in ways
+    }, firm
+
+
+def escalation_id(rule: CompiledRule) -> str:
+    return "escalate:" + rule.qualified
+
+
+def hypotheses_now(
+    index: PolicyIndex,
+    facts: dict[str, FactValue],
+    ruled_out: set[str],
+    focus: set[str],
+    threshold: float,
+) -> Now:
+    """Every hypothesis still possible (id -> kind, weight, rules), and the faults firm now."""
+    floor = stop_floor(index.compiled, facts)
+    alive: Alive = {}
+    firm: set[str] = set()
+    faults: dict[str, tuple[Alive, bool]] = {}
+    status: dict[int, int] = {}
+    focused = index.focus(focus)
+    for fault_id, concluders in focused.concluders:
+        if fault_id in ruled_out:
+            continue
+        for rule, _ in concluders:
+            if rule.index not in status and rule.priority >= floor:
+                status[rule.index] = rule_status(rule, facts)
+        found = faults[fault_id] = fault_hypotheses(
+            index, fault_id, concluders, status, floor, threshold
+        )
+        alive.update(found[0])
+        if found[1]:
+            firm.add(fault_id)
+    for rule in focused.escalators:
+        if rule.priority >= floor and is_open(rule.nnf, facts):
+            alive[escalation_id(rule)] = ("escalation", ESCALATION_WEIGHT, (rule.qualified,))
+    alive[OTHER] = ("other", OTHER_WEIGHT, ())
+    return Now(facts, floor, faults, status, alive, firm)
+
+
+def after_answer(
+    index: PolicyIndex,
+    now: Now,
+    facts: dict[str, FactValue],
+    learnt: list[str],
+    ruled_out: set[str],
+    focus: set[str],
+    threshold: float,
+) -> tuple[set[str], set[str], set[str]]:
+    """What one candidate answer does to the hypotheses: (the hypotheses it rules out, the
+    faults firm after it, the hypotheses re-weighed). `learnt`: the keys it adds (the
+    answer and what it derives); only the faults and escalations whose rules test them
+    are re-weighed, unless it lets a `stop` rule hold, which can shadow anything."""
+    compiled = index.compiled
+    if max(now.floor, stop_floor(compiled, facts, learnt)) != now.floor:
+        shadowed = hypotheses_now(index, facts, ruled_out, focus, threshold)
+        return {h for h in now.alive if h not in shadowed.alive}, shadowed.firm, set(now.alive)
+    focused = index.focus(focus)
+    removed: set[str] = set()
+    touched: set[str] = set()
+    firm = set(now.firm)
+    status: dict[int, int] = {}
+    faults: set[str] = set()
+    for key in learnt:
+        for fault_id, rule in focused.faults_by_key.get(key, ()):
+            if fault_id not in ruled_out and rule.index in now.status:
+                faults.add(fault_id)
+                if rule.index not in status:
+                    status[rule.index] = rule_status(rule, facts)
+    for fault_id in faults:
+        before, _ = now.faults[fault_id]
+        still, is_firm = fault_hypotheses(
+            index,
+            fault_id,
+            focused.rules_of[fault_id],
+            collections.ChainMap(status, now.status),
+            now.floor,
+            threshold,
+        )
+        touched.update(before)
+        removed.update(h for h in before if h not in still)
+        if is_firm:
+            firm.add(fault_id)
+        else:
+            firm.discard(fault_id)
+    for key in learnt:
+        for rule in focused.escalators_by_key.get(key, ()):
+            hypothesis = escalation_id(rule)
+            if hypothesis in now.alive:
+                touched.add(hypothesis)
+                if not is_open(rule.nnf, facts):
+                    removed.add(hypothesis)
+    return removed, firm, touched
+
+
+def entropy(weights: Iterable[float]) -> float:
+    values = [w for w in weights if w > 0]
+    total = sum(values)
+    return -sum((w / total) * math.log2(w / total) for w in values) if total > 0 else 0.0
