@@ -4,10 +4,18 @@ CLI and the graph renderer (the guided view)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 EPSILON = 1e-9
+SEP = "|"  # a fault hypothesis is one way to conclude it: 'fault|pack/rule'
+
+
+def group(hypothesis: str) -> str:
+    """The fault (or escalation, or 'other') a hypothesis belongs to."""
+    return hypothesis.split(SEP, 1)[0]
+
 
 HypothesisKind = Literal["fault", "escalation", "other"]
 
@@ -40,9 +48,18 @@ class Scored:
     order: int | None
     rules: tuple[str, ...]  # possible rules the question feeds
     decides: tuple[str, ...]  # hypotheses some answer rules out
-    splits: tuple[tuple[str, tuple[str, ...]], ...]  # (answer value, hypotheses it keeps)
+    rules_out: tuple[tuple[str, frozenset[str]], ...]  # (answer value, hypotheses it rules out)
     rank: int  # declared position (packs' order)
     resolve: float = 0.0  # chance that the answer makes a fault firm
+    possible: tuple[str, ...] = field(default=(), repr=False, compare=False)  # hypotheses now
+
+    @functools.cached_property
+    def splits(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """(answer value, the faults/escalations it keeps possible), worked out when shown."""
+        return tuple(
+            (value, tuple(sorted({group(h) for h in self.possible if h not in removed})))
+            for value, removed in self.rules_out
+        )
 
     @property
     def score(self) -> float:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from engine.certainty import combine_all
 from engine.compile import CompiledKnowledge, CompiledRule, RunState
@@ -156,6 +156,16 @@ class _OpenIndex:
     refs: dict[str, int]  # question -> number of rules referencing it
     ordered: list[str]  # referenced questions, in pack order
     by_pack: dict[str, frozenset[str]]  # pack id -> questions its rules reference
+    focused: dict[frozenset[str], list[str]] = field(default_factory=dict)
+
+    def in_focus(self, packs: set[str]) -> list[str]:
+        """The referenced questions of the packs in focus, in pack order (once per focus)."""
+        key = frozenset(packs)
+        found = self.focused.get(key)
+        if found is None:
+            allowed: set[str] = set().union(*(self.by_pack.get(p, frozenset()) for p in key))
+            found = self.focused[key] = [q for q in self.ordered if q in allowed]
+        return found
 
     @classmethod
     def of(cls, compiled: CompiledKnowledge) -> _OpenIndex:
@@ -214,9 +224,7 @@ def open_questions(compiled: CompiledKnowledge, known: Mapping[str, FactValue]) 
             wanted.update(q for q in questions if q not in known)
     closed = {q for q in touched_refs if q not in wanted and index.refs[q] == touched_refs[q]}
     closed.update(k for k in known if k in index.refs)
-    focus = focus_packs(compiled, known)
-    allowed: set[str] = set().union(*(index.by_pack.get(p, frozenset()) for p in focus))
-    return [q for q in index.ordered if q not in closed and q in allowed]
+    return [q for q in index.in_focus(focus_packs(compiled, known)) if q not in closed]
 
 
 def _held(
@@ -236,6 +244,14 @@ def _held(
         return False
     owner = compiled.kb.owner
     return any(packs[owner[q]].pack.line == line for q in pending)
+
+
+def _versions(compiled: CompiledKnowledge) -> dict[str, str]:
+    found = compiled.cache.get("versions")
+    if found is None:
+        found = compiled.cache["versions"] = compiled.kb.versions()
+    versions: dict[str, str] = found
+    return versions
 
 
 def diagnose(
@@ -262,7 +278,7 @@ def diagnose(
     all_facts = facts.with_derived(state.derived)
     return Diagnosis(
         line=line,
-        packs=compiled.kb.versions(),
+        packs=_versions(compiled),
         threshold=threshold,
         lang=lang,
         facts=[f.as_dict() for f in all_facts],

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.certainty import combine_all
-from engine.choice import EPSILON, HypothesisKind
+from engine.choice import EPSILON, SEP, HypothesisKind, group
 from engine.compile import CompiledKnowledge, CompiledRule
 from engine.graph import Graph, qnode
 from engine.logic import TV, FactValue, evaluate
@@ -116,14 +116,6 @@ def policy_index(compiled: CompiledKnowledge, graph: Graph) -> PolicyIndex:
 # ---- hypotheses --------------------------------------------------------------------------------
 
 
-SEP = "|"  # a fault hypothesis is one way to conclude it: 'fault|pack/rule'
-
-
-def group(hypothesis: str) -> str:
-    """The fault (or escalation, or 'other') a hypothesis belongs to."""
-    return hypothesis.split(SEP, 1)[0]
-
-
 Alive = dict[str, tuple[HypothesisKind, float, tuple[str, ...]]]
 
 
@@ -141,9 +133,11 @@ class Now:
     total: float = 0.0  # sum of the weights
     entropy: float = 0.0  # bits
     firm_weight: float = 0.0  # weight of the hypotheses of firm faults
+    ids: tuple[str, ...] = ()  # the hypotheses, in order
     logs: dict[int, float] = field(default_factory=dict)  # n -> sum of m log2 m, m = w/total/n
 
     def __post_init__(self) -> None:
+        self.ids = tuple(self.alive)
         self.total = sum(w for _, w, _ in self.alive.values())
         self.entropy = entropy(w for _, w, _ in self.alive.values())
         self.firm_weight = sum(w for h, (_, w, _) in self.alive.items() if group(h) in self.firm)

@@ -36,7 +36,7 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Literal
 
-from engine.choice import EPSILON, Choice, Hypothesis, HypothesisKind, Scored
+from engine.choice import EPSILON, Choice, Hypothesis, HypothesisKind, Scored, group
 from engine.compile import CompiledKnowledge
 from engine.graph import Graph
 from engine.hypotheses import (
@@ -44,7 +44,6 @@ from engine.hypotheses import (
     PolicyIndex,
     after_answer,
     entropy,
-    group,
     hypotheses_now,
     mlog,
     policy_index,
@@ -133,10 +132,6 @@ def _score(
             resolve += settles
     gain = max(0.0, now.entropy - expected)
     decided = {group(h) for h in touched if 0 < compatible[h] < n_values}
-    splits = tuple(
-        (show_value(v), tuple(sorted({group(h) for h in now.alive if h not in removed})))
-        for v, removed, _ in by_value
-    )
     return Scored(
         question=question_id,
         gain=gain,
@@ -144,9 +139,10 @@ def _score(
         order=index.order[question_id],
         rules=rules,
         decides=tuple(sorted(decided)),
-        splits=splits,
+        rules_out=tuple((show_value(v), frozenset(removed)) for v, removed, _ in by_value),
         rank=index.rank[question_id],
         resolve=min(1.0, resolve),
+        possible=now.ids,
     )
 
 
