@@ -10,16 +10,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from engine.choice import group
 from engine.compile import CompiledKnowledge, compile_knowledge
 from engine.diagnose import open_questions
 from engine.graph import build_graph
+from engine.hypotheses import entropy, hypotheses_now, policy_index
 from engine.logic import TV, UNKNOWN, FactValue, evaluate
 from engine.possible import can_hold, stop_floor
 from engine.select import (
+    DEFAULT_THRESHOLD,
     answer_values,
     candidates,
     closure,
     declared_order,
+    focus_packs,
     next_question,
     relevant_questions,
 )
@@ -180,8 +184,11 @@ def _closure_by_passes(compiled: CompiledKnowledge, known: dict[str, FactValue])
     return facts
 
 
-def _any_answers(compiled: CompiledKnowledge) -> st.SearchStrategy[dict[str, Any]]:
-    questions = sorted(compiled.kb.questions)
+def _any_answers(
+    compiled: CompiledKnowledge, packs: set[str] | None = None
+) -> st.SearchStrategy[dict[str, Any]]:
+    kb = compiled.kb
+    questions = sorted(q for q in kb.questions if packs is None or kb.owner[q] in packs)
     return st.dictionaries(
         st.sampled_from(questions).flatmap(
             lambda q: st.tuples(st.just(q), st.sampled_from([*answer_values(compiled, q), UNKNOWN]))
@@ -211,3 +218,51 @@ def test_closure_visits_only_touched_rules_yet_matches_full_passes(
     ]
     assert stops, "the shipped packs have stop rules"
     assert stop_floor(LINE1, known) == (max(held) if held else -math.inf)
+
+
+def _scored_from_scratch(
+    compiled: CompiledKnowledge, known: dict[str, FactValue], ruled: set[str], question: str
+) -> tuple[float, float]:
+    """The reference score: every hypothesis re-weighed from scratch after each answer."""
+    index = policy_index(compiled, build_graph(compiled))
+    focus = focus_packs(compiled, known)
+    facts = closure(compiled, known)
+    alive = hypotheses_now(index, facts, ruled, focus, DEFAULT_THRESHOLD).alive
+    outcomes = []
+    for value in answer_values(compiled, question):
+        after = hypotheses_now(
+            index, closure(compiled, {**facts, question: value}), ruled, focus, DEFAULT_THRESHOLD
+        )
+        outcomes.append(({h for h in alive if h in after.alive}, after.firm))
+    fits = {h: sum(1 for kept, _ in outcomes if h in kept) for h in alive}
+    total = sum(w for _, w, _ in alive.values())
+    expected = resolve = 0.0
+    for kept, firm in outcomes:
+        mass = {
+            h: w / total / (fits[h] or len(outcomes))
+            for h, (_, w, _) in alive.items()
+            if h in kept or not fits[h]
+        }
+        if sum(mass.values()) > 0:
+            expected += sum(mass.values()) * entropy(mass.values())
+            resolve += sum(m for h, m in mass.items() if group(h) in firm)
+    return max(0.0, entropy(w for _, w, _ in alive.values()) - expected), min(1.0, resolve)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    _any_answers(LINE1, {"network-wired", "printer", "wifi"}),
+    st.sampled_from(["wired_no_network", "print_not_printing", "wifi_no_connection"]),
+    st.lists(st.sampled_from(sorted(LINE1.kb.faults)), max_size=2),
+)
+def test_scoring_what_an_answer_touches_equals_scoring_from_scratch(
+    answers: dict[str, Any], complaint: str, ruled_out: list[str]
+) -> None:
+    known: dict[str, FactValue] = {"intake.complaint": complaint, **answers}
+    choice = next_question(LINE1, build_graph(LINE1), known, ruled_out=ruled_out)
+    if choice is None:
+        return
+    for scored in choice.candidates:
+        gain, resolve = _scored_from_scratch(LINE1, known, set(ruled_out), scored.question)
+        assert scored.gain == pytest.approx(gain, abs=1e-9), scored.question
+        assert scored.resolve == pytest.approx(resolve, abs=1e-9), scored.question
