@@ -263,12 +263,16 @@ def after_answer(
     faults: set[str] = set()
     for key in learnt:
         for fault_id, rule in focused.faults_by_key.get(key, ()):
-            if fault_id not in ruled_out and rule.index in now.status:
+            before = now.status.get(rule.index)
+            if fault_id in ruled_out or before is None:
+                continue
+            after = status.get(rule.index)
+            if after is None:
+                after = status[rule.index] = rule_status(rule, facts)
+            if after != before:  # a fault whose rules keep their status keeps its hypotheses
                 faults.add(fault_id)
-                if rule.index not in status:
-                    status[rule.index] = rule_status(rule, facts)
     for fault_id in faults:
-        before, _ = now.faults[fault_id]
+        hypotheses, _ = now.faults[fault_id]
         still, is_firm = fault_hypotheses(
             index,
             fault_id,
@@ -277,8 +281,8 @@ def after_answer(
             now.floor,
             threshold,
         )
-        touched.update(before)
-        removed.update(h for h in before if h not in still)
+        touched.update(hypotheses)
+        removed.update(h for h in hypotheses if h not in still)
         if is_firm:
             firm.add(fault_id)
         else:
@@ -286,10 +290,9 @@ def after_answer(
     for key in learnt:
         for rule in focused.escalators_by_key.get(key, ()):
             hypothesis = escalation_id(rule)
-            if hypothesis in now.alive:
+            if hypothesis in now.alive and not is_open(rule.nnf, facts):
                 touched.add(hypothesis)
-                if not is_open(rule.nnf, facts):
-                    removed.add(hypothesis)
+                removed.add(hypothesis)
     return removed, firm, touched
 
 
