@@ -8,6 +8,7 @@ from typing import Any
 
 from engine import experta_adapter as xa
 from engine.logic import UNKNOWN, FactValue, NAll, NLeaf, NNode, leaf_test, to_nnf
+from rules.gcpause import paused_gc
 from rules.knowledge import KnowledgeBase, RuleRef
 
 
@@ -130,6 +131,11 @@ def compile_knowledge(
 
     `matcher="plain"` uses experta's own Rete matcher (for benchmarks and equivalence tests).
     """
+    with paused_gc():
+        return _compile(kb, name, matcher)
+
+
+def _compile(kb: KnowledgeBase, name: str, matcher: xa.MatcherKind) -> CompiledKnowledge:
     rules = [
         CompiledRule(i, ref, to_nnf(ref.rule.when) if ref.rule.when is not None else None)
         for i, ref in enumerate(kb.rules)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rules.errors import PackError, UnknownIdError, did_you_mean
+from rules.gcpause import paused_gc
 from rules.intake import INTAKE_FIELDS
 from rules.loader import LoadedPack, load_pack_files, shipped_pack_files
 from rules.schema import Condition, FactDecl, Fault, Question, Rule, Symptom
@@ -176,6 +177,11 @@ def load_knowledge(paths: Iterable[Path] | None = None) -> KnowledgeBase:
     cross-pack problems of the files that do.
     """
     files = list(paths) if paths else shipped_pack_files()
+    with paused_gc():
+        return _load(files)
+
+
+def _load(files: list[Path]) -> KnowledgeBase:
     try:
         return KnowledgeBase.from_loaded(load_pack_files(files))
     except PackError as err:

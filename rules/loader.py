@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from rules.compact import compact
 from rules.errors import Diagnostic, PackError, did_you_mean
 from rules.schema import Pack
 from rules.source import DataFileError, SourceMap, display_path, read_data_file
@@ -58,7 +59,7 @@ def load_pack_file(path: Path) -> LoadedPack:
         pack = Pack.model_validate(data)
     except ValidationError as err:
         raise PackError(pydantic_diagnostics(err, smap, Pack)) from err
-    return LoadedPack(pack=pack, source=smap, path=path)
+    return LoadedPack(pack=compact(pack), source=smap, path=path)
 
 
 def pydantic_diagnostics(

@@ -57,12 +57,14 @@ class Network:
         literal: dict[tuple[str, Hashable], list[Slot]] = defaultdict(list)
         indexed: dict[tuple[str, Hashable], dict[int, tuple[Test, list[Slot]]]] = defaultdict(dict)
         scanned: dict[str, dict[int, tuple[Test, list[Slot]]]] = defaultdict(dict)
+        shared_names: dict[tuple[str, ...], tuple[str, ...]] = {}
         for spec, rule in zip(specs, rules, strict=True):
             for conj in disjuncts(spec.pattern):
                 cid = len(net.rules)
                 net.rules.append(rule)
                 net.order.append(spec.index)
-                net.names.append(tuple(name for name, _ in conj))
+                names = tuple(name for name, _ in conj)
+                net.names.append(shared_names.setdefault(names, names))
                 if not conj:
                     net.always.append(cid)
                 for pos, (_, leaf) in enumerate(conj):

@@ -67,6 +67,15 @@ def canonical(value: Any) -> Hashable | None:
 
 Conjunction = tuple[tuple[str, Leaf], ...]
 
+_NAMES: list[str] = []
+
+
+def binding_name(position: int) -> str:
+    """`b<position>`, one string shared by every rule (not one per leaf of each rule)."""
+    while len(_NAMES) <= position:
+        _NAMES.append(f"b{len(_NAMES)}")
+    return _NAMES[position]
+
 
 def disjuncts(pattern: Pattern | None) -> list[Conjunction]:
     """The pattern in disjunctive normal form: one conjunction of (binding, leaf) per disjunct.
@@ -80,7 +89,7 @@ def disjuncts(pattern: Pattern | None) -> list[Conjunction]:
 
     def walk(node: Pattern) -> list[Conjunction]:
         if isinstance(node, Leaf):
-            name = f"b{counter[0]}"
+            name = binding_name(counter[0])
             counter[0] += 1
             return [((name, node),)]
         parts = [walk(p) for p in node.parts]
