@@ -22,7 +22,6 @@ from engine.answers import read_case_input, to_facts
 from engine.compile import CompiledKnowledge, compile_knowledge
 from engine.diagnose import diagnose
 from engine.facts import FactSet
-from engine.graph import build_graph
 from engine.result import Diagnosis
 from engine.select import next_question
 from rules.knowledge import KnowledgeBase, load_knowledge
@@ -38,12 +37,9 @@ def _stats(samples: list[float]) -> dict[str, float]:
 
 
 def _next_question(compiled: CompiledKnowledge, diagnosis: Diagnosis) -> str | None:
-    """The guided session's own choice of the next question (the decision graph is built once)."""
-    graph = compiled.cache.get("graph")
-    if graph is None:
-        graph = compiled.cache["graph"] = build_graph(compiled)
+    """The guided session's own choice of the next question."""
     known = {f["key"]: f["value"] for f in diagnosis.facts}
-    choice = next_question(compiled, graph, known)
+    choice = next_question(compiled, known)
     return choice.question if choice is not None else None
 
 

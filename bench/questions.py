@@ -22,7 +22,6 @@ from cases.golden import GoldenCase, golden_files, load_golden
 from cases.sla import load_service_levels
 from engine.compile import CompiledKnowledge, compile_knowledge
 from engine.facts import FactSet
-from engine.graph import Graph, build_graph
 from engine.select import declared_order, next_question
 from engine.session import Ask, Escalate, ProposeFix, Record, Session
 from rules.knowledge import load_knowledge
@@ -31,9 +30,7 @@ RESULTS = Path(__file__).resolve().parent / "results" / "questions.json"
 POLICIES = {"information_gain": next_question, "declared_order": declared_order}
 
 
-def play(
-    golden: GoldenCase, compiled: CompiledKnowledge, graph: Graph, policy: Any
-) -> dict[str, Any]:
+def play(golden: GoldenCase, compiled: CompiledKnowledge, policy: Any) -> dict[str, Any]:
     levels = load_service_levels()
     facts = FactSet()
     for name, value in golden.case.intake.items():
@@ -41,7 +38,6 @@ def play(
     line = golden.case.line
     session = Session(
         compiled,
-        graph,
         Record(facts),
         line=line,
         budget=levels.budget(golden.case.intake.get("service_form"), line),
@@ -82,17 +78,16 @@ def play(
 
 def main() -> int:
     kb = load_knowledge()
-    knowledge: dict[int, tuple[CompiledKnowledge, Graph]] = {}
+    knowledge: dict[int, CompiledKnowledge] = {}
     cases: dict[str, dict[str, Any]] = {}
     for path in golden_files():
         golden = load_golden(path)
         line = golden.case.line
         if line not in knowledge:
-            compiled = compile_knowledge(kb.for_line(line), name=f"BenchLine{line}")
-            knowledge[line] = (compiled, build_graph(compiled))
-        compiled, graph = knowledge[line]
+            knowledge[line] = compile_knowledge(kb.for_line(line), name=f"BenchLine{line}")
+        compiled = knowledge[line]
         cases[f"{path.parent.name}/{path.stem}"] = {
-            name: play(golden, compiled, graph, policy) for name, policy in POLICIES.items()
+            name: play(golden, compiled, policy) for name, policy in POLICIES.items()
         }
     summary: dict[str, Any] = {}
     for name in POLICIES:

@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from engine.compile import CompiledKnowledge, compile_knowledge
-from engine.graph import Graph, build_graph
 from rules.knowledge import KnowledgeBase, load_knowledge
 from rules.loader import pack_files, shipped_pack_files
 
@@ -54,14 +53,3 @@ def compiled(files: PackFiles, line: int) -> CompiledKnowledge:
         kb = knowledge(files).for_line(line)
         _COMPILED[key] = compile_knowledge(kb, name=f"Line{line}Replay")
     return _COMPILED[key]
-
-
-_GRAPHS: dict[tuple[object, ...], Graph] = {}
-
-
-def graph(files: PackFiles, line: int) -> Graph:
-    """The decision graph of one line's compiled packs (cached, for the session policy)."""
-    key = (*_key(files), line)
-    if key not in _GRAPHS:
-        _GRAPHS[key] = build_graph(compiled(files, line))
-    return _GRAPHS[key]

@@ -19,7 +19,6 @@ from cases.store import CaseStore
 from engine.compile import CompiledKnowledge, compile_knowledge
 from engine.diagnose import DEFAULT_THRESHOLD
 from engine.facts import FactSet, KnownFact, now
-from engine.graph import Graph, build_graph
 from engine.handoff import Handoff, build_handoff
 from engine.logic import UNKNOWN, FactValue
 from engine.select import next_question
@@ -89,18 +88,19 @@ class Desk:
         self.levels = levels or load_service_levels()
         self.policy = policy
         self.clock = clock
-        self._lines: dict[int, tuple[CompiledKnowledge, Graph]] = {}
+        self._lines: dict[int, CompiledKnowledge] = {}
 
-    def knowledge(self, line: int) -> tuple[CompiledKnowledge, Graph]:
-        """The compiled knowledge and decision graph of a line (built once)."""
+    def knowledge(self, line: int) -> CompiledKnowledge:
+        """The compiled knowledge of a line (built once)."""
         if line not in self._lines:
-            compiled = compile_knowledge(self.kb.for_line(line), name=f"Line{line}Knowledge")
-            self._lines[line] = (compiled, build_graph(compiled))
+            self._lines[line] = compile_knowledge(
+                self.kb.for_line(line), name=f"Line{line}Knowledge"
+            )
         return self._lines[line]
 
     def check_intake(self, intake: Mapping[str, Any], line: int = 1) -> dict[str, Any]:
         """Validated intake values (canonical), checked against the opening line's packs."""
-        compiled, _ = self.knowledge(line)
+        compiled = self.knowledge(line)
         facts = FactSet()
         for name, raw in intake.items():
             if raw is not None and raw != "":
@@ -115,7 +115,7 @@ class Desk:
         return self._start(self.store.load(case_id), line)
 
     def _start(self, case: Case, line: int) -> LiveCase:
-        compiled, _ = self.knowledge(line)
+        compiled = self.knowledge(line)
         self.store.append(
             case.id,
             Event(
@@ -128,11 +128,10 @@ class Desk:
         return self._live(self.store.load(case.id), line)
 
     def _live(self, case: Case, line: int) -> LiveCase:
-        compiled, graph = self.knowledge(line)
+        compiled = self.knowledge(line)
         record, ruled_here = replay(case)
         session = Session(
             compiled,
-            graph,
             record,
             line=line,
             budget=self.levels.budget(case.intake.get("service_form"), line),
@@ -164,7 +163,7 @@ class Desk:
                 ) from err
             return self._start(case, line)
         current = case.current_session()
-        compiled, _ = self.knowledge(line)
+        compiled = self.knowledge(line)
         recorded = current.packs if current is not None else {}
         changed = {
             pid: {"recorded": recorded.get(pid), "now": version}

@@ -125,7 +125,6 @@ def replay_stored(case: Case, registry: Registry, levels: ServiceLevels) -> list
         compiled = cache.compiled(files, line)
         result = rerun(
             compiled,
-            cache.graph(files, line),
             line,
             answers.intake,
             answers.answers,

@@ -146,7 +146,6 @@ def _replay_golden(path: str, files: cache.PackFiles, threshold: float) -> Repla
     verdict = replay(golden, compiled, threshold)
     guided = rerun(
         compiled,
-        cache.graph(files, line),
         line,
         golden.case.intake,
         golden.case.answers,
@@ -161,7 +160,6 @@ def _replay_stored(case: CaseAnswers, files: cache.PackFiles) -> Replayed:
     compiled = cache.compiled(files, case.line)
     guided = rerun(
         compiled,
-        cache.graph(files, case.line),
         case.line,
         case.intake,
         case.answers,

@@ -18,7 +18,6 @@ from cases.model import Case
 from cases.sla import ServiceLevels
 from engine.compile import CompiledKnowledge
 from engine.facts import FactSet
-from engine.graph import Graph
 from engine.session import Ask, Done, Escalate, ProposeFix, Record, Session
 from rules.errors import LinewiseError
 
@@ -87,7 +86,6 @@ def _facts(
 
 def rerun(
     compiled: CompiledKnowledge,
-    graph: Graph,
     line: int,
     intake: Mapping[str, Any],
     answers: Mapping[str, Any],
@@ -100,7 +98,7 @@ def rerun(
     at = "2000-01-01T00:00:00+00:00"  # fixed: re-runs are compared, never stored
     record = Record(_facts(compiled, intake, earlier or {}, at))
     budget = levels.budget(intake.get("service_form"), line) if levels is not None else None
-    session = Session(compiled, graph, record, line=line, budget=budget)
+    session = Session(compiled, record, line=line, budget=budget)
     asked = unanswered = 0
     for _ in range(MAX_STEPS):
         step = session.step()

@@ -127,7 +127,6 @@ def build_picture(
         symptoms = _symptoms(scoped, pack, fault)
         tree = guided_tree(
             compiled,
-            graph,
             line=at,
             symptoms=symptoms,
             budget=load_service_levels().budget(None, at),

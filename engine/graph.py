@@ -1,5 +1,7 @@
-"""The decision graph: one networkx graph of the knowledge, shared by the guided session,
-the verifier and the renderer (there is no second model of the knowledge).
+"""The decision graph: one networkx graph of the knowledge, shared by the verifier and the
+renderer (there is no second model of the knowledge). The guided session's question
+policy reads the compiled rules through its own indexes (engine.hypotheses), so a desk
+process never builds this graph.
 
 Nodes (attribute `kind`, plus the attributes listed):
   question  `q:<id>`        pack, line, type, cost, order, after, text (en), label, help, options

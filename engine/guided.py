@@ -19,7 +19,6 @@ from typing import Any, Literal
 
 from engine.compile import CompiledKnowledge
 from engine.facts import FactSet
-from engine.graph import Graph
 from engine.logic import FactValue, show_value
 from engine.select import answer_values
 from engine.session import Ask, Asked, Budget, Escalate, ProposeFix, Record, Session
@@ -82,7 +81,6 @@ class GuidedTree:
 
 def _session(
     compiled: CompiledKnowledge,
-    graph: Graph,
     node: TreeNode,
     line: int,
     budget: Budget | None,
@@ -94,12 +92,11 @@ def _session(
     record = Record(facts)
     for qid, value in node.answers:
         record.add_answer(Asked(qid, value, line, "-", float(kb.questions[qid].cost)))
-    return Session(compiled, graph, record, line=line, budget=budget, lang=lang)
+    return Session(compiled, record, line=line, budget=budget, lang=lang)
 
 
 def guided_tree(
     compiled: CompiledKnowledge,
-    graph: Graph,
     *,
     line: int,
     symptoms: list[str],
@@ -114,7 +111,7 @@ def guided_tree(
     count = len(roots)
     while queue:
         node = queue.popleft()
-        step = _session(compiled, graph, node, line, budget, lang).step()
+        step = _session(compiled, node, line, budget, lang).step()
         if isinstance(step, ProposeFix):
             node.kind, node.fault, node.certainty = "fault", step.fault.id, step.fault.certainty
         elif isinstance(step, Escalate):

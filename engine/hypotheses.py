@@ -15,12 +15,10 @@ import collections
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from engine.certainty import combine_all
 from engine.choice import EPSILON, SEP, HypothesisKind, group
 from engine.compile import CompiledKnowledge, CompiledRule
-from engine.graph import Graph, qnode
 from engine.logic import TV, FactValue, evaluate
 from engine.possible import can_hold, is_open, stop_floor
 
@@ -37,10 +35,8 @@ class PolicyIndex:
     rank: dict[str, int]  # question id -> declared position
     cost: dict[str, float]
     order: dict[str, int | None]
-    derivers: dict[str, list[CompiledRule]]  # fact key -> rules deriving it
     concluders: dict[str, list[tuple[CompiledRule, float]]]  # fault -> (rule, cf), non-fallback
     escalators: list[CompiledRule]  # non-fallback rules that escalate
-    pack_of_rule: dict[int, str] = field(default_factory=dict)
     focused: dict[frozenset[str], Focused] = field(default_factory=dict)
 
     def focus(self, packs: set[str]) -> Focused:
@@ -75,41 +71,34 @@ class Focused:
     escalators_by_key: dict[str, list[CompiledRule]]  # tested key -> escalating rules
 
 
-_CACHE: dict[int, tuple[CompiledKnowledge, Any, PolicyIndex]] = {}
-
-
-def policy_index(compiled: CompiledKnowledge, graph: Graph) -> PolicyIndex:
-    cached = _CACHE.get(id(compiled))
-    if cached is not None and cached[0] is compiled and cached[1] is graph:
-        return cached[2]
+def policy_index(compiled: CompiledKnowledge) -> PolicyIndex:
+    """What the policy needs of the compiled knowledge, worked out once and kept with it."""
+    cached = compiled.cache.get("policy_index")
+    if isinstance(cached, PolicyIndex):
+        return cached
     kb = compiled.kb
     rank = {qid: i for i, qid in enumerate(kb.questions)}
-    cost = {qid: float(graph.nodes[qnode(qid)]["cost"]) for qid in kb.questions}
-    order = {qid: graph.nodes[qnode(qid)]["order"] for qid in kb.questions}
-    derivers: dict[str, list[CompiledRule]] = {}
+    cost = {qid: float(q.cost) for qid, q in kb.questions.items()}
+    order = {qid: q.order for qid, q in kb.questions.items()}
     concluders: dict[str, list[tuple[CompiledRule, float]]] = {}
     escalators: list[CompiledRule] = []
     for rule in compiled.rules:
         for then in rule.ref.rule.then:
-            if then.derive is not None:
-                derivers.setdefault(then.derive, []).append(rule)
-            elif rule.ref.rule.fallback:
+            if then.derive is not None or rule.ref.rule.fallback:
                 continue
-            elif then.conclude is not None:
+            if then.conclude is not None:
                 concluders.setdefault(then.conclude, []).append((rule, then.cf))
-            elif then.escalate is not None and rule not in escalators:
+            elif then.escalate is not None and (not escalators or escalators[-1] is not rule):
                 escalators.append(rule)
     index = PolicyIndex(
         compiled,
         rank,
         cost,
         order,
-        derivers,
         concluders,
         escalators,
-        {r.index: r.ref.pack_id for r in compiled.rules},
     )
-    _CACHE[id(compiled)] = (compiled, graph, index)
+    compiled.cache["policy_index"] = index
     return index
 
 

@@ -38,7 +38,6 @@ from typing import Literal
 
 from engine.choice import EPSILON, Choice, Hypothesis, HypothesisKind, Scored, group
 from engine.compile import CompiledKnowledge
-from engine.graph import Graph
 from engine.hypotheses import (
     Now,
     PolicyIndex,
@@ -152,14 +151,13 @@ def _sort_key(item: Scored) -> tuple[float, float, int, str]:
 
 def candidates(
     compiled: CompiledKnowledge,
-    graph: Graph,
     known: Mapping[str, FactValue],
     *,
     ruled_out: Iterable[str] = (),
 ) -> list[str]:
     """The questions that may be asked now (relevant, unknown, their `after` settled),
     in the packs' declared order: ordered questions first (lowest first), then the rest."""
-    index = policy_index(compiled, graph)
+    index = policy_index(compiled)
     focus = focus_packs(compiled, known)
     relevant = relevant_questions(compiled, known, ruled_out, focus)
     eligible = [q for q in relevant if _after_settled(compiled, q, known, relevant)]
@@ -182,7 +180,6 @@ def _after_settled(
 
 def next_question(
     compiled: CompiledKnowledge,
-    graph: Graph,
     known: Mapping[str, FactValue],
     *,
     ruled_out: Iterable[str] = (),
@@ -195,7 +192,7 @@ def next_question(
     `escalation_cost` is what escalating from this line costs in minutes (None: there is
     no higher line, so asking is always worth it while it can change something).
     """
-    index = policy_index(compiled, graph)
+    index = policy_index(compiled)
     ruled = set(ruled_out)
     focus = focus_packs(compiled, known)
     relevant = relevant_questions(compiled, known, ruled, focus)
@@ -244,7 +241,6 @@ def next_question(
 
 def declared_order(
     compiled: CompiledKnowledge,
-    graph: Graph,
     known: Mapping[str, FactValue],
     *,
     ruled_out: Iterable[str] = (),
@@ -254,11 +250,11 @@ def declared_order(
     """The baseline policy: the first candidate in the packs' declared order (no scoring
     beyond what WHY shows). Same candidates as `next_question`; used by the benchmark."""
     choice = next_question(
-        compiled, graph, known, ruled_out=ruled_out, threshold=threshold, escalation_cost=None
+        compiled, known, ruled_out=ruled_out, threshold=threshold, escalation_cost=None
     )
     if choice is None:
         return None
-    index = policy_index(compiled, graph)
+    index = policy_index(compiled)
     first = min((c for c in choice.candidates), key=lambda s: _declared_key(index, s.question))
     others = [c for c in choice.candidates if c.question != first.question]
     return Choice(

@@ -25,7 +25,6 @@ from engine.diagnose import DEFAULT_THRESHOLD, diagnose
 from engine.escalation import TOP_LINE, decide, escalation, reason_text
 from engine.explain import how, why_not
 from engine.facts import FactSet, KnownFact, now
-from engine.graph import Graph
 from engine.logic import UNKNOWN, FactValue, show_value
 from engine.result import Diagnosis, Escalation, FaultScore
 from engine.select import Choice, next_question
@@ -41,7 +40,6 @@ class Policy(Protocol):
     def __call__(
         self,
         compiled: CompiledKnowledge,
-        graph: Graph,
         known: Mapping[str, FactValue],
         *,
         ruled_out: Iterable[str] = (),
@@ -154,7 +152,6 @@ class Session:
     def __init__(
         self,
         compiled: CompiledKnowledge,
-        graph: Graph,
         record: Record,
         *,
         line: int,
@@ -165,7 +162,6 @@ class Session:
         agent: str = "",
     ) -> None:
         self.compiled = compiled
-        self.graph = graph
         self.record = record
         self.line = line
         self.budget = budget or Budget()
@@ -213,7 +209,6 @@ class Session:
     def choose(self, diagnosis: Diagnosis | None = None) -> Choice | None:
         return self.policy(
             self.compiled,
-            self.graph,
             self.known(diagnosis),
             ruled_out=self.record.ruled_out,
             threshold=self.threshold,

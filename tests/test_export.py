@@ -74,7 +74,6 @@ def test_replay_uses_exactly_the_recorded_versions(tmp_path: Path) -> None:
     current = tuple(str(p.resolve()) for p in Registry(reg).current_files())
     now = rerun(
         cache.compiled(current, 1),
-        cache.graph(current, 1),
         1,
         {"complaint": "wired_no_network"},
         dict(ANSWERS),

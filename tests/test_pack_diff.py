@@ -10,7 +10,6 @@ from click.testing import CliRunner
 from cases.rerun import rerun
 from cli.main import cli
 from engine.compile import CompiledKnowledge
-from engine.graph import build_graph
 from rules.diff import diff_packs, field_changes, flatten
 from rules.loader import SHIPPED_DIR, load_pack_file
 from tests.history import Builder, write_store
@@ -146,16 +145,15 @@ def test_rerun_counts_the_questions_the_session_asks(line1: CompiledKnowledge) -
         "wired_ip_kind": "none",
     }
     intake = {"complaint": "wired_no_network"}
-    graph = build_graph(line1)
-    full = rerun(line1, graph, 1, intake, golden)
+    full = rerun(line1, 1, intake, golden)
     assert full.outcome == "fault wired_cable_faulty" and full.kind == "fault"
     assert full.unanswered == 0 and 3 <= full.questions <= len(golden)
     partial = dict(golden)
     asked_first = "wired_cable_seated"  # fixed order 1 in the pack: always asked first
     del partial[asked_first]
-    missing = rerun(line1, graph, 1, intake, partial)
+    missing = rerun(line1, 1, intake, partial)
     assert missing.unanswered >= 1 and missing.questions >= missing.unanswered
-    failed = rerun(line1, graph, 1, intake, golden, failed={"wired_cable_faulty"})
+    failed = rerun(line1, 1, intake, golden, failed={"wired_cable_faulty"})
     assert failed.kind == "escalate" and "fix_failed" in failed.outcome
 
 

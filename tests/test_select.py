@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from engine.choice import group
 from engine.compile import CompiledKnowledge, compile_knowledge
 from engine.diagnose import open_questions
-from engine.graph import build_graph
 from engine.hypotheses import entropy, hypotheses_now, policy_index
 from engine.logic import TV, UNKNOWN, FactValue, evaluate
 from engine.possible import can_hold, stop_floor
@@ -39,7 +38,7 @@ def office() -> CompiledKnowledge:
 
 
 def test_fixed_order_comes_first(line1: CompiledKnowledge) -> None:
-    choice = next_question(line1, build_graph(line1), WIRED_COMPLAINT)
+    choice = next_question(line1, WIRED_COMPLAINT)
     assert choice is not None
     assert choice.question == "wired_cable_seated" and choice.reason == "order"
     assert "procedure order" in choice.beats()
@@ -47,7 +46,7 @@ def test_fixed_order_comes_first(line1: CompiledKnowledge) -> None:
 
 def test_best_gain_per_minute_wins_and_why_names_the_runner_up(line1: CompiledKnowledge) -> None:
     known: dict[str, FactValue] = {**WIRED_COMPLAINT, "wired_cable_seated": True}
-    choice = next_question(line1, build_graph(line1), known)
+    choice = next_question(line1, known)
     assert choice is not None and choice.reason == "gain"
     scores = [c.score for c in choice.candidates]
     assert choice.best.score == max(scores)
@@ -59,10 +58,9 @@ def test_best_gain_per_minute_wins_and_why_names_the_runner_up(line1: CompiledKn
 
 
 def test_after_waits_for_its_questions(office: CompiledKnowledge) -> None:
-    graph = build_graph(office)
     known: dict[str, FactValue] = {"intake.complaint": "tp_printer_dead", "tp_power_led": True}
-    assert "tp_note" not in candidates(office, graph, known)
-    assert "tp_note" in candidates(office, graph, {**known, "tp_jam": False})
+    assert "tp_note" not in candidates(office, known)
+    assert "tp_note" in candidates(office, {**known, "tp_jam": False})
     assert "tp_note" not in relevant_questions(office, {**known, "tp_jam": True})
 
 
@@ -91,10 +89,9 @@ def test_ruled_out_faults_stop_mattering(line1: CompiledKnowledge) -> None:
 
 
 def test_escalation_is_a_priced_option(line1: CompiledKnowledge) -> None:
-    graph = build_graph(line1)
     known: dict[str, FactValue] = {**WIRED_COMPLAINT, "wired_cable_seated": True}
-    cheap = next_question(line1, graph, known, escalation_cost=0.01)
-    dear = next_question(line1, graph, known, escalation_cost=1000)
+    cheap = next_question(line1, known, escalation_cost=0.01)
+    dear = next_question(line1, known, escalation_cost=1000)
     assert cheap is not None and dear is not None
     assert not cheap.worthwhile and dear.worthwhile
     assert cheap.escalation_rate > dear.escalation_rate
@@ -107,11 +104,10 @@ def test_numbers_get_one_value_per_region(office: CompiledKnowledge) -> None:
 
 
 def test_baseline_asks_in_declared_order(line1: CompiledKnowledge) -> None:
-    graph = build_graph(line1)
     known: dict[str, FactValue] = {**WIRED_COMPLAINT, "wired_cable_seated": True}
-    base = declared_order(line1, graph, known)
+    base = declared_order(line1, known)
     assert base is not None
-    assert base.question == candidates(line1, graph, known)[0]
+    assert base.question == candidates(line1, known)[0]
 
 
 ANSWERS: dict[str, list[Any]] = {
@@ -135,8 +131,7 @@ def test_never_asks_a_known_or_irrelevant_question(
     line1: CompiledKnowledge, answers: dict[str, Any], ruled_out: list[str]
 ) -> None:
     known: dict[str, FactValue] = {**WIRED_COMPLAINT, **answers}
-    graph = build_graph(line1)
-    choice = next_question(line1, graph, known, ruled_out=ruled_out)
+    choice = next_question(line1, known, ruled_out=ruled_out)
     facts = closure(line1, known)
     if choice is None:
         return
@@ -153,7 +148,7 @@ def test_never_asks_a_known_or_irrelevant_question(
     )
     assert set(choice.rules) <= {r.qualified for r in possible}
     # deterministic
-    again = next_question(line1, graph, dict(reversed(list(known.items()))), ruled_out=ruled_out)
+    again = next_question(line1, dict(reversed(list(known.items()))), ruled_out=ruled_out)
     assert again is not None and again.question == question
 
 
@@ -224,7 +219,7 @@ def _scored_from_scratch(
     compiled: CompiledKnowledge, known: dict[str, FactValue], ruled: set[str], question: str
 ) -> tuple[float, float]:
     """The reference score: every hypothesis re-weighed from scratch after each answer."""
-    index = policy_index(compiled, build_graph(compiled))
+    index = policy_index(compiled)
     focus = focus_packs(compiled, known)
     facts = closure(compiled, known)
     alive = hypotheses_now(index, facts, ruled, focus, DEFAULT_THRESHOLD).alive
@@ -259,7 +254,7 @@ def test_scoring_what_an_answer_touches_equals_scoring_from_scratch(
     answers: dict[str, Any], complaint: str, ruled_out: list[str]
 ) -> None:
     known: dict[str, FactValue] = {"intake.complaint": complaint, **answers}
-    choice = next_question(LINE1, build_graph(LINE1), known, ruled_out=ruled_out)
+    choice = next_question(LINE1, known, ruled_out=ruled_out)
     if choice is None:
         return
     for scored in choice.candidates:

@@ -7,7 +7,6 @@ import pytest
 from cases.sla import load_service_levels
 from engine.compile import CompiledKnowledge
 from engine.facts import FactSet
-from engine.graph import build_graph
 from engine.handoff import build_handoff
 from engine.session import Ask, Budget, Escalate, NothingToUndo, ProposeFix, Record, Session
 
@@ -15,7 +14,7 @@ from engine.session import Ask, Budget, Escalate, NothingToUndo, ProposeFix, Rec
 def _session(line1: CompiledKnowledge, budget: Budget | None = None) -> Session:
     facts = FactSet()
     facts.intake(line1.kb, "complaint", "wired_no_network")
-    return Session(line1, build_graph(line1), Record(facts), line=1, budget=budget)
+    return Session(line1, Record(facts), line=1, budget=budget)
 
 
 def _ask(session: Session) -> str:

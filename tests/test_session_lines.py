@@ -11,7 +11,6 @@ from pathlib import Path
 
 from engine.compile import compile_knowledge
 from engine.facts import FactSet
-from engine.graph import build_graph
 from engine.session import Budget, Escalate, Record, Session
 from rules.knowledge import load_knowledge
 
@@ -62,7 +61,7 @@ def test_line_2_escalates_to_line_3_not_to_itself(tmp_path: Path) -> None:
     facts.intake(compiled.kb, "complaint", "broken")
     facts.answer(compiled.kb, "q_one", "yes")
     budget = Budget(escalation_cost=30)  # q_slow (1000 minutes) is not worth asking
-    session = Session(compiled, build_graph(compiled), Record(facts), line=2, budget=budget)
+    session = Session(compiled, Record(facts), line=2, budget=budget)
     session.answer("q_two", "no")
     step = session.step()
     assert isinstance(step, Escalate)
