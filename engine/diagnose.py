@@ -155,6 +155,7 @@ class _OpenIndex:
     questions_of: dict[int, frozenset[str]]  # rule index -> question keys among its leaves
     refs: dict[str, int]  # question -> number of rules referencing it
     ordered: list[str]  # referenced questions, in pack order
+    rank: dict[str, int]  # referenced question -> its position in `ordered`
     by_pack: dict[str, frozenset[str]]  # pack id -> questions its rules reference
     focused: dict[frozenset[str], list[str]] = field(default_factory=dict)
 
@@ -164,7 +165,7 @@ class _OpenIndex:
         found = self.focused.get(key)
         if found is None:
             allowed: set[str] = set().union(*(self.by_pack.get(p, frozenset()) for p in key))
-            found = self.focused[key] = [q for q in self.ordered if q in allowed]
+            found = self.focused[key] = sorted(allowed, key=self.rank.__getitem__)
         return found
 
     @classmethod
@@ -187,11 +188,13 @@ class _OpenIndex:
             for q in questions_of[rule.index]:
                 refs[q] = refs.get(q, 0) + 1
             by_pack.setdefault(rule.ref.pack_id, set()).update(questions_of[rule.index])
+        ordered = [q for q in kb.questions if q in refs]
         index = cls(
             by_key,
             questions_of,
             refs,
-            [q for q in kb.questions if q in refs],
+            ordered,
+            {q: i for i, q in enumerate(ordered)},
             {pack: frozenset(qs) for pack, qs in by_pack.items()},
         )
         compiled.cache["open_index"] = index

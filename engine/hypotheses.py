@@ -38,15 +38,26 @@ class PolicyIndex:
     concluders: dict[str, list[tuple[CompiledRule, float]]]  # fault -> (rule, cf), non-fallback
     escalators: list[CompiledRule]  # non-fallback rules that escalate
     focused: dict[frozenset[str], Focused] = field(default_factory=dict)
+    packed: (
+        tuple[
+            dict[str, list[tuple[int, str, list[tuple[CompiledRule, float]]]]],
+            dict[str, list[CompiledRule]],
+        ]
+        | None
+    ) = None
 
     def focus(self, packs: set[str]) -> Focused:
         """The concluding and escalating rules of the packs in focus (once per focus)."""
         key = frozenset(packs)
         found = self.focused.get(key)
         if found is None:
-            fault_pack = self.compiled.kb.fault_pack
-            concluders = [(f, rs) for f, rs in self.concluders.items() if fault_pack(f) in key]
-            escalators = [r for r in self.escalators if r.ref.pack_id in key]
+            by_pack = self._by_pack()
+            concluders = [
+                (f, rs) for _, f, rs in sorted(c for p in key for c in by_pack[0].get(p, ()))
+            ]
+            escalators = sorted(
+                (r for p in key for r in by_pack[1].get(p, ())), key=lambda r: r.index
+            )
             faults_by_key: dict[str, list[tuple[str, CompiledRule]]] = {}
             for fault_id, rules in concluders:
                 for rule, _ in rules:
@@ -60,6 +71,24 @@ class PolicyIndex:
                 concluders, escalators, dict(concluders), faults_by_key, escalators_by_key
             )
         return found
+
+    def _by_pack(
+        self,
+    ) -> tuple[
+        dict[str, list[tuple[int, str, list[tuple[CompiledRule, float]]]]],
+        dict[str, list[CompiledRule]],
+    ]:
+        """Per pack: its faults' concluders (with their position) and its escalators."""
+        if self.packed is None:
+            fault_pack = self.compiled.kb.fault_pack
+            concluders: dict[str, list[tuple[int, str, list[tuple[CompiledRule, float]]]]] = {}
+            for position, (fault_id, rules) in enumerate(self.concluders.items()):
+                concluders.setdefault(fault_pack(fault_id), []).append((position, fault_id, rules))
+            escalators: dict[str, list[CompiledRule]] = {}
+            for rule in self.escalators:
+                escalators.setdefault(rule.ref.pack_id, []).append(rule)
+            self.packed = (concluders, escalators)
+        return self.packed
 
 
 @dataclass(frozen=True)

@@ -32,27 +32,52 @@ def focus_packs(compiled: CompiledKnowledge, known: Mapping[str, FactValue]) -> 
     return set(cached)
 
 
-def _focus_packs(compiled: CompiledKnowledge, complaint: object) -> set[str]:
-    kb = compiled.kb
-    declaring = {
-        pid
-        for pid, loaded in kb.packs.items()
-        if any(s.id == complaint for s in loaded.pack.symptoms)
-    }
-    if not declaring:
-        return set(kb.packs)
-    focus = set(declaring)
-    changed = True
-    while changed:
-        changed = False
+@dataclass(frozen=True)
+class PackIndex:
+    """Per pack, what a focus is made of (built once per compiled knowledge), so that
+    working out a new complaint's focus costs the size of the focus, not of the line."""
+
+    declaring: dict[str, set[str]]  # symptom -> packs declaring it
+    linked: dict[str, set[str]]  # pack -> packs it requires or that require it
+    rules: dict[str, list[CompiledRule]]  # pack -> its non-fallback rules, in rule order
+
+    @classmethod
+    def of(cls, compiled: CompiledKnowledge) -> PackIndex:
+        found = compiled.cache.get("pack_index")
+        if isinstance(found, cls):
+            return found
+        kb = compiled.kb
+        declaring: dict[str, set[str]] = {}
+        linked: dict[str, set[str]] = {pid: set() for pid in kb.packs}
         for pid, loaded in kb.packs.items():
-            requires = set(loaded.pack.requires)
-            linked = (pid in focus and not requires <= focus) or (
-                pid not in focus and requires & focus
-            )
-            if linked:
-                focus |= {pid} | (requires & set(kb.packs))
-                changed = True
+            for symptom in loaded.pack.symptoms:
+                declaring.setdefault(symptom.id, set()).add(pid)
+            for required in loaded.pack.requires:
+                if required in linked:
+                    linked[pid].add(required)
+                    linked[required].add(pid)
+        rules: dict[str, list[CompiledRule]] = {}
+        for rule in compiled.rules:
+            if not rule.ref.rule.fallback:
+                rules.setdefault(rule.ref.pack_id, []).append(rule)
+        found = compiled.cache["pack_index"] = cls(declaring, linked, rules)
+        return found
+
+
+def _focus_packs(compiled: CompiledKnowledge, complaint: object) -> set[str]:
+    """The packs declaring the complaint and every pack linked to them by `requires`
+    (either way), transitively; all packs when no pack declares it."""
+    index = PackIndex.of(compiled)
+    declaring = index.declaring.get(complaint) if isinstance(complaint, str) else None
+    if not declaring:
+        return set(compiled.kb.packs)
+    focus = set(declaring)
+    todo = list(declaring)
+    while todo:
+        for other in index.linked[todo.pop()]:
+            if other not in focus:
+                focus.add(other)
+                todo.append(other)
     return focus
 
 
@@ -68,10 +93,9 @@ def scope(compiled: CompiledKnowledge, focus: AbstractSet[str]) -> Scope:
     key = frozenset(focus)
     found = scopes.get(key)
     if found is None:
-        rules = tuple(
-            r for r in compiled.rules if r.ref.pack_id in focus and not r.ref.rule.fallback
-        )
-        found = scopes[key] = Scope(rules)
+        by_pack = PackIndex.of(compiled).rules
+        rules = sorted((r for p in key for r in by_pack.get(p, ())), key=lambda r: r.index)
+        found = scopes[key] = Scope(tuple(rules))
     return found
 
 
