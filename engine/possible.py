@@ -260,6 +260,21 @@ def open_leaves(node: NNode | None, facts: Mapping[str, FactValue]) -> Iterator[
         yield from open_leaves(part, facts)
 
 
+def _stop_rules_by_key(compiled: CompiledKnowledge) -> dict[str, list[CompiledRule]]:
+    """Tested key ("" for no condition) -> the non-fallback `stop` rules testing it."""
+    found = compiled.cache.get("stop_rules_by_key")
+    if found is None:
+        found = {}
+        for rule in compiled.rules:
+            if rule.ref.rule.stop and not rule.ref.rule.fallback:
+                tested = {leaf.key for leaf in rule.leaves()} if rule.nnf is not None else {""}
+                for key in tested:
+                    found.setdefault(key, []).append(rule)
+        compiled.cache["stop_rules_by_key"] = found
+    by_key: dict[str, list[CompiledRule]] = found
+    return by_key
+
+
 def stop_floor(
     compiled: CompiledKnowledge, facts: Mapping[str, FactValue], keys: Iterable[str] | None = None
 ) -> float:
@@ -268,15 +283,7 @@ def stop_floor(
     Only `stop` rules that test a known key (or nothing) can hold; only those are evaluated.
     `keys`: look only at the stop rules that test these keys (the ones just learnt).
     """
-    by_key = compiled.cache.get("stop_rules_by_key")
-    if by_key is None:
-        by_key = {}
-        for rule in compiled.rules:
-            if rule.ref.rule.stop and not rule.ref.rule.fallback:
-                keys = {leaf.key for leaf in rule.leaves()} if rule.nnf is not None else {""}
-                for key in keys:
-                    by_key.setdefault(key, []).append(rule)
-        compiled.cache["stop_rules_by_key"] = by_key
+    by_key = _stop_rules_by_key(compiled)
     floor = -math.inf
     for key in ("", *facts) if keys is None else keys:  # "": stop rules with no condition
         for rule in by_key.get(key, ()):

@@ -292,3 +292,21 @@ def test_scoring_matches_from_scratch_on_golden_states() -> None:
             assert scored.resolve == pytest.approx(resolve, abs=1e-9), (known, scored.question)
             checked += 1
     assert checked > 50
+
+
+def test_a_fresh_compile_sees_every_stop_rule_on_the_first_call() -> None:
+    """Regression: building the stop-rule index once overwrote the `keys` argument, so
+    the first call on a new compiled knowledge missed the stop rules on other keys."""
+    known: dict[str, FactValue] = {"wired_cable_seated": False}
+    held = [
+        r.priority
+        for r in LINE1.rules
+        if r.ref.rule.stop and not r.ref.rule.fallback and evaluate(r.nnf, known) is TV.TRUE
+    ]
+    assert held, "the shipped packs have a stop rule on wired_cable_seated"
+    fresh = compile_knowledge(load_knowledge().for_line(1), name="FreshStops")
+    assert stop_floor(fresh, known) == max(held)
+    again = compile_knowledge(load_knowledge().for_line(1), name="FreshChoice")
+    state: dict[str, FactValue] = {**WIRED_COMPLAINT, **known}
+    first, later = next_question(again, state), next_question(again, state)
+    assert (first and first.question) == (later and later.question)
