@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from engine import experta_adapter as xa
 from engine.logic import UNKNOWN, FactValue, NAll, NLeaf, NNode, leaf_test, to_nnf
@@ -33,6 +33,13 @@ class CompiledRule:
 
         return nnf_leaves(self.nnf) if self.nnf is not None else iter(())
 
+    def tested(self) -> frozenset[str]:
+        """The keys the condition tests (empty when it has none)."""
+        return frozenset(leaf.key for leaf in self.leaves())
+
+
+T = TypeVar("T")
+
 
 @dataclass
 class RunState:
@@ -54,6 +61,13 @@ class CompiledKnowledge:
     name: str
     _engine: Any = None
     cache: dict[str, Any] = field(default_factory=dict)  # indexes derived from the rules
+
+    def cached(self, name: str, build: Callable[[], T]) -> T:
+        """An index worked out once from the compiled rules and kept with them."""
+        if name not in self.cache:
+            self.cache[name] = build()
+        found: T = self.cache[name]
+        return found
 
     def run(self, facts: list[tuple[str, FactValue]]) -> RunState:
         """Reset, declare the facts (canonical order) and run; never rebuilds the network."""

@@ -170,9 +170,10 @@ class _OpenIndex:
 
     @classmethod
     def of(cls, compiled: CompiledKnowledge) -> _OpenIndex:
-        found = compiled.cache.get("open_index")
-        if isinstance(found, cls):
-            return found
+        return compiled.cached("open_index", lambda: cls._build(compiled))
+
+    @classmethod
+    def _build(cls, compiled: CompiledKnowledge) -> _OpenIndex:
         kb = compiled.kb
         by_key: dict[str, list[CompiledRule]] = {}
         questions_of: dict[int, frozenset[str]] = {}
@@ -181,7 +182,7 @@ class _OpenIndex:
         for rule in compiled.rules:
             if rule.ref.rule.fallback or rule.nnf is None:
                 continue
-            keys = {leaf.key for leaf in rule.leaves()}
+            keys = rule.tested()
             for key in keys:
                 by_key.setdefault(key, []).append(rule)
             questions_of[rule.index] = frozenset(k for k in keys if k in kb.questions)
@@ -189,7 +190,7 @@ class _OpenIndex:
                 refs[q] = refs.get(q, 0) + 1
             by_pack.setdefault(rule.ref.pack_id, set()).update(questions_of[rule.index])
         ordered = [q for q in kb.questions if q in refs]
-        index = cls(
+        return cls(
             by_key,
             questions_of,
             refs,
@@ -197,8 +198,6 @@ class _OpenIndex:
             {q: i for i, q in enumerate(ordered)},
             {pack: frozenset(qs) for pack, qs in by_pack.items()},
         )
-        compiled.cache["open_index"] = index
-        return index
 
 
 def open_questions(compiled: CompiledKnowledge, known: Mapping[str, FactValue]) -> list[str]:
@@ -249,14 +248,6 @@ def _held(
     return any(packs[owner[q]].pack.line == line for q in pending)
 
 
-def _versions(compiled: CompiledKnowledge) -> dict[str, str]:
-    found = compiled.cache.get("versions")
-    if found is None:
-        found = compiled.cache["versions"] = compiled.kb.versions()
-    versions: dict[str, str] = found
-    return versions
-
-
 def diagnose(
     compiled: CompiledKnowledge,
     facts: FactSet,
@@ -281,7 +272,7 @@ def diagnose(
     all_facts = facts.with_derived(state.derived)
     return Diagnosis(
         line=line,
-        packs=_versions(compiled),
+        packs=compiled.cached("versions", compiled.kb.versions),
         threshold=threshold,
         lang=lang,
         facts=[f.as_dict() for f in all_facts],

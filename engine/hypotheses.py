@@ -61,14 +61,14 @@ class PolicyIndex:
             faults_by_key: dict[str, list[tuple[str, CompiledRule]]] = {}
             for fault_id, rules in concluders:
                 for rule, _ in rules:
-                    for k in {leaf.key for leaf in rule.leaves()}:
+                    for k in rule.tested():
                         faults_by_key.setdefault(k, []).append((fault_id, rule))
             escalators_by_key: dict[str, list[CompiledRule]] = {}
             for rule in escalators:
-                for k in {leaf.key for leaf in rule.leaves()}:
+                for k in rule.tested():
                     escalators_by_key.setdefault(k, []).append(rule)
             found = self.focused[key] = Focused(
-                concluders, escalators, dict(concluders), faults_by_key, escalators_by_key
+                concluders, escalators, faults_by_key, escalators_by_key
             )
         return found
 
@@ -95,16 +95,16 @@ class PolicyIndex:
 class Focused:
     concluders: list[tuple[str, list[tuple[CompiledRule, float]]]]  # fault -> (rule, cf)
     escalators: list[CompiledRule]
-    rules_of: dict[str, list[tuple[CompiledRule, float]]]  # fault -> (rule, cf)
     faults_by_key: dict[str, list[tuple[str, CompiledRule]]]  # tested key -> (fault, rule)
     escalators_by_key: dict[str, list[CompiledRule]]  # tested key -> escalating rules
 
 
 def policy_index(compiled: CompiledKnowledge) -> PolicyIndex:
     """What the policy needs of the compiled knowledge, worked out once and kept with it."""
-    cached = compiled.cache.get("policy_index")
-    if isinstance(cached, PolicyIndex):
-        return cached
+    return compiled.cached("policy_index", lambda: _build_policy_index(compiled))
+
+
+def _build_policy_index(compiled: CompiledKnowledge) -> PolicyIndex:
     kb = compiled.kb
     rank = {qid: i for i, qid in enumerate(kb.questions)}
     cost = {qid: float(q.cost) for qid, q in kb.questions.items()}
@@ -119,16 +119,7 @@ def policy_index(compiled: CompiledKnowledge) -> PolicyIndex:
                 concluders.setdefault(then.conclude, []).append((rule, then.cf))
             elif then.escalate is not None and (not escalators or escalators[-1] is not rule):
                 escalators.append(rule)
-    index = PolicyIndex(
-        compiled,
-        rank,
-        cost,
-        order,
-        concluders,
-        escalators,
-    )
-    compiled.cache["policy_index"] = index
-    return index
+    return PolicyIndex(compiled, rank, cost, order, concluders, escalators)
 
 
 # ---- hypotheses --------------------------------------------------------------------------------
@@ -294,7 +285,7 @@ def after_answer(
         still, is_firm = fault_hypotheses(
             index,
             fault_id,
-            focused.rules_of[fault_id],
+            index.concluders[fault_id],
             collections.ChainMap(status, now.status),
             now.floor,
             threshold,

@@ -24,7 +24,7 @@ def focus_packs(compiled: CompiledKnowledge, known: Mapping[str, FactValue]) -> 
     Worked out once per complaint and compiled knowledge.
     """
     complaint = known.get(INTAKE_PREFIX + "complaint")
-    known_focus: dict[object, frozenset[str]] = compiled.cache.setdefault("focus", {})
+    known_focus: dict[str | None, frozenset[str]] = compiled.cached("focus", dict)
     key = complaint if isinstance(complaint, str) else None
     cached = known_focus.get(key)
     if cached is None:
@@ -43,9 +43,10 @@ class PackIndex:
 
     @classmethod
     def of(cls, compiled: CompiledKnowledge) -> PackIndex:
-        found = compiled.cache.get("pack_index")
-        if isinstance(found, cls):
-            return found
+        return compiled.cached("pack_index", lambda: cls._build(compiled))
+
+    @classmethod
+    def _build(cls, compiled: CompiledKnowledge) -> PackIndex:
         kb = compiled.kb
         declaring: dict[str, set[str]] = {}
         linked: dict[str, set[str]] = {pid: set() for pid in kb.packs}
@@ -60,8 +61,7 @@ class PackIndex:
         for rule in compiled.rules:
             if not rule.ref.rule.fallback:
                 rules.setdefault(rule.ref.pack_id, []).append(rule)
-        found = compiled.cache["pack_index"] = cls(declaring, linked, rules)
-        return found
+        return cls(declaring, linked, rules)
 
 
 def _focus_packs(compiled: CompiledKnowledge, complaint: object) -> set[str]:
@@ -89,7 +89,7 @@ class Scope:
 
 
 def scope(compiled: CompiledKnowledge, focus: AbstractSet[str]) -> Scope:
-    scopes: dict[frozenset[str], Scope] = compiled.cache.setdefault("scopes", {})
+    scopes: dict[frozenset[str], Scope] = compiled.cached("scopes", dict)
     key = frozenset(focus)
     found = scopes.get(key)
     if found is None:
@@ -101,29 +101,29 @@ def scope(compiled: CompiledKnowledge, focus: AbstractSet[str]) -> Scope:
 
 def _derivers(compiled: CompiledKnowledge) -> dict[str, list[CompiledRule]]:
     """Derived fact -> the rules that derive it (built once per compiled knowledge)."""
-    cached = compiled.cache.get("derivers")
-    if cached is None:
-        cached = {}
+
+    def build() -> dict[str, list[CompiledRule]]:
+        found: dict[str, list[CompiledRule]] = {}
         for rule in compiled.rules:
             for then in rule.ref.rule.then:
                 if then.derive is not None:
-                    cached.setdefault(then.derive, []).append(rule)
-        compiled.cache["derivers"] = cached
-    derivers: dict[str, list[CompiledRule]] = cached
-    return derivers
+                    found.setdefault(then.derive, []).append(rule)
+        return found
+
+    return compiled.cached("derivers", build)
 
 
 def _leaves_of(compiled: CompiledKnowledge, key: str) -> list[NLeaf]:
     """Every comparison on `key`, in rule order (indexed once per compiled knowledge)."""
-    index = compiled.cache.get("leaves_by_key")
-    if index is None:
-        index = {}
+
+    def build() -> dict[str, list[NLeaf]]:
+        found: dict[str, list[NLeaf]] = {}
         for rule in compiled.rules:
             for leaf in rule.leaves():
-                index.setdefault(leaf.key, []).append(leaf)
-        compiled.cache["leaves_by_key"] = index
-    leaves: list[NLeaf] = index.get(key, [])
-    return leaves
+                found.setdefault(leaf.key, []).append(leaf)
+        return found
+
+    return compiled.cached("leaves_by_key", build).get(key, [])
 
 
 @dataclass(frozen=True)
@@ -137,9 +137,10 @@ class _DeriveIndex:
 
 
 def _derive_index(compiled: CompiledKnowledge) -> _DeriveIndex:
-    found = compiled.cache.get("derive_index")
-    if isinstance(found, _DeriveIndex):
-        return found
+    return compiled.cached("derive_index", lambda: _build_derive_index(compiled))
+
+
+def _build_derive_index(compiled: CompiledKnowledge) -> _DeriveIndex:
     derivers = _derivers(compiled)
     keys = tuple(derivers)
     triggers: dict[str, set[int]] = {}
@@ -148,16 +149,14 @@ def _derive_index(compiled: CompiledKnowledge) -> _DeriveIndex:
         for rule in derivers[key]:
             if rule.nnf is None:
                 always.append(position)
-            for leaf in rule.leaves():
-                triggers.setdefault(leaf.key, set()).add(position)
-    found = _DeriveIndex(
+            for key_tested in rule.tested():
+                triggers.setdefault(key_tested, set()).add(position)
+    return _DeriveIndex(
         keys,
         tuple(tuple(derivers[k]) for k in keys),
         {k: tuple(sorted(v)) for k, v in triggers.items()},
         tuple(sorted(set(always))),
     )
-    compiled.cache["derive_index"] = found
-    return found
 
 
 def closure(
@@ -262,17 +261,16 @@ def open_leaves(node: NNode | None, facts: Mapping[str, FactValue]) -> Iterator[
 
 def _stop_rules_by_key(compiled: CompiledKnowledge) -> dict[str, list[CompiledRule]]:
     """Tested key ("" for no condition) -> the non-fallback `stop` rules testing it."""
-    found = compiled.cache.get("stop_rules_by_key")
-    if found is None:
-        found = {}
+
+    def build() -> dict[str, list[CompiledRule]]:
+        found: dict[str, list[CompiledRule]] = {}
         for rule in compiled.rules:
             if rule.ref.rule.stop and not rule.ref.rule.fallback:
-                tested = {leaf.key for leaf in rule.leaves()} if rule.nnf is not None else {""}
-                for key in tested:
+                for key in rule.tested() if rule.nnf is not None else {""}:
                     found.setdefault(key, []).append(rule)
-        compiled.cache["stop_rules_by_key"] = found
-    by_key: dict[str, list[CompiledRule]] = found
-    return by_key
+        return found
+
+    return compiled.cached("stop_rules_by_key", build)
 
 
 def stop_floor(
@@ -344,12 +342,10 @@ def relevant_questions(
 def answer_values(compiled: CompiledKnowledge, question_id: str) -> list[FactValue]:
     """Representative answers: every yes/no or option; for numbers and text, one value per
     region the packs' comparisons tell apart (worked out once per question)."""
-    key = "answer_values:" + question_id
-    cached = compiled.cache.get(key)
-    if cached is None:
-        cached = compiled.cache[key] = _answer_values(compiled, question_id)
-    values: list[FactValue] = list(cached)
-    return values
+    values = compiled.cached(
+        "answer_values:" + question_id, lambda: _answer_values(compiled, question_id)
+    )
+    return list(values)
 
 
 def _answer_values(compiled: CompiledKnowledge, question_id: str) -> list[FactValue]:
