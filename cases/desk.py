@@ -107,27 +107,39 @@ class Desk:
                 facts.intake(compiled.kb, name, raw)
         return {f.key.removeprefix(INTAKE_PREFIX): _json_value(f.value) for f in facts}
 
-    def open(self, intake: Mapping[str, Any], line: int = 1) -> LiveCase:
+    def with_policy(self, policy: Callable[..., Any]) -> Desk:
+        """The same desk (store, knowledge compiled once) choosing questions by `policy`
+        (the self-service portal asks only what a customer can answer)."""
+        other = Desk(
+            self.store,
+            self.kb,
+            threshold=self.threshold,
+            lang=self.lang,
+            levels=self.levels,
+            policy=policy,
+            clock=self.clock,
+        )
+        other._lines = self._lines
+        return other
+
+    def open(self, intake: Mapping[str, Any], line: int = 1, *, agent: str = "") -> LiveCase:
         """A new case, at Line 1 unless a specialist opens it directly at their line."""
         values = self.check_intake(intake, line)
         at = self.clock()
         case_id = self.store.create(values, at)
-        return self._start(self.store.load(case_id), line)
+        return self._start(self.store.load(case_id), line, agent)
 
-    def _start(self, case: Case, line: int) -> LiveCase:
+    def _start(self, case: Case, line: int, agent: str = "") -> LiveCase:
         compiled = self.knowledge(line)
+        data: dict[str, Any] = {"packs": compiled.kb.versions()}
+        if agent:
+            data["agent"] = agent
         self.store.append(
-            case.id,
-            Event(
-                at=self.clock(),
-                line=line,
-                kind="session_started",
-                data={"packs": compiled.kb.versions()},
-            ),
+            case.id, Event(at=self.clock(), line=line, kind="session_started", data=data)
         )
-        return self._live(self.store.load(case.id), line)
+        return self._live(self.store.load(case.id), line, agent)
 
-    def _live(self, case: Case, line: int) -> LiveCase:
+    def _live(self, case: Case, line: int, agent: str = "") -> LiveCase:
         compiled = self.knowledge(line)
         record, ruled_here = replay(case)
         session = Session(
@@ -138,11 +150,23 @@ class Desk:
             threshold=self.threshold,
             lang=self.lang,
             policy=self.policy,
+            agent=agent,
         )
         session.ruled_here = ruled_here
         return LiveCase(self, case.id, case.opened_at, case.intake, session)
 
-    def resume(self, case_id: str, *, allow_pack_change: bool = False) -> LiveCase:
+    def attach(self, case: Case, *, agent: str = "") -> LiveCase:
+        """The live session of an open case, rebuilt from its events without writing one
+        (a stateless server rebuilds it on every request). Escalated or closed cases are
+        not open: resume them (the next line picks it up) or read them."""
+        if case.status != "open":
+            raise ClosedCase(
+                f"case {case.id} is {case.status}, not open on a line",
+                hint="pick it up from the queue (resume) or read its transcript",
+            )
+        return self._live(case, case.line, agent)
+
+    def resume(self, case_id: str, *, allow_pack_change: bool = False, agent: str = "") -> LiveCase:
         """Continue a stored case where it stopped (the next line's session if it was
         escalated), with the same pack versions."""
         case = self.store.load(case_id)
@@ -161,7 +185,7 @@ class Desk:
                     f"case {case.id} waits for Line {line}, which has no packs here",
                     hint=f"Line {line} works it from the handoff: linewise case show {case.id}",
                 ) from err
-            return self._start(case, line)
+            return self._start(case, line, agent)
         current = case.current_session()
         compiled = self.knowledge(line)
         recorded = current.packs if current is not None else {}
@@ -181,8 +205,10 @@ class Desk:
                 "to continue on the current packs (recorded in the case)",
             )
         data: dict[str, Any] = {"packs_changed": changed} if changed else {}
+        if agent:
+            data["agent"] = agent
         self.store.append(case.id, Event(at=self.clock(), line=line, kind="resumed", data=data))
-        return self._live(self.store.load(case.id), line)
+        return self._live(self.store.load(case.id), line, agent)
 
 
 @dataclass
@@ -231,22 +257,29 @@ class LiveCase:
             return
         self._append("fix_proposed", fault=fault_id, data={"certainty": certainty})
 
-    def fix(self, fault_id: str, worked: bool) -> None:
+    def fix(self, fault_id: str, worked: bool, note: str = "") -> None:
         at = self.desk.clock()
         self.session.fix_result(fault_id, worked, at=at)
+        data = {"note": note} if note else {}
         if worked:
-            self._append("fix_worked", fault=fault_id)
+            self._append("fix_worked", fault=fault_id, data=data)
         else:
             self._append(
-                "fix_failed", fault=fault_id, reason=self.session.record.ruled_out[fault_id]
+                "fix_failed",
+                fault=fault_id,
+                reason=self.session.record.ruled_out[fault_id],
+                data=data,
             )
 
-    def escalate(self, step: Escalate) -> Handoff:
-        """Hand the case up (or close it unresolved at Line 4) with its handoff packet."""
+    def escalate(self, step: Escalate, note: str = "") -> Handoff:
+        """Hand the case up (or close it unresolved at Line 4) with its handoff packet;
+        the agent's note goes with it."""
         at = self.desk.clock()
         service_form = self.intake.get("service_form")
         clock = self.desk.levels.clock(service_form, self.opened_at, at)
         handoff = build_handoff(self.session, step, opened_at=self.opened_at, at=at, sla=clock)
+        if note:
+            handoff = handoff.model_copy(update={"note": note})
         self.session.escalated(step)
         self._append(
             "unresolved" if step.final else "escalated",

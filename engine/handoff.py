@@ -54,6 +54,7 @@ class Handoff(BaseModel):
     elapsed_minutes: float
     vendor: str | None = None
     sla: SlaClock | None = None
+    note: str | None = None  # the escalating agent's own words
 
 
 def minutes_between(start: str, end: str) -> float:

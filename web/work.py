@@ -1,0 +1,196 @@
+"""Case work over HTTP: the same desk calls as the terminal, plus the stale-step check.
+
+The server keeps nothing between requests: each request rebuilds the case's live
+session from its events (cases.desk.Desk.attach), so any worker can serve any case
+and a killed server loses nothing. Every change carries the step number the client
+saw (the case's last event number); when the case moved on since (another tab, a
+double submit), the change is refused with StaleStep (409) and nothing is stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from cases.desk import Desk, LiveCase
+from cases.model import Case
+from engine.escalation import escalation
+from engine.handoff import Handoff
+from engine.session import Ask, Escalate, ProposeFix, Step
+from rules.errors import InvalidInput, UnknownIdError
+from web.errors import StaleStep
+from web.views import Audience, StepView, step_view
+
+
+def _last_seq(case: Case) -> int:
+    return case.events[-1].seq if case.events else 0
+
+
+def incoming(case: Case, line: int) -> Handoff | None:
+    """The handoff packet that brought the case to `line` (the last one), if any."""
+    for event in reversed(case.events):
+        handoff = event.data.get("handoff") if event.kind == "escalated" else None
+        if isinstance(handoff, dict) and handoff.get("to_line") == line:
+            return Handoff.model_validate(handoff)
+    return None
+
+
+@dataclass
+class Work:
+    """One desk (agents) and, for the portal, the same desk with the customer's policy."""
+
+    desk: Desk
+
+    @property
+    def lang(self) -> str:
+        return self.desk.lang
+
+    def load(self, case_id: str) -> Case:
+        return self.desk.store.load(case_id)
+
+    def view(self, case: Case, *, agent: str = "", audience: Audience = "agent") -> StepView:
+        """Where the case stands; a proposed fix is recorded once when first shown."""
+        status = case.status
+        line = case.line
+        base: dict[str, Any] = {"case": case.id, "line": line, "status": status}
+        if status == "escalated":
+            return StepView(
+                kind="handoff",
+                step=_last_seq(case),
+                handoff=incoming(case, line),
+                intake=case.intake,
+                **base,
+            )
+        if status == "abandoned":
+            return StepView(
+                kind="paused",
+                step=_last_seq(case),
+                handoff=incoming(case, line),
+                intake=case.intake,
+                **base,
+            )
+        if status in ("resolved", "unresolved"):
+            out = case.outcome()
+            return StepView(
+                kind="done",
+                step=_last_seq(case),
+                fault=out.get("fault"),
+                intake=case.intake,
+                **base,
+            )
+        live = self.desk.attach(case, agent=agent)
+        step = live.session.step()
+        seq = _last_seq(case)
+        if isinstance(step, ProposeFix):
+            live.propose(step.fault.id, step.fault.certainty)
+            seq = _last_seq(live.case())
+        return step_view(
+            step,
+            case=case.id,
+            line=line,
+            status=status,
+            seq=seq,
+            lang=self.lang,
+            audience=audience,
+            handoff=incoming(case, line),
+            intake=case.intake,
+        )
+
+    # ---- changes ------------------------------------------------------------------------------
+
+    def current(self, case_id: str, step: int, *, agent: str = "") -> tuple[LiveCase, Step]:
+        """The live case and its current step, when `step` is still the current step."""
+        case = self.load(case_id)
+        seq = _last_seq(case)
+        if step != seq:
+            raise StaleStep(
+                f"case {case.id} has moved on since step {step} (now at step {seq})",
+                hint="reload the case and answer the question it asks now",
+                field="step",
+            )
+        live = self.desk.attach(case, agent=agent)
+        return live, live.session.step()
+
+    def answer(
+        self, case_id: str, step: int, question: str, value: Any, *, agent: str = ""
+    ) -> StepView:
+        live, now = self.current(case_id, step, agent=agent)
+        if not isinstance(now, Ask) or now.question.id != question:
+            asked = now.question.id if isinstance(now, Ask) else "no question"
+            raise StaleStep(
+                f"question '{question}' is not the one case {case_id} asks now ({asked})",
+                hint="reload the case and answer the question it asks now",
+                field="question",
+            )
+        try:
+            live.answer(question, value)
+        except UnknownIdError:
+            raise
+        except InvalidInput as err:
+            raise InvalidInput(err.message, hint=err.hint) from err
+        return self.view(live.case(), agent=agent)
+
+    def back(self, case_id: str, step: int, *, agent: str = "") -> StepView:
+        live, _ = self.current(case_id, step, agent=agent)
+        live.back()
+        return self.view(live.case(), agent=agent)
+
+    def fix(
+        self, case_id: str, step: int, fault: str, worked: bool, note: str = "", *, agent: str = ""
+    ) -> StepView:
+        live, now = self.current(case_id, step, agent=agent)
+        if not isinstance(now, ProposeFix) or now.fault.id != fault:
+            raise StaleStep(
+                f"no fix for '{fault}' is proposed on case {case_id} now",
+                hint="reload the case",
+                field="fault",
+            )
+        live.fix(fault, worked, note)
+        return self.view(live.case(), agent=agent)
+
+    def escalate(
+        self,
+        case_id: str,
+        step: int,
+        note: str = "",
+        *,
+        agent: str = "",
+        to_agent: bool = False,
+    ) -> tuple[StepView, Handoff]:
+        """Hand the case up: the engine's escalation when it says so, else the agent's.
+        `to_agent`: the self-service portal hands the case to an agent of the same line."""
+        live, now = self.current(case_id, step, agent=agent)
+        if to_agent and isinstance(now, Ask | ProposeFix | Escalate):
+            diag = now.diagnosis
+            top = diag.top.id if diag.top is not None and diag.top.certainty > 0 else None
+            esc = escalation("self_service", live.line, self.lang, to_line=live.line)
+            target = Escalate(esc, top, diag, final=False)
+        elif isinstance(now, Escalate):
+            target = now
+        elif isinstance(now, Ask | ProposeFix):
+            diag = now.diagnosis
+            top = diag.top.id if diag.top is not None and diag.top.certainty > 0 else None
+            esc = escalation("agent", live.line, self.lang)
+            target = Escalate(esc, top, diag, final=live.line >= 4)
+        else:
+            raise StaleStep(f"case {case_id} is already {now.status}", hint="reload the case")
+        packet = live.escalate(target, note)
+        return self.view(live.case(), agent=agent), packet
+
+    def resume(self, case_id: str, *, agent: str = "", allow_pack_change: bool = False) -> StepView:
+        """Pick up an escalated case at its new line, or continue a paused one."""
+        case = self.load(case_id)
+        if case.status == "open":
+            return self.view(case, agent=agent)
+        live = self.desk.resume(case_id, agent=agent, allow_pack_change=allow_pack_change)
+        return self.view(live.case(), agent=agent)
+
+    def explain(self, case_id: str, what: str, fault: str = "", *, agent: str = "") -> Any:
+        """WHY (the current question), HOW (the reasoning) or WHY NOT (a fault), as data."""
+        case = self.load(case_id)
+        live = self.desk.attach(case, agent=agent)
+        if what == "why":
+            return live.session.why()
+        if what == "how":
+            return live.session.how()
+        return live.session.why_not(fault)
