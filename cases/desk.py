@@ -80,6 +80,7 @@ class Desk:
         levels: ServiceLevels | None = None,
         policy: Callable[..., Any] = next_question,
         clock: Callable[[], str] = now,
+        compiled: dict[int, CompiledKnowledge] | None = None,
     ) -> None:
         self.store = store
         self.kb = kb
@@ -88,7 +89,8 @@ class Desk:
         self.levels = levels or load_service_levels()
         self.policy = policy
         self.clock = clock
-        self._lines: dict[int, CompiledKnowledge] = {}
+        # compiled knowledge per line, built on first use (may be shared between desks)
+        self._lines: dict[int, CompiledKnowledge] = compiled if compiled is not None else {}
 
     def knowledge(self, line: int) -> CompiledKnowledge:
         """The compiled knowledge of a line (built once)."""
@@ -118,9 +120,8 @@ class Desk:
             levels=self.levels,
             policy=policy,
             clock=self.clock,
+            compiled=self._lines,
         )
-        other._lines = self._lines
-        return other
 
     def open(self, intake: Mapping[str, Any], line: int = 1, *, agent: str = "") -> LiveCase:
         """A new case, at Line 1 unless a specialist opens it directly at their line."""

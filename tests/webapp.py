@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 from fastapi.testclient import TestClient
 
+from engine.compile import CompiledKnowledge
 from rules.knowledge import KnowledgeBase, load_knowledge
 from web.accounts import Accounts
 from web.app import create_app
@@ -31,6 +32,9 @@ GOLDEN = Path(__file__).resolve().parent.parent / "cases" / "golden"
 @cache
 def shipped() -> KnowledgeBase:
     return load_knowledge()
+
+
+COMPILED: dict[int, CompiledKnowledge] = {}  # compiled once per test process
 
 
 @dataclass
@@ -92,6 +96,6 @@ def web_app(tmp: Path, **overrides: Any) -> Iterator[Web]:
         accounts.add_user(name, PASSWORD, role)
         tokens[name] = accounts.new_token(name, "tests")
     accounts.close()
-    app = create_app(settings, shipped())
+    app = create_app(settings, shipped(), COMPILED)
     with TestClient(app) as client:
         yield Web(client, settings, tokens)

@@ -25,6 +25,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from cases.desk import Desk
 from cases.sla import load_service_levels
 from cases.store import open_store
+from engine.compile import CompiledKnowledge
 from rules.errors import LinewiseError
 from rules.knowledge import KnowledgeBase
 from web import health
@@ -119,13 +120,17 @@ def _install_errors(app: FastAPI) -> None:
         return _error(request, 500, payload.model_dump(), {})
 
 
-def open_services(settings: Settings, kb: KnowledgeBase) -> Services:
+def open_services(
+    settings: Settings, kb: KnowledgeBase, compiled: dict[int, CompiledKnowledge] | None = None
+) -> Services:
     """The store, the accounts and the desk of one worker (opened in its event loop's
     thread: SQLite connections belong to the thread that made them)."""
     from web.portal.routes import customer_policy
 
     levels = load_service_levels()
-    desk = Desk(open_store(settings.store_path), kb, lang=settings.lang, levels=levels)
+    desk = Desk(
+        open_store(settings.store_path), kb, lang=settings.lang, levels=levels, compiled=compiled
+    )
     return Services(
         settings=settings,
         work=Work(desk),
@@ -137,14 +142,17 @@ def open_services(settings: Settings, kb: KnowledgeBase) -> Services:
     )
 
 
-def create_app(settings: Settings, kb: KnowledgeBase) -> FastAPI:
-    """One application (per worker process) over the case store in `settings`."""
+def create_app(
+    settings: Settings, kb: KnowledgeBase, compiled: dict[int, CompiledKnowledge] | None = None
+) -> FastAPI:
+    """One application (per worker process) over the case store in `settings`;
+    `compiled` shares the compiled knowledge of `kb` between applications (tests)."""
     from web.console import routes as console
     from web.portal import routes as portal
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        svc = open_services(settings, kb)
+        svc = open_services(settings, kb, compiled)
         app.state.services = svc
         try:
             yield
