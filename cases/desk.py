@@ -112,7 +112,7 @@ class Desk:
     def with_policy(self, policy: Callable[..., Any]) -> Desk:
         """The same desk (store, knowledge compiled once) choosing questions by `policy`
         (the self-service portal asks only what a customer can answer)."""
-        other = Desk(
+        return Desk(
             self.store,
             self.kb,
             threshold=self.threshold,

@@ -32,7 +32,11 @@ def run_to_end(web: Web, view: dict[str, Any], answers: dict[str, Any], who: str
             "POST",
             f"/api/cases/{case}/answer",
             who,
-            json={"step": view["step"], "question": question, "value": answer_for(answers, question)},
+            json={
+                "step": view["step"],
+                "question": question,
+                "value": answer_for(answers, question),
+            },
         )
         assert response.status_code == 200, response.text
         view = response.json()
@@ -67,7 +71,9 @@ def test_failed_fix_rules_the_fault_out_and_goes_on(web: Web) -> None:
         f"/api/cases/{view['case']}/fix",
         json={"step": view["step"], "fault": view["fix"]["fault"], "worked": False},
     ).json()
-    assert after["kind"] in ("ask", "fix", "escalate") and after.get("fault") != view["fix"]["fault"]
+    assert (
+        after["kind"] in ("ask", "fix", "escalate") and after.get("fault") != view["fix"]["fault"]
+    )
     how = web.api("GET", f"/api/cases/{view['case']}/how").json()
     assert view["fix"]["fault"] in how["ruled_out"]
 
@@ -196,7 +202,9 @@ def test_logins_and_roles(web: Web) -> None:
     assert web.api("POST", "/api/cases", "mia", json={"intake": WIRED}).status_code == 403
     assert web.api("GET", "/api/queues/1", "boris").status_code == 403
     assert web.api("GET", "/api/queues/1", "mia").status_code == 200
-    assert web.api("POST", f"/api/cases/{view['case']}/answer", "root", json=step).status_code == 200
+    assert (
+        web.api("POST", f"/api/cases/{view['case']}/answer", "root", json=step).status_code == 200
+    )
 
 
 def test_case_list_filters(web: Web) -> None:
