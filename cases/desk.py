@@ -19,7 +19,7 @@ from cases.store import CaseStore
 from engine.compile import CompiledKnowledge, compile_knowledge
 from engine.diagnose import DEFAULT_THRESHOLD
 from engine.facts import FactSet, KnownFact, now
-from engine.handoff import Handoff, build_handoff
+from engine.handoff import Handoff, Note, build_handoff
 from engine.logic import UNKNOWN, FactValue
 from engine.select import next_question
 from engine.session import Asked, Escalate, Record, Session
@@ -259,9 +259,10 @@ class LiveCase:
         self._append("fix_proposed", fault=fault_id, data={"certainty": certainty})
 
     def fix(self, fault_id: str, worked: bool, note: str = "") -> None:
+        """The fix worked (resolved) or did not (ruled out; `note` says what happened)."""
         at = self.desk.clock()
         self.session.fix_result(fault_id, worked, at=at)
-        data = {"note": note} if note else {}
+        data = {"note": note.strip()} if note.strip() else {}
         if worked:
             self._append("fix_worked", fault=fault_id, data=data)
         else:
@@ -274,19 +275,24 @@ class LiveCase:
 
     def escalate(self, step: Escalate, note: str = "") -> Handoff:
         """Hand the case up (or close it unresolved at Line 4) with its handoff packet;
-        the agent's note goes with it."""
+        `note` is the agent's word to the next line, kept in the case and the packet."""
         at = self.desk.clock()
         service_form = self.intake.get("service_form")
         clock = self.desk.levels.clock(service_form, self.opened_at, at)
-        handoff = build_handoff(self.session, step, opened_at=self.opened_at, at=at, sla=clock)
-        if note:
-            handoff = handoff.model_copy(update={"note": note})
+        notes = case_notes(self.case())
+        if note.strip():
+            notes.append(Note(line=self.line, at=at, about="escalation", text=note.strip()))
+        handoff = build_handoff(
+            self.session, step, opened_at=self.opened_at, at=at, sla=clock, notes=notes
+        )
         self.session.escalated(step)
         self._append(
             "unresolved" if step.final else "escalated",
             fault=step.fault,
             reason=step.escalation.reason,
-            data={"handoff": handoff.model_dump(mode="json")},
+            data={"handoff": handoff.model_dump(mode="json"), "note": note.strip()}
+            if note.strip()
+            else {"handoff": handoff.model_dump(mode="json")},
         )
         return handoff
 
@@ -303,3 +309,19 @@ class LiveCase:
             ):
                 return Handoff.model_validate(event.data["handoff"])
         return None
+
+
+def case_notes(case: Case) -> list[Note]:
+    """The agents' notes in a case so far: on failed fixes and on escalations."""
+    notes: list[Note] = []
+    for event in case.events:
+        text = str(event.data.get("note", "")).strip()
+        if not text:
+            continue
+        if event.kind == "fix_failed":
+            notes.append(
+                Note(line=event.line, at=event.at, about="fix_failed", text=text, fault=event.fault)
+            )
+        elif event.kind in ("escalated", "unresolved"):
+            notes.append(Note(line=event.line, at=event.at, about="escalation", text=text))
+    return notes

@@ -107,7 +107,7 @@ def queue_of(case: Case, line: int) -> QueueName | None:
 def _note(case: Case) -> str | None:
     for event in reversed(case.events):
         if event.kind == "escalated":
-            note = event.data.get("handoff", {}).get("note")
+            note = event.data.get("note")
             return str(note) if note else None
     return None
 

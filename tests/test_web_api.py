@@ -87,7 +87,7 @@ def test_escalation_with_a_note_reaches_line2_with_the_handoff(web: Web) -> None
     )
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["handoff"]["note"] == "customer on a deadline"
+    assert body["handoff"]["notes"][-1]["text"] == "customer on a deadline"
     assert body["view"]["kind"] == "handoff" and body["view"]["line"] == 2
     queue = web.api("GET", "/api/queues/2", "boris").json()
     assert view["case"] in [item["id"] for item in queue["escalated"]]
@@ -96,7 +96,7 @@ def test_escalation_with_a_note_reaches_line2_with_the_handoff(web: Web) -> None
     picked = web.api("POST", f"/api/cases/{view['case']}/resume", "boris", json={})
     assert picked.status_code == 200, picked.text
     assert picked.json()["line"] == 2 and picked.json()["status"] == "open"
-    assert picked.json()["handoff"]["note"] == "customer on a deadline"
+    assert picked.json()["handoff"]["notes"][-1]["text"] == "customer on a deadline"
 
 
 def test_back_and_unknown(web: Web) -> None:

@@ -125,7 +125,7 @@ def test_escalation_note_and_the_line2_handoff(web: Web) -> None:
         f"/console/cases/{case['case']}/resume", data={"csrf": hidden(waiting.text, "csrf")}
     )
     assert picked.status_code == 200 and "Line 2" in picked.text
-    assert "Note:" in picked.text and "printer too" in picked.text
+    assert "Note (Line 1)" in picked.text and "printer too" in picked.text
 
 
 def test_a_line1_agent_cannot_work_a_line2_case_in_the_console(web: Web) -> None:
@@ -203,7 +203,7 @@ def test_portal_hands_over_and_the_agent_never_asks_again(web: Web) -> None:
     queue = web.api("GET", "/api/queues/1").json()
     assert case_id in [item["id"] for item in queue["escalated"]]
     picked = web.api("POST", f"/api/cases/{case_id}/resume", json={}).json()
-    assert picked["line"] == 1 and picked["handoff"]["note"] == "urgent"
+    assert picked["line"] == 1 and picked["handoff"]["notes"][-1]["text"] == "urgent"
     assert {q["question"] for q in picked["handoff"]["questions"]} == set(told)
     view = picked
     asked: list[str] = []
