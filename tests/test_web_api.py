@@ -27,7 +27,7 @@ def run_to_end(web: Web, view: dict[str, Any], answers: dict[str, Any], who: str
     for _ in range(40):
         if view["kind"] != "ask":
             return view
-        question = view["question"]["id"]
+        question = view["question"]["ref"]
         response = web.api(
             "POST",
             f"/api/cases/{case}/answer",
@@ -48,12 +48,12 @@ def test_golden_case_runs_to_its_fix_over_http(web: Web) -> None:
     view = web.open(data["intake"])
     assert view["kind"] == "ask" and view["question"]["text"]
     view = run_to_end(web, view, data["answers"])
-    assert view["kind"] == "fix" and view["fix"]["fault"] == data["expect"]["fault"]
-    assert view["fix"]["steps"] and view["fix"]["title"]
+    assert view["kind"] == "fix" and view["fix"]["ref"] == data["expect"]["fault"]
+    assert view["fix"]["steps"] and view["fix"]["title"] and view["fix"]["prompt"]
     done = web.api(
         "POST",
         f"/api/cases/{view['case']}/fix",
-        json={"step": view["step"], "fault": view["fix"]["fault"], "worked": True, "note": "ok"},
+        json={"step": view["step"], "fault": view["fix"]["ref"], "worked": True, "note": "ok"},
     )
     assert done.status_code == 200, done.text
     assert done.json()["kind"] == "done" and done.json()["status"] == "resolved"
@@ -69,13 +69,11 @@ def test_failed_fix_rules_the_fault_out_and_goes_on(web: Web) -> None:
     after = web.api(
         "POST",
         f"/api/cases/{view['case']}/fix",
-        json={"step": view["step"], "fault": view["fix"]["fault"], "worked": False},
+        json={"step": view["step"], "fault": view["fix"]["ref"], "worked": False},
     ).json()
-    assert (
-        after["kind"] in ("ask", "fix", "escalate") and after.get("fault") != view["fix"]["fault"]
-    )
+    assert after["kind"] in ("ask", "fix", "escalate") and after.get("fault") != view["fix"]["ref"]
     how = web.api("GET", f"/api/cases/{view['case']}/how").json()
-    assert view["fix"]["fault"] in how["ruled_out"]
+    assert view["fix"]["ref"] in how["data"]["ruled_out"]
 
 
 def test_escalation_with_a_note_reaches_line2_with_the_handoff(web: Web) -> None:
@@ -101,33 +99,40 @@ def test_escalation_with_a_note_reaches_line2_with_the_handoff(web: Web) -> None
 
 def test_back_and_unknown(web: Web) -> None:
     view = web.open(WIRED)
-    first = view["question"]["id"]
+    first = view["question"]["ref"]
     unknown = web.api(
         "POST",
         f"/api/cases/{view['case']}/unknown",
         json={"step": view["step"], "question": first},
     ).json()
-    assert unknown["question"]["id"] != first
+    assert unknown["question"]["ref"] != first
     back = web.api("POST", f"/api/cases/{view['case']}/back", json={"step": unknown["step"]})
-    assert back.status_code == 200 and back.json()["question"]["id"] == first
+    assert back.status_code == 200 and back.json()["question"]["ref"] == first
 
 
 def test_why_how_whynot(web: Web) -> None:
     view = web.open(WIRED)
     case = view["case"]
     why = web.api("GET", f"/api/cases/{case}/why").json()
-    assert why["question"] == view["question"]["id"] and why["because"]
-    assert "facts" in web.api("GET", f"/api/cases/{case}/how").json()
+    assert why["data"]["question"] == view["question"]["ref"] and why["data"]["because"]
+    assert why["view"]["kind"] == "why" and why["view"]["title"]
+    how = web.api("GET", f"/api/cases/{case}/how").json()
+    assert "facts" in how["data"] and how["view"]["kind"] == "how"
     whynot = web.api("GET", f"/api/cases/{case}/whynot", params={"fault": "wired_cable_faulty"})
-    assert whynot.status_code == 200 and whynot.json()["fault"] == "wired_cable_faulty"
-    unknown = web.api("GET", f"/api/cases/{case}/whynot", params={"fault": "wired_cable_fautly"})
-    assert unknown.status_code == 404
-    assert "wired_cable_faulty" in unknown.json()["hint"]
+    assert whynot.status_code == 200 and whynot.json()["data"]["fault"] == "wired_cable_faulty"
+    assert "wired_cable_faulty" not in whynot.json()["view"]["title"]  # titles, not ids
+    by_words = web.api("GET", f"/api/cases/{case}/whynot", params={"fault": "faulty network cable"})
+    assert by_words.status_code == 200, by_words.text
+    assert by_words.json()["data"]["fault"] == "wired_cable_faulty"
+    several = web.api("GET", f"/api/cases/{case}/whynot", params={"fault": "cable"})
+    assert several.status_code == 422 and "matches" in several.json()["message"]
+    unknown = web.api("GET", f"/api/cases/{case}/whynot", params={"fault": "zzqx"})
+    assert unknown.status_code == 404 and unknown.json()["code"] == "unknown_id"
 
 
 def test_stale_step_and_double_submit_are_refused_with_409(web: Web) -> None:
     view = web.open(WIRED)
-    body = {"step": view["step"], "question": view["question"]["id"], "value": "yes"}
+    body = {"step": view["step"], "question": view["question"]["ref"], "value": "yes"}
     first = web.api("POST", f"/api/cases/{view['case']}/answer", json=body)
     assert first.status_code == 200
     again = web.api("POST", f"/api/cases/{view['case']}/answer", json=body)
@@ -146,14 +151,14 @@ def test_wrong_answer_type_is_422_and_stores_nothing(web: Web) -> None:
     bad = web.api(
         "POST",
         f"/api/cases/{view['case']}/answer",
-        json={"step": view["step"], "question": view["question"]["id"], "value": "maybe"},
+        json={"step": view["step"], "question": view["question"]["ref"], "value": "maybe"},
     )
     assert bad.status_code == 422 and bad.json()["code"] == "bad_input"
     assert "maybe" in bad.json()["message"]
     shape = web.api(
         "POST",
         f"/api/cases/{view['case']}/answer",
-        json={"step": view["step"], "question": view["question"]["id"], "value": [1, 2]},
+        json={"step": view["step"], "question": view["question"]["ref"], "value": [1, 2]},
     )
     assert shape.status_code == 422 and shape.json()["field"].startswith("value")
     now = web.api("GET", f"/api/cases/{view['case']}").json()
@@ -194,7 +199,7 @@ def test_logins_and_roles(web: Web) -> None:
     assert forged.status_code == 401 and forged.json()["code"] == "login_required"
     assert web.api("GET", "/api/me", "mia").json()["lines"] == [1, 2, 3, 4]
     view = web.open(WIRED)
-    step = {"step": view["step"], "question": view["question"]["id"], "value": "yes"}
+    step = {"step": view["step"], "question": view["question"]["ref"], "value": "yes"}
     for who in ("mia", "boris", "vera"):  # a manager reads; other lines do not answer Line 1
         assert web.api("GET", f"/api/cases/{view['case']}", who).status_code == 200
         refused = web.api("POST", f"/api/cases/{view['case']}/answer", who, json=step)
@@ -264,7 +269,7 @@ def test_a_locked_store_is_503_with_retry_after(
             response = web.api(
                 "POST",
                 f"/api/cases/{view['case']}/answer",
-                json={"step": view["step"], "question": view["question"]["id"], "value": "yes"},
+                json={"step": view["step"], "question": view["question"]["ref"], "value": "yes"},
             )
             assert response.status_code == 503, response.text
             assert response.headers["Retry-After"] == "5"
@@ -277,7 +282,7 @@ def test_a_locked_store_is_503_with_retry_after(
         again = web.api(
             "POST",
             f"/api/cases/{view['case']}/answer",
-            json={"step": view["step"], "question": view["question"]["id"], "value": "yes"},
+            json={"step": view["step"], "question": view["question"]["ref"], "value": "yes"},
         )
         assert again.status_code == 200
 
@@ -285,7 +290,7 @@ def test_a_locked_store_is_503_with_retry_after(
 def test_a_restarted_server_resumes_the_case_where_it_was(tmp_path: Path) -> None:
     with web_app(tmp_path) as web:
         view = web.open(WIRED)
-        body = {"step": view["step"], "question": view["question"]["id"], "value": "yes"}
+        body = {"step": view["step"], "question": view["question"]["ref"], "value": "yes"}
         after = web.api("POST", f"/api/cases/{view['case']}/answer", json=body).json()
     with web_app(tmp_path) as web:  # a new process over the same store
         again = web.api("GET", f"/api/cases/{view['case']}").json()

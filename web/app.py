@@ -26,6 +26,7 @@ from cases.desk import Desk
 from cases.sla import load_service_levels
 from cases.store import open_store
 from engine.compile import CompiledKnowledge
+from present.names import Namer
 from rules.errors import LinewiseError
 from rules.knowledge import KnowledgeBase
 from web import health
@@ -36,7 +37,6 @@ from web.deps import HERE, Services
 from web.errors import ErrorBody, body, classify
 from web.middleware import AccessLog, BodyLimit, RateLimit
 from web.settings import Settings
-from web.views import Titles
 from web.work import Work
 
 LOG = logging.getLogger("linewise.web")
@@ -138,7 +138,7 @@ def open_services(
         accounts=Accounts(settings.accounts_path),
         levels=levels,
         templates=_templates(),
-        titles=Titles(kb, settings.lang),
+        names=Namer(kb, settings.lang),
     )
 
 

@@ -18,11 +18,11 @@ from fastapi.templating import Jinja2Templates
 
 from cases.desk import Desk
 from cases.sla import ServiceLevels
+from present.names import Namer
 from rules.errors import UnknownIdError
 from web.accounts import Accounts, User
 from web.errors import ForgedForm, LoginRequired, NotAllowed
 from web.settings import Settings
-from web.views import Titles
 from web.work import Work
 
 HERE = Path(__file__).parent
@@ -36,7 +36,7 @@ class Services:
     accounts: Accounts
     levels: ServiceLevels
     templates: Jinja2Templates
-    titles: Titles
+    names: Namer
 
     @property
     def desk(self) -> Desk:

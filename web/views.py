@@ -1,8 +1,10 @@
-"""What the API returns and the pages show for a step: pydantic models built from the engine.
+"""The web's envelope around the presentation layer: where a case stands, with the
+step number every change must carry, and what `present` says people read.
 
-Data first: every page and every JSON response is built from these models, so the
-console, the portal and API clients read the same thing. Questions may be phrased for
-the customer (`customer_text`, falling back to the agent text).
+Texts (questions, options, fixes, explanations, handoffs) come from `present`, the one
+presentation layer the terminal uses too; this module only adds what the web needs: the
+case's state and step number, the engine's data beside the words (data first), and the
+customer's phrasing of a question in the self-service portal.
 """
 
 from __future__ import annotations
@@ -13,44 +15,18 @@ from pydantic import BaseModel, ConfigDict
 
 from engine.handoff import Handoff
 from engine.session import Ask, Done, Escalate, ProposeFix, Step
+from present.handoff import handoff_document
+from present.question import ask_view, done_message, fix_view
+from present.views import Document, FixView, QuestionView
 from rules.knowledge import KnowledgeBase
-from rules.schema import Question
 
 Audience = Literal["agent", "customer"]
 StepKind = Literal["ask", "fix", "escalate", "done", "handoff", "paused"]
 
 
-class _View(BaseModel):
+class EscalationView(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-
-class OptionView(_View):
-    value: str
-    text: str
-
-
-class QuestionView(_View):
-    id: str
-    number: int
-    text: str
-    help: str | None = None
-    type: str
-    options: list[OptionView] = []
-    unit: str | None = None
-    min: float | None = None
-    max: float | None = None
-    cost: float
-    agent_only: bool = False
-
-
-class FixView(_View):
-    fault: str
-    title: str
-    certainty: float
-    steps: list[str]
-
-
-class EscalationView(_View):
     to_line: int
     kind: str
     reason: str
@@ -58,40 +34,32 @@ class EscalationView(_View):
     fault: str | None = None
 
 
-class StepView(_View):
-    """Where a case stands and what happens next; `step` must come back with any answer."""
+class StepView(BaseModel):
+    """Where a case stands and what happens next; `step` must come back with any change."""
+
+    model_config = ConfigDict(extra="forbid")
 
     case: str
     line: int
     status: str
-    step: int  # the case's last event number: an answer to an older step is refused (409)
+    step: int  # the case's last event number: a change sent for an older step gets 409
     kind: StepKind
     question: QuestionView | None = None
     fix: FixView | None = None
     escalation: EscalationView | None = None
     handoff: Handoff | None = None  # the packet this line received (or waits to pick up)
+    handoff_view: Document | None = None  # the same packet in sentences
+    message: str = ""
     fault: str | None = None
     intake: dict[str, Any] = {}
 
 
-def question_view(step: Ask, lang: str, audience: Audience) -> QuestionView:
-    question: Question = step.question
-    text = question.text.get(lang)
-    if audience == "customer" and question.customer_text is not None:
-        text = question.customer_text.get(lang)
-    return QuestionView(
-        id=question.id,
-        number=step.number,
-        text=text,
-        help=question.help.get(lang) if question.help else None,
-        type=question.type,
-        options=[OptionView(value=o.value, text=o.text.get(lang)) for o in question.options or []],
-        unit=question.unit,
-        min=question.min,
-        max=question.max,
-        cost=question.cost,
-        agent_only=question.agent_only,
-    )
+def customer_question(step: Ask, line: int, lang: str) -> QuestionView:
+    """The question as the portal puts it to a customer (`customer_text` when the pack
+    gives one, else the agent's text)."""
+    view = ask_view(step, line, lang)
+    phrased = step.question.customer_text
+    return view.model_copy(update={"text": phrased.get(lang)}) if phrased is not None else view
 
 
 def step_view(
@@ -101,6 +69,7 @@ def step_view(
     line: int,
     status: str,
     seq: int,
+    kb: KnowledgeBase,
     lang: str,
     audience: Audience = "agent",
     handoff: Handoff | None = None,
@@ -113,16 +82,18 @@ def step_view(
         "status": status,
         "step": seq,
         "handoff": handoff,
+        "handoff_view": handoff_document(handoff, kb, lang) if handoff is not None else None,
         "intake": intake or {},
     }
     if isinstance(step, Ask):
-        return StepView(kind="ask", question=question_view(step, lang, audience), **base)
-    if isinstance(step, ProposeFix):
-        fault = step.fault
-        fix = FixView(
-            fault=fault.id, title=fault.title, certainty=fault.certainty, steps=list(fault.fix)
+        question = (
+            customer_question(step, line, lang)
+            if audience == "customer"
+            else ask_view(step, line, lang)
         )
-        return StepView(kind="fix", fix=fix, fault=fault.id, **base)
+        return StepView(kind="ask", question=question, **base)
+    if isinstance(step, ProposeFix):
+        return StepView(kind="fix", fix=fix_view(step, lang), fault=step.fault.id, **base)
     if isinstance(step, Escalate):
         esc = step.escalation
         view = EscalationView(
@@ -134,43 +105,7 @@ def step_view(
         )
         return StepView(kind="escalate", escalation=view, fault=step.fault, **base)
     assert isinstance(step, Done)
-    return StepView(kind="done", fault=step.fault, **{**base, "status": step.status})
-
-
-class Titles:
-    """Titles for ids (questions, faults, complaints, answers) so pages show words."""
-
-    def __init__(self, kb: KnowledgeBase, lang: str) -> None:
-        self.kb = kb
-        self.lang = lang
-
-    def question(self, qid: str, audience: Audience = "agent") -> str:
-        question = self.kb.questions.get(qid)
-        if question is None:
-            return qid
-        if audience == "customer" and question.customer_text is not None:
-            return question.customer_text.get(self.lang)
-        return question.text.get(self.lang)
-
-    def fault(self, fid: str | None) -> str:
-        fault = self.kb.faults.get(fid or "")
-        return fault.title.get(self.lang) if fault is not None else str(fid or "")
-
-    def complaint(self, sid: str | None) -> str:
-        symptom = self.kb.symptoms.get(sid or "")
-        return symptom.title.get(self.lang) if symptom is not None else str(sid or "")
-
-    def answer(self, qid: str, value: Any) -> str:
-        """An answer in words: yes/no, an option's text, a number with its unit."""
-        if value is None or value == "unknown":
-            return "unknown (cannot tell)"
-        question = self.kb.questions.get(qid)
-        if isinstance(value, bool) or value in ("yes", "no"):
-            return "yes" if value in (True, "yes") else "no"
-        if question is not None and question.options:
-            for option in question.options:
-                if option.value == value:
-                    return option.text.get(self.lang)
-        if question is not None and question.unit:
-            return f"{value} {question.unit}"
-        return str(value)
+    message = done_message(case, step, kb, lang)
+    return StepView(
+        kind="done", fault=step.fault, message=message, **{**base, "status": step.status}
+    )

@@ -17,7 +17,11 @@ from cases.model import Case
 from engine.escalation import escalation
 from engine.handoff import Handoff
 from engine.session import Ask, Escalate, ProposeFix, Step
-from rules.errors import InvalidInput, UnknownIdError
+from present.explain import how_document, why_document, whynot_document
+from present.handoff import handoff_document
+from present.search import find_faults
+from present.views import Document
+from rules.errors import InvalidInput, UnknownIdError, did_you_mean
 from web.errors import StaleStep
 from web.views import Audience, StepView, step_view
 
@@ -52,32 +56,21 @@ class Work:
         """Where the case stands; a proposed fix is recorded once when first shown."""
         status = case.status
         line = case.line
-        base: dict[str, Any] = {"case": case.id, "line": line, "status": status}
-        if status == "escalated":
-            return StepView(
-                kind="handoff",
-                step=_last_seq(case),
-                handoff=incoming(case, line),
-                intake=case.intake,
-                **base,
-            )
-        if status == "abandoned":
-            return StepView(
-                kind="paused",
-                step=_last_seq(case),
-                handoff=incoming(case, line),
-                intake=case.intake,
-                **base,
-            )
+        packet = incoming(case, line)
+        base: dict[str, Any] = {
+            "case": case.id,
+            "line": line,
+            "status": status,
+            "handoff": packet,
+            "handoff_view": self.handoff_view(packet),
+            "intake": case.intake,
+        }
+        if status in ("escalated", "abandoned"):
+            kind = "handoff" if status == "escalated" else "paused"
+            return StepView(kind=kind, step=_last_seq(case), **base)
         if status in ("resolved", "unresolved"):
             out = case.outcome()
-            return StepView(
-                kind="done",
-                step=_last_seq(case),
-                fault=out.get("fault"),
-                intake=case.intake,
-                **base,
-            )
+            return StepView(kind="done", step=_last_seq(case), fault=out.get("fault"), **base)
         live = self.desk.attach(case, agent=agent)
         step = live.session.step()
         seq = _last_seq(case)
@@ -90,11 +83,15 @@ class Work:
             line=line,
             status=status,
             seq=seq,
+            kb=self.desk.kb,
             lang=self.lang,
             audience=audience,
-            handoff=incoming(case, line),
+            handoff=packet,
             intake=case.intake,
         )
+
+    def handoff_view(self, packet: Handoff | None) -> Document | None:
+        return handoff_document(packet, self.desk.kb, self.lang) if packet is not None else None
 
     # ---- changes ------------------------------------------------------------------------------
 
@@ -185,12 +182,37 @@ class Work:
         live = self.desk.resume(case_id, agent=agent, allow_pack_change=allow_pack_change)
         return self.view(live.case(), agent=agent)
 
-    def explain(self, case_id: str, what: str, fault: str = "", *, agent: str = "") -> Any:
-        """WHY (the current question), HOW (the reasoning) or WHY NOT (a fault), as data."""
+    def explain(
+        self, case_id: str, what: str, fault: str = "", *, agent: str = ""
+    ) -> tuple[Any, Document]:
+        """WHY (the current question), HOW (the reasoning) or WHY NOT (a fault, by id or by
+        words of its title): the engine's data and what people read."""
         case = self.load(case_id)
         live = self.desk.attach(case, agent=agent)
+        session = live.session
         if what == "why":
-            return live.session.why()
+            step = session.step()
+            if not isinstance(step, Ask):
+                raise StaleStep(
+                    f"case {case.id} asks no question now", hint="WHY is asked at a question"
+                )
+            return session.why(), why_document(session, step.question.id)
         if what == "how":
-            return live.session.how()
-        return live.session.why_not(fault)
+            return session.how(), how_document(session)
+        fault_id = self.fault_named(fault)
+        return session.why_not(fault_id), whynot_document(session, fault_id)
+
+    def fault_named(self, typed: str) -> str:
+        """A fault id from an id or words of its title (several matches: say which)."""
+        if typed in self.desk.kb.faults:
+            return typed
+        found = find_faults(self.desk.kb, typed, self.lang)
+        if len(found) == 1:
+            return found[0].ref
+        if not found:
+            raise UnknownIdError(
+                f"no fault matches '{typed}'",
+                hint=did_you_mean(typed, self.desk.kb.faults) or "type words of its title",
+            )
+        listed = "; ".join(f"{c.title} ({c.ref})" for c in found[:8])
+        raise InvalidInput(f"'{typed}' matches {len(found)} faults: {listed}", hint="say which")

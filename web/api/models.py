@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cases.model import CaseSummary, Event
 from engine.handoff import Handoff
+from present.views import Document
 from web.views import StepView
 
 NOTE_MAX = 4000
@@ -95,3 +96,10 @@ class Me(_Body):
     role: str
     title: str
     lines: list[int]
+
+
+class Explanation(_Body):
+    """WHY / HOW / WHY NOT: the engine's data, and the same in sentences with titles."""
+
+    data: Any
+    view: Document

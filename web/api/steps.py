@@ -3,7 +3,7 @@ resume, and WHY / HOW / WHY NOT. Every change carries the step it answers (409 i
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
@@ -12,6 +12,7 @@ from web.api.models import (
     AnswerBody,
     EscalateBody,
     EscalatedView,
+    Explanation,
     FixBody,
     ResumeBody,
     StepBody,
@@ -70,21 +71,25 @@ async def resume(case_id: str, body: ResumeBody, user: ApiUser, svc: Svc) -> Ste
     return svc.work.resume(case_id, agent=user.name, allow_pack_change=body.allow_pack_change)
 
 
-@router.get("/why")
-async def why(case_id: str, user: ApiUser, svc: Svc) -> Any:
+@router.get("/why", response_model=Explanation)
+async def why(case_id: str, user: ApiUser, svc: Svc) -> Explanation:
     """WHY the current question: what it decides between, and why it comes now."""
-    return svc.work.explain(case_id, "why", agent=user.name)
+    data, view = svc.work.explain(case_id, "why", agent=user.name)
+    return Explanation(data=data, view=view)
 
 
-@router.get("/how")
-async def how(case_id: str, user: ApiUser, svc: Svc) -> Any:
+@router.get("/how", response_model=Explanation)
+async def how(case_id: str, user: ApiUser, svc: Svc) -> Explanation:
     """HOW: the facts, the rules that fired and the hypotheses so far."""
-    return svc.work.explain(case_id, "how", agent=user.name)
+    data, view = svc.work.explain(case_id, "how", agent=user.name)
+    return Explanation(data=data, view=view)
 
 
-@router.get("/whynot")
+@router.get("/whynot", response_model=Explanation)
 async def whynot(
     case_id: str, user: ApiUser, svc: Svc, fault: Annotated[str, Query(max_length=200)]
-) -> Any:
-    """WHY NOT a fault: the first condition that failed in each rule that could conclude it."""
-    return svc.work.explain(case_id, "whynot", fault, agent=user.name)
+) -> Explanation:
+    """WHY NOT a fault (its id, or words of its title): the first condition that failed in
+    each rule that could conclude it."""
+    data, view = svc.work.explain(case_id, "whynot", fault, agent=user.name)
+    return Explanation(data=data, view=view)

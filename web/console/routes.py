@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cases.queue import queues
 from engine.facts import now
+from present.recap import recap_document
 from rules.errors import LinewiseError
 from web.accounts import User
 from web.deps import Svc, check_csrf, csrf_token, require_line, session_user
@@ -31,7 +32,7 @@ def _user(user: User | None) -> User:
 
 
 def _page(request: Request, svc: Svc, name: str, user: User | None, **context: Any) -> Response:
-    context.update(user=user, csrf=csrf_token(request), lang=svc.settings.lang, t=svc.titles)
+    context.update(user=user, csrf=csrf_token(request), lang=svc.settings.lang, t=svc.names)
     return svc.templates.TemplateResponse(request, name, context)
 
 
@@ -123,7 +124,7 @@ async def case_page(
     explain_error: str | None = None
     if panel in ("why", "how", "whynot") and view.status == "open":
         try:
-            explain = svc.work.explain(case.id, panel, fault.strip(), agent=me.name)
+            _, explain = svc.work.explain(case.id, panel, fault.strip(), agent=me.name)
         except LinewiseError as err:
             explain_error = err.render()
     faults = (
@@ -137,11 +138,13 @@ async def case_page(
         if view.status == "open"
         else []
     )
+    recap = recap_document(case, svc.desk.kb, svc.settings.lang) if view.status == "open" else None
     return _page(
         request,
         svc,
         "case.html",
         me,
+        recap=recap,
         view=view,
         may_work=me.may_work(view.line),
         panel=panel,

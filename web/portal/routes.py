@@ -51,7 +51,7 @@ def customer_policy(
 
 
 def _page(request: Request, svc: Svc, name: str, **context: Any) -> Response:
-    context.update(csrf=csrf_token(request), lang=svc.settings.lang, t=svc.titles)
+    context.update(csrf=csrf_token(request), lang=svc.settings.lang, t=svc.names)
     return svc.templates.TemplateResponse(request, name, context)
 
 
