@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from cases.selfservice import CUSTOMER
 from engine.compile import CompiledKnowledge
 from engine.diagnose import DEFAULT_THRESHOLD
 from engine.logic import UNKNOWN, FactValue
@@ -23,7 +24,6 @@ from web.deps import Svc, check_csrf, csrf_token
 from web.errors import StaleStep
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
-CUSTOMER = "customer (self-service)"
 
 
 def customer_policy(
