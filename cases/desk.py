@@ -251,12 +251,13 @@ class LiveCase:
         self._append("back", question=undone.question)
         return undone
 
-    def propose(self, fault_id: str, certainty: float) -> None:
-        """Record that a fix is proposed (once, even when the prompt is shown again)."""
+    def propose(self, fault_id: str, certainty: float) -> int | None:
+        """Record that a fix is proposed (once, even when the prompt is shown again);
+        the new event's number, or None when it was already recorded."""
         last = self.case().events[-1]
         if last.kind == "fix_proposed" and last.fault == fault_id:
-            return
-        self._append("fix_proposed", fault=fault_id, data={"certainty": certainty})
+            return None
+        return self._append("fix_proposed", fault=fault_id, data={"certainty": certainty}).seq
 
     def fix(self, fault_id: str, worked: bool, note: str = "") -> None:
         """The fix worked (resolved) or did not (ruled out; `note` says what happened)."""

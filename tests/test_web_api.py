@@ -295,3 +295,32 @@ def test_a_restarted_server_resumes_the_case_where_it_was(tmp_path: Path) -> Non
     with web_app(tmp_path) as web:  # a new process over the same store
         again = web.api("GET", f"/api/cases/{view['case']}").json()
         assert again["step"] == after["step"] and again["question"] == after["question"]
+
+
+def test_two_workers_on_one_store_never_answer_from_a_stale_session(tmp_path: Path) -> None:
+    """Each worker keeps recent live sessions; a change made by the other worker moves the
+    case's step on, so the kept session is rebuilt, never reused."""
+    with web_app(tmp_path) as first, web_app(tmp_path) as second:
+        data = golden("network-wired/wired-cable-faulty.yaml")
+        view = first.open(data["intake"])
+        seen = []
+        for turn in range(4):
+            if view["kind"] != "ask":
+                break
+            web = first if turn % 2 else second
+            ref = view["question"]["ref"]
+            seen.append(ref)
+            response = web.api(
+                "POST",
+                f"/api/cases/{view['case']}/answer",
+                json={
+                    "step": view["step"],
+                    "question": ref,
+                    "value": answer_for(data["answers"], ref),
+                },
+            )
+            assert response.status_code == 200, response.text
+            view = response.json()
+            other = (second if web is first else first).api("GET", f"/api/cases/{view['case']}")
+            assert other.json()["step"] == view["step"] and other.json()["kind"] == view["kind"]
+        assert len(set(seen)) == len(seen)

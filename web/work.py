@@ -9,7 +9,10 @@ double submit), the change is refused with StaleStep (409) and nothing is stored
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from cases.desk import Desk, LiveCase
@@ -39,11 +42,46 @@ def incoming(case: Case, line: int) -> Handoff | None:
     return None
 
 
+RECENT = 2000  # live sessions kept per worker, by case
+
+
 @dataclass
 class Work:
-    """One desk (agents) and, for the portal, the same desk with the customer's policy."""
+    """One desk (agents) and, for the portal, the same desk with the customer's policy.
+
+    The live session of a case recently worked here is kept with the step number it
+    belongs to; it is used again only while the stored case is still at that step (any
+    change by another worker or tab moves the step on), so it saves rebuilding the
+    session and its diagnosis, never correctness.
+    """
 
     desk: Desk
+    _recent: OrderedDict[str, tuple[int, str, LiveCase, Step]] = field(default_factory=OrderedDict)
+
+    def _live(self, case: Case, seq: int, agent: str) -> tuple[LiveCase, Step]:
+        kept = self._recent.get(case.id)
+        if kept is not None and kept[0] == seq and kept[1] == agent:
+            self._recent.move_to_end(case.id)
+            return kept[2], kept[3]
+        live = self.desk.attach(case, agent=agent)
+        return live, self._remember(live, seq, agent)
+
+    def _remember(self, live: LiveCase, seq: int, agent: str) -> Step:
+        step = live.session.step()
+        self._recent[live.case_id] = (seq, agent, live, step)
+        self._recent.move_to_end(live.case_id)
+        while len(self._recent) > RECENT:
+            self._recent.popitem(last=False)
+        return step
+
+    @contextmanager
+    def _changing(self, live: LiveCase) -> Iterator[None]:
+        """Forget the kept session when a change fails half-way (the store is the truth)."""
+        try:
+            yield
+        except BaseException:
+            self._recent.pop(live.case_id, None)
+            raise
 
     @property
     def lang(self) -> str:
@@ -71,12 +109,16 @@ class Work:
         if status in ("resolved", "unresolved"):
             out = case.outcome()
             return StepView(kind="done", step=_last_seq(case), fault=out.get("fault"), **base)
-        live = self.desk.attach(case, agent=agent)
-        step = live.session.step()
         seq = _last_seq(case)
-        if isinstance(step, ProposeFix):
-            live.propose(step.fault.id, step.fault.certainty)
-            seq = _last_seq(live.case())
+        live, step = self._live(case, seq, agent)
+        last = case.events[-1] if case.events else None
+        shown = last is not None and last.kind == "fix_proposed"
+        if isinstance(step, ProposeFix) and not (shown and last and last.fault == step.fault.id):
+            with self._changing(live):
+                recorded = live.propose(step.fault.id, step.fault.certainty)
+            if recorded is not None:
+                seq = recorded
+                self._remember(live, seq, agent)
         return step_view(
             step,
             case=case.id,
@@ -105,8 +147,7 @@ class Work:
                 hint="reload the case and answer the question it asks now",
                 field="step",
             )
-        live = self.desk.attach(case, agent=agent)
-        return live, live.session.step()
+        return self._live(case, seq, agent)
 
     def answer(
         self, case_id: str, step: int, question: str, value: Any, *, agent: str = ""
@@ -119,18 +160,24 @@ class Work:
                 hint="reload the case and answer the question it asks now",
                 field="question",
             )
-        try:
+        with self._changing(live):
             live.answer(question, value)
-        except UnknownIdError:
-            raise
-        except InvalidInput as err:
-            raise InvalidInput(err.message, hint=err.hint) from err
-        return self.view(live.case(), agent=agent)
+        return self._after(live, agent)
+
+    def _after(self, live: LiveCase, agent: str) -> StepView:
+        """The view after a change, from the live session that made it."""
+        case = live.case()
+        if case.status == "open":
+            self._remember(live, _last_seq(case), agent)
+        else:
+            self._recent.pop(live.case_id, None)
+        return self.view(case, agent=agent)
 
     def back(self, case_id: str, step: int, *, agent: str = "") -> StepView:
         live, _ = self.current(case_id, step, agent=agent)
-        live.back()
-        return self.view(live.case(), agent=agent)
+        with self._changing(live):
+            live.back()
+        return self._after(live, agent)
 
     def fix(
         self, case_id: str, step: int, fault: str, worked: bool, note: str = "", *, agent: str = ""
@@ -142,8 +189,9 @@ class Work:
                 hint="reload the case",
                 field="fault",
             )
-        live.fix(fault, worked, note)
-        return self.view(live.case(), agent=agent)
+        with self._changing(live):
+            live.fix(fault, worked, note)
+        return self._after(live, agent)
 
     def escalate(
         self,
@@ -171,8 +219,9 @@ class Work:
             target = Escalate(esc, top, diag, final=live.line >= 4)
         else:
             raise StaleStep(f"case {case_id} is already {now.status}", hint="reload the case")
-        packet = live.escalate(target, note)
-        return self.view(live.case(), agent=agent), packet
+        with self._changing(live):
+            packet = live.escalate(target, note)
+        return self._after(live, agent), packet
 
     def resume(self, case_id: str, *, agent: str = "", allow_pack_change: bool = False) -> StepView:
         """Pick up an escalated case at its new line, or continue a paused one."""
