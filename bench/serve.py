@@ -169,7 +169,11 @@ async def agent(
     rng = random.Random(seed)
     while time.monotonic() < stop_at:
         case = cases[rng.randrange(len(cases))]
-        opened = await client.post("/api/cases", json={"intake": case["intake"]})
+        try:
+            opened = await client.post("/api/cases", json={"intake": case["intake"]})
+        except httpx.TransportError as err:
+            errors.append(f"open {type(err).__name__}")
+            continue
         if opened.status_code != 201:
             errors.append(f"open {opened.status_code}")
             continue
@@ -193,7 +197,11 @@ async def agent(
                     {"step": view["step"], "fault": view["fix"]["ref"], "worked": True},
                 )
             began = time.perf_counter()
-            response = await client.post(f"/api/cases/{view['case']}/{path}", json=body)
+            try:
+                response = await client.post(f"/api/cases/{view['case']}/{path}", json=body)
+            except httpx.TransportError as err:
+                errors.append(f"{path} {type(err).__name__}")
+                break
             latencies.append((time.perf_counter() - began) * 1000)
             if response.status_code != 200:
                 errors.append(f"{path} {response.status_code}")
@@ -236,6 +244,7 @@ def main() -> None:
     parser.add_argument("--name", default="serve")
     args = parser.parse_args()
     cases = line1_cases()
+    load_before = [round(x, 1) for x in os.getloadavg()]
     base = in_process(cases, min(args.seconds, 20))
     print(f"in process: {base}", flush=True)
     server = Server(args.workers)
@@ -253,6 +262,8 @@ def main() -> None:
         server.stop()
     report = {
         "machine": f"{os.cpu_count()} cores, client and server on the same machine",
+        "load_average_at_end": [round(x, 1) for x in os.getloadavg()],
+        "load_average_at_start": load_before,
         "workers": args.workers,
         "seconds_per_run": args.seconds,
         "in_process": base,
@@ -263,7 +274,9 @@ def main() -> None:
     lines = [
         f"# linewise serve --workers {args.workers}: simulated agents over HTTP",
         "",
-        f"{report['machine']}; {args.seconds:g} s per run; in process (no HTTP, one process): "
+        f"{report['machine']} (load average {load_before[0]} at the start, "
+        f"{report['load_average_at_end'][0]} at the end); "
+        f"{args.seconds:g} s per run; in process (no HTTP, one process): "
         f"{base['steps_per_s']} steps/s, p50 {base['p50']} ms, p95 {base['p95']} ms.",
         "",
         "| open sessions | think time | steps/s | of in-process | p50 ms | p95 ms | p99 ms "

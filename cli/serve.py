@@ -76,7 +76,6 @@ def serve(
             "packs": [str(p) for p in packs],
         }
     )
-    os.environ.setdefault("LINEWISE_SECRET", secret)
     click.echo(
         f"linewise: console http://{host}:{port}/console/  portal http://{host}:{port}/portal/  "
         f"API http://{host}:{port}/api/docs  (store {path})",
@@ -89,7 +88,8 @@ def serve(
         port=port,
         workers=workers,
         factory=True,
-        access_log=False,
+        access_log=False,  # ours is structured (web.middleware.AccessLog)
+        timeout_keep_alive=30,
         log_level="warning",
     )
 

@@ -116,9 +116,9 @@ class Work:
         if isinstance(step, ProposeFix) and not (shown and last and last.fault == step.fault.id):
             with self._changing(live):
                 recorded = live.propose(step.fault.id, step.fault.certainty)
-            if recorded is not None:
+            if recorded is not None:  # the step stays the same; only its number moved on
                 seq = recorded
-                self._remember(live, seq, agent)
+                self._recent[case.id] = (seq, agent, live, step)
         return step_view(
             step,
             case=case.id,

@@ -19,7 +19,7 @@ from present.recap import recap_document
 from rules.errors import LinewiseError
 from web.accounts import User
 from web.deps import Svc, check_csrf, csrf_token, require_line, session_user
-from web.errors import LoginRequired, NotAllowed
+from web.errors import LoginRequired, NotAllowed, StaleStep
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 MaybeUser = Annotated[User | None, Depends(session_user)]
@@ -167,8 +167,6 @@ async def _form(request: Request, case_id: str, svc: Svc, user: User | None) -> 
 def _step(form: Any) -> int:
     raw = str(form.get("step", ""))
     if not raw.lstrip("-").isdigit():
-        from web.errors import StaleStep
-
         raise StaleStep("the form has no step number", hint="reload the case", field="step")
     return int(raw)
 
