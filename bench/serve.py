@@ -164,13 +164,16 @@ async def agent(
     think: float,
     stop_at: float,
     latencies: list[float],
+    opens: list[float],
     errors: list[str],
 ) -> None:
     rng = random.Random(seed)
     while time.monotonic() < stop_at:
         case = cases[rng.randrange(len(cases))]
+        began = time.perf_counter()
         try:
             opened = await client.post("/api/cases", json={"intake": case["intake"]})
+            opens.append((time.perf_counter() - began) * 1000)
         except httpx.TransportError as err:
             errors.append(f"open {type(err).__name__}")
             continue
@@ -212,6 +215,7 @@ async def agent(
 async def load(url: str, token: str, sessions: int, seconds: float, think: float) -> dict[str, Any]:
     cases = line1_cases()
     latencies: list[float] = []
+    opens: list[float] = []
     errors: list[str] = []
     limits = httpx.Limits(max_connections=sessions, max_keepalive_connections=sessions)
     headers = {"Authorization": f"Bearer {token}"}
@@ -221,7 +225,10 @@ async def load(url: str, token: str, sessions: int, seconds: float, think: float
         stop_at = time.monotonic() + seconds
         started = time.perf_counter()
         await asyncio.gather(
-            *(agent(client, cases, n, think, stop_at, latencies, errors) for n in range(sessions))
+            *(
+                agent(client, cases, n, think, stop_at, latencies, opens, errors)
+                for n in range(sessions)
+            )
         )
         elapsed = time.perf_counter() - started
     return {
@@ -229,6 +236,10 @@ async def load(url: str, token: str, sessions: int, seconds: float, think: float
         "think_s": think,
         "steps": len(latencies),
         "steps_per_s": round(len(latencies) / elapsed, 1),
+        "opens": len(opens),
+        "opens_p50": percentiles(opens)["p50"],
+        "requests_per_s": round((len(latencies) + len(opens)) / elapsed, 1),
+        "seconds": round(elapsed, 1),
         "errors": len(errors),
         "error_kinds": sorted(set(errors))[:5],
         **percentiles(latencies),
@@ -280,13 +291,14 @@ def main() -> None:
         f"{base['steps_per_s']} steps/s, p50 {base['p50']} ms, p95 {base['p95']} ms.",
         "",
         "| open sessions | think time | steps/s | of in-process | p50 ms | p95 ms | p99 ms "
-        "| errors |",
-        "|---|---|---|---|---|---|---|---|",
+        "| cases opened (p50 ms) | wall s | errors |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in runs:
         lines.append(
             f"| {r['sessions']} | {r['think_s']:g} s | {r['steps_per_s']} | "
-            f"{r['of_in_process']:.0%} | {r['p50']} | {r['p95']} | {r['p99']} | {r['errors']} |"
+            f"{r['of_in_process']:.0%} | {r['p50']} | {r['p95']} | {r['p99']} | "
+            f"{r['opens']} ({r['opens_p50']}) | {r['seconds']} | {r['errors']} |"
         )
     (RESULTS / f"{args.name}.md").write_text("\n".join(lines) + "\n")
 
