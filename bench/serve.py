@@ -250,7 +250,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", default="50,200,1000")
     parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument("--think", type=float, default=1.0, help="mean think time (s)")
+    parser.add_argument(
+        "--think", default="1.0,0", help="mean think times to run (s; 0 = flat out)"
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--name", default="serve")
     args = parser.parse_args()
@@ -264,7 +266,7 @@ def main() -> None:
         asyncio.run(load(server.url, server.token, 5, 5, 0.0))  # compile in both workers
         runs = []
         for sessions in [int(n) for n in args.sessions.split(",")]:
-            for think in sorted({args.think, 0.0}, reverse=True):
+            for think in [float(t) for t in args.think.split(",")]:
                 result = asyncio.run(load(server.url, server.token, sessions, args.seconds, think))
                 result["of_in_process"] = round(result["steps_per_s"] / base["steps_per_s"], 2)
                 print(result, flush=True)
