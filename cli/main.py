@@ -142,5 +142,5 @@ def main() -> None:
         signals.hold()  # the work is done: a late signal must not disturb the exit
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # `python -m cli.main`, as the hostile-input corpus runs it
     main()
