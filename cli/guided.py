@@ -21,6 +21,7 @@ import click
 
 from cases.desk import Desk, LiveCase
 from cases.store import SQLiteStore, StoreError, open_store
+from cli.lines import read_line
 from cli.render import render_why_not
 from cli.signals import Terminated
 from cli.transcript import render_handoff, render_reasoning, render_why
@@ -76,7 +77,7 @@ def open_case_store(path: Path | None) -> SQLiteStore:
 def read(prompt: str) -> str:
     """One line of input; end of input leaves the session."""
     try:
-        return input(prompt).strip()
+        return read_line(prompt).strip()
     except EOFError:
         click.echo("")
         raise Leave("end of input") from None

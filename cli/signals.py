@@ -15,11 +15,13 @@ This module imports nothing but the standard library: it must stay cheap.
 
 from __future__ import annotations
 
+import os
 import signal
 from types import FrameType
 
 EXIT_INTERRUPTED = 128 + signal.SIGINT  # 130
 EXIT_TERMINATED = 128 + signal.SIGTERM  # 143
+_wakeup: list[int] = []  # the read end of the wake-up pipe, once installed
 
 
 class Terminated(BaseException):
@@ -34,11 +36,33 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 
 
 def install() -> None:
-    """SIGINT -> KeyboardInterrupt, SIGTERM -> Terminated (unless inherited as ignored)."""
+    """SIGINT -> KeyboardInterrupt, SIGTERM -> Terminated (unless inherited as ignored),
+    and a wake-up pipe that a signal writes to, so a wait on input can see it
+    (cli.lines)."""
     if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
     if signal.getsignal(signal.SIGTERM) is not signal.SIG_IGN:
         signal.signal(signal.SIGTERM, _terminate)
+    if not _wakeup:
+        read_end, write_end = os.pipe()
+        os.set_blocking(read_end, False)
+        os.set_blocking(write_end, False)
+        signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+        _wakeup.append(read_end)
+
+
+def wakeup_fd() -> int | None:
+    """The read end of the wake-up pipe (None until `install` ran in this process)."""
+    return _wakeup[0] if _wakeup else None
+
+
+def drain(fd: int) -> None:
+    """Empty the wake-up pipe (what woke the wait has been seen)."""
+    try:
+        while os.read(fd, 512):
+            pass
+    except BlockingIOError:
+        pass
 
 
 def hold() -> None:
