@@ -36,10 +36,16 @@ def shipped_pack_files() -> list[Path]:
 
 def pack_files(paths: Iterable[Path]) -> list[Path]:
     """Expand folders into the pack files below them; keep files as given."""
+    return data_files(paths, PACK_SUFFIXES)
+
+
+def data_files(paths: Iterable[Path], suffixes: tuple[str, ...]) -> list[Path]:
+    """Folders expanded into the files below them with one of `suffixes` (links to folders
+    are not followed, so a link loop cannot make the walk endless); files kept as given."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.suffix in PACK_SUFFIXES))
+            files.extend(sorted(p for p in path.rglob("*") if p.suffix in suffixes))
         else:
             files.append(path)
     return files

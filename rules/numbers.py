@@ -98,3 +98,13 @@ def _check_range(value: float, what: str, minimum: float | None, maximum: float 
         raise NumberError(f"{value:g} is below {minimum:g}", f"give {what} of at least {minimum:g}")
     if maximum is not None and value > maximum:
         raise NumberError(f"{value:g} is above {maximum:g}", f"give {what} of at most {maximum:g}")
+
+
+def numbered(text: str, count: int) -> int | None:
+    """The number a person typed to pick one of `count` numbered options (1-based), or None
+    when `text` is not one of those numbers ('²', '1_0' and 5,000 digits are not)."""
+    body = text.strip()
+    if len(body) > 9 or not is_digits(body):
+        return None
+    number = int(body)
+    return number if 1 <= number <= count else None

@@ -20,9 +20,7 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+", re.ASCII)
 
 def is_loop(err: BaseException) -> bool:
     """Whether an error from the file system means a symbolic-link loop."""
-    return isinstance(err, RuntimeError) or (
-        isinstance(err, OSError) and err.errno == errno.ELOOP
-    )
+    return isinstance(err, RuntimeError) or (isinstance(err, OSError) and err.errno == errno.ELOOP)
 
 
 def loop_error(path: Path) -> InvalidInput:

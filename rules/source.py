@@ -128,7 +128,7 @@ def display_path(path: Path) -> str:
     """A path as the user would type it: relative to the working folder when inside it."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, RuntimeError, OSError):  # outside, or a symbolic-link loop
         return str(path)
 
 
