@@ -95,7 +95,7 @@ def pydantic_diagnostics(
             message, hint = _pattern_message(loc, item.get("input"))
         elif kind == "finite_number":
             message = f"{_show(item.get('input'))} is not a finite number"
-            hint = "write a number such as 0.5 (not .nan or .inf)"
+            hint = "write a number such as 0.5, not .nan or .inf"
         elif "type" in kind or kind.endswith("_parsing"):
             message = f"{message} (got {_show(item.get('input'))})"
         out.append(smap.diagnostic(loc, message, hint=hint, code="E004"))
