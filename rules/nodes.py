@@ -57,6 +57,7 @@ class Loader(Parser):  # type: ignore[misc]
     def __init__(self, text: str, limits: InputLimits) -> None:
         super().__init__(text)
         self.limits = limits
+        self.max_number_chars = limits.max_number_chars
         self._resolved: dict[tuple[str, tuple[bool, bool]], str] = {}
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
@@ -78,7 +79,7 @@ def _number(constructor: Any) -> Any:
     refuses ints over 4,300 digits; nobody means one)."""
 
     def construct(loader: Any, node: yaml.ScalarNode) -> Any:
-        if len(node.value) > loader.limits.max_number_chars:
+        if len(node.value) > loader.max_number_chars:
             line, col = pos(node)
             raise LimitExceeded(
                 line,
@@ -142,7 +143,7 @@ def _deep_text(limits: InputLimits) -> tuple[str, str]:
     )
 
 
-def plain(node: yaml.Node, loader: Any, depth: int) -> Any:
+def plain(node: yaml.Node, loader: Any, room: int) -> Any:
     """The value of `node`, as `_build` makes it, but without positions; raises `NotPlain`
     where `_build` would report a problem."""
     tag = node.tag
@@ -152,21 +153,21 @@ def plain(node: yaml.Node, loader: Any, depth: int) -> Any:
         raise NotPlain
     if isinstance(node, yaml.ScalarNode):
         return _scalar(node, loader)
-    if depth >= loader.limits.max_depth:
+    if not room:
         raise too_deep(node, loader.limits)
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         loader.flatten_mapping(node)
         for key_node, value_node in node.value:
-            key = plain(key_node, loader, depth + 1)
+            key = plain(key_node, loader, room - 1)
             if not isinstance(key, str | int | float | bool) or key is None:
                 raise NotPlain
             key = str(key) if not isinstance(key, str) else key
             if key in out:
                 raise NotPlain
-            out[key] = plain(value_node, loader, depth + 1)
+            out[key] = plain(value_node, loader, room - 1)
         return out
-    return [plain(item, loader, depth + 1) for item in node.value]
+    return [plain(item, loader, room - 1) for item in node.value]
 
 
 def pos(node: yaml.Node) -> tuple[int, int]:
@@ -179,7 +180,7 @@ def build(
     smap: SourceMap,
     problems: list[Diagnostic],
     loader: Any,
-    depth: int,
+    room: int,
 ) -> Any:
     smap.values[path] = pos(node)
     if node.tag not in SAFE_TAGS:
@@ -200,14 +201,14 @@ def build(
         return None
     if isinstance(node, yaml.ScalarNode):
         return _scalar(node, loader)
-    if depth >= loader.limits.max_depth:
+    if not room:
         raise too_deep(node, loader.limits)
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         first_seen: dict[Any, int] = {}
         loader.flatten_mapping(node)
         for key_node, value_node in node.value:
-            key = build(key_node, path + ("<key>",), smap, problems, loader, depth + 1)
+            key = build(key_node, path + ("<key>",), smap, problems, loader, room - 1)
             if not isinstance(key, str | int | float | bool) or key is None:
                 line, col = pos(key_node)
                 problems.append(
@@ -232,10 +233,10 @@ def build(
                 continue
             first_seen[key] = key_node.start_mark.line + 1
             smap.keys[path + (key,)] = pos(key_node)
-            out[key] = build(value_node, path + (key,), smap, problems, loader, depth + 1)
+            out[key] = build(value_node, path + (key,), smap, problems, loader, room - 1)
         smap.values.pop(path + ("<key>",), None)
         return out
     return [
-        build(item, path + (i,), smap, problems, loader, depth + 1)
+        build(item, path + (i,), smap, problems, loader, room - 1)
         for i, item in enumerate(node.value)
     ]

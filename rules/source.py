@@ -78,7 +78,7 @@ class SourceMap:
         try:
             node = loader.get_single_node()
             if node is not None:
-                build(node, (), self, [], loader, 0)
+                build(node, (), self, [], loader, self._limits.max_depth)
         finally:
             loader.dispose()
 
@@ -233,14 +233,14 @@ def _value(
     node: yaml.Node, loader: Any, text: str, name: str, limits: InputLimits
 ) -> tuple[Any, SourceMap]:
     try:
-        data = plain(node, loader, 0)
+        data = plain(node, loader, limits.max_depth)
     except NotPlain:
         # a problem to report: build again, with positions, to say where and what
         problems: list[Diagnostic] = []
         smap = SourceMap(name)
         again = Loader(text, limits)
         try:
-            data = build(again.get_single_node(), (), smap, problems, again, 0)
+            data = build(again.get_single_node(), (), smap, problems, again, limits.max_depth)
         finally:
             again.dispose()
         if problems:
