@@ -18,6 +18,7 @@ from engine.guided import DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES, guided_tree
 from engine.result import Diagnosis
 from rules.errors import Diagnostic, InputError, UnknownIdError, did_you_mean
 from rules.knowledge import KnowledgeBase
+from rules.limits import LimitExceeded, read_bounded
 from visualize.backend import BINARY_FORMATS, render_bytes
 from visualize.dot import to_dot
 from visualize.guided import guided_picture
@@ -43,7 +44,9 @@ def read_trace(path: Path) -> Diagnosis:
     from pydantic import ValidationError
 
     try:
-        return Diagnosis.model_validate_json(path.read_bytes())
+        return Diagnosis.model_validate_json(read_bounded(path))
+    except LimitExceeded as err:
+        raise InputError([Diagnostic(str(path), 0, 0, "", err.message, err.hint)]) from err
     except OSError as err:
         raise InputError([Diagnostic(str(path), 0, 0, "", f"cannot read: {err.strerror}")]) from err
     except ValidationError as err:
