@@ -37,6 +37,7 @@ from cases.store_access import (
     store_errors,
 )
 from rules.errors import UnknownIdError, did_you_mean
+from rules.numbers import is_digits
 
 __all__ = [
     "ENV_VAR",
@@ -98,7 +99,7 @@ def normalise_id(text: str) -> str:
     """'7', 'c-7' and 'C-000007' all name case C-000007."""
     raw = text.strip().upper()
     digits = raw.removeprefix("C-").removeprefix("C")
-    return case_id(int(digits)) if digits.isdigit() else raw
+    return case_id(int(digits)) if len(digits) <= 18 and is_digits(digits) else raw
 
 
 class SQLiteStore:
