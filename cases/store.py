@@ -351,4 +351,6 @@ def open_reader(path: Path | None = None) -> SQLiteStore:
     where = path or default_path()
     if not where.is_file():
         raise missing_store(where, given=path is not None)
+    if where.stat().st_size == 0:  # an empty SQLite database (e.g. made by touch): no cases
+        SQLiteStore(where).close()
     return SQLiteStore(where, read_only=True)
