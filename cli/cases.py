@@ -11,7 +11,7 @@ import click
 
 from cases.gaps import find_gaps, write_draft
 from cases.simulate import simulate as run_simulation
-from cases.store import open_store
+from cases.store import open_reader, open_store
 from cli.golden import jobs_option
 from cli.guided import store_option
 from cli.options import Number, json_option, load_all, packs_option
@@ -142,7 +142,7 @@ def gaps(
     Example:
       linewise cases gaps --store history.sqlite3 --min-size 10 --out drafts/
     """
-    store = open_store(store_path)
+    store = open_reader(store_path)
     try:
         found = find_gaps(store.iter_cases(), min_size)[:top]
     finally:

@@ -9,8 +9,9 @@ from pathlib import Path
 import click
 
 from cases.sla import load_service_levels
+from cases.store import open_reader
 from cases.traffic import case_diagnosis, stored_diagnoses
-from cli.guided import open_case_store, store_option
+from cli.guided import store_option
 from cli.options import Number, lang_option, load_all, packs_option
 from engine.compile import CompiledKnowledge, compile_knowledge
 from engine.graph import build_graph
@@ -97,7 +98,7 @@ def _sessions(
     one = read_trace(overlay.trace) if overlay.trace else None
     many = [read_trace(p) for p in sorted(overlay.traces.glob("*.json"))] if overlay.traces else []
     if overlay.case is not None or overlay.traffic:
-        store = open_case_store(overlay.store)
+        store = open_reader(overlay.store)
         if overlay.case is not None:
             one = case_diagnosis(store, overlay.case, compiled, line)
         if overlay.traffic:

@@ -12,7 +12,7 @@ import click
 from cases.metrics import Filters
 from cases.metrics import report as build_report
 from cases.sla import ENV_SLA, load_service_levels
-from cases.store import open_store
+from cases.store import open_reader
 from cli.guided import store_option
 from cli.options import Number, json_option, load_all, packs_option
 from rules.intake import CHANNELS, SERVICE_FORMS
@@ -179,7 +179,7 @@ def report(
         channel,
     )
     levels = load_service_levels(sla_file)
-    store = open_store(store_path)
+    store = open_reader(store_path)
     try:
         data = build_report(store.iter_cases(), levels, kb=load_all(packs), filters=filters)
     finally:
