@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
+from cases.store import open_reader
 from cli import guided
-from cli.options import json_option, lang_option, load_all, packs_option
+from cli.options import Number, json_option, lang_option, load_all, packs_option
 from cli.transcript import render_case, render_case_list
 from engine.diagnose import DEFAULT_THRESHOLD
 
@@ -20,7 +21,7 @@ from engine.diagnose import DEFAULT_THRESHOLD
 @lang_option
 @click.option(
     "--threshold",
-    type=click.FloatRange(0, 1),
+    type=Number(0, 1),
     default=DEFAULT_THRESHOLD,
     show_default=True,
     help="Certainty at which a fault is firm.",
@@ -76,7 +77,7 @@ def show(case_id: str, store_path: Path | None, as_json: bool) -> None:
     Example:
       linewise case show C-000042 --json
     """
-    store = guided.open_case_store(store_path)
+    store = open_reader(store_path)
     record = store.load(case_id)
     if as_json:
         data = record.model_dump(mode="json")
@@ -91,7 +92,7 @@ def show(case_id: str, store_path: Path | None, as_json: bool) -> None:
 @case.command("list")
 @guided.store_option
 @json_option
-@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many.")
+@click.option("--limit", type=Number(1, whole=True), default=None, help="At most this many.")
 def list_cases(store_path: Path | None, as_json: bool, limit: int | None) -> None:
     """List the cases in the store, newest first.
 
@@ -99,7 +100,7 @@ def list_cases(store_path: Path | None, as_json: bool, limit: int | None) -> Non
     Example:
       linewise case list --limit 20
     """
-    rows = guided.open_case_store(store_path).list_cases(limit)
+    rows = open_reader(store_path).list_cases(limit)
     if as_json:
         click.echo(json.dumps([r.model_dump() for r in rows], indent=2, ensure_ascii=False))
     else:

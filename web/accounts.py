@@ -18,7 +18,7 @@ from typing import Literal, get_args
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from cases.store import StoreError, store_errors
+from cases.store_access import StoreError, store_errors
 from engine.facts import now
 from rules.errors import InvalidInput, UnknownIdError, did_you_mean
 
