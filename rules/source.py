@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from rules.errors import Diagnostic
+from rules.errors import EMPTY_FILE, Diagnostic
 
 PathKey = tuple[str | int, ...]
 
@@ -186,9 +186,7 @@ def parse_data(raw: bytes, name: str) -> tuple[Any, SourceMap]:
     finally:
         loader.dispose()
     if node is None:
-        raise DataFileError(
-            [Diagnostic(name, 1, 1, "", "the file is empty", hint="a pack is a YAML mapping")]
-        )
+        raise DataFileError([Diagnostic(name, 1, 1, "", EMPTY_FILE)])
     try:
         data = _plain(node, loader)
     except _NotPlain:
