@@ -25,6 +25,7 @@ from pydantic import ValidationError
 
 from cases.model import Case, CaseSummary, Event, line_after, status_after
 from rules.errors import LinewiseError, UnknownIdError, did_you_mean
+from rules.numbers import is_digits
 
 ENV_VAR = "LINEWISE_STORE"
 SCHEMA_VERSION = "1"
@@ -90,7 +91,7 @@ def normalise_id(text: str) -> str:
     """'7', 'c-7' and 'C-000007' all name case C-000007."""
     raw = text.strip().upper()
     digits = raw.removeprefix("C-").removeprefix("C")
-    return case_id(int(digits)) if digits.isdigit() else raw
+    return case_id(int(digits)) if len(digits) <= 18 and is_digits(digits) else raw
 
 
 @contextmanager

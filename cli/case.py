@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from cli import guided
-from cli.options import json_option, lang_option, load_all, packs_option
+from cli.options import Number, json_option, lang_option, load_all, packs_option
 from cli.transcript import render_case, render_case_list
 from engine.diagnose import DEFAULT_THRESHOLD
 
@@ -20,7 +20,7 @@ from engine.diagnose import DEFAULT_THRESHOLD
 @lang_option
 @click.option(
     "--threshold",
-    type=click.FloatRange(0, 1),
+    type=Number(0, 1),
     default=DEFAULT_THRESHOLD,
     show_default=True,
     help="Certainty at which a fault is firm.",
@@ -91,7 +91,7 @@ def show(case_id: str, store_path: Path | None, as_json: bool) -> None:
 @case.command("list")
 @guided.store_option
 @json_option
-@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many.")
+@click.option("--limit", type=Number(1, whole=True), default=None, help="At most this many.")
 def list_cases(store_path: Path | None, as_json: bool, limit: int | None) -> None:
     """List the cases in the store, newest first.
 

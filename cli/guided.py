@@ -25,6 +25,7 @@ from engine.session import Ask, Done, Escalate, ProposeFix
 from rules.errors import LinewiseError, did_you_mean
 from rules.intake import CHANNELS, SERVICE_FORMS
 from rules.knowledge import KnowledgeBase
+from rules.numbers import numbered
 
 F = TypeVar("F")
 EXIT_INTERRUPTED = 130
@@ -87,8 +88,9 @@ def _choose(label: str, options: list[tuple[str, str]]) -> str:
     values = [v for v, _ in options]
     while True:
         raw = read("> ")
-        if raw.isdigit() and 1 <= int(raw) <= len(options):
-            return values[int(raw) - 1]
+        picked = numbered(raw, len(options))
+        if picked is not None:
+            return values[picked - 1]
         if raw in values:
             return raw
         hint = did_you_mean(raw, values) if raw else None
@@ -193,10 +195,11 @@ def _ask(live: LiveCase, step: Ask, lang: str) -> Escalate | None:
             return _agent_escalation(live, step)
         elif _command(live, raw, help_text):
             continue
-        if question.type == "choice" and raw.isdigit():
+        if question.type == "choice":
             options = question.options or []
-            if 1 <= int(raw) <= len(options):
-                raw = options[int(raw) - 1].value
+            number = numbered(raw, len(options))
+            if number is not None:
+                raw = options[number - 1].value
         try:
             live.answer(question.id, raw)
         except LinewiseError as err:

@@ -16,7 +16,7 @@ from cases.registry import ENV_REGISTRY, Registry, default_registry_dir
 from cases.store import open_store
 from cli.golden import jobs_option
 from cli.guided import store_option
-from cli.options import json_option, packs_option
+from cli.options import Number, json_option, packs_option
 from cli.progress import F, progress_bar, progress_option
 from rules.diff import SECTIONS, PackDiff
 from rules.errors import InvalidInput, UnknownIdError
@@ -181,7 +181,9 @@ def open_registry(registry_dir: Path | None) -> Registry:
 
 @click.command("publish")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--line", type=click.IntRange(1, 4), required=True, help="The line to publish to.")
+@click.option(
+    "--line", type=Number(1, 4, whole=True), required=True, help="The line to publish to."
+)
 @click.option(
     "--cases",
     "case_paths",

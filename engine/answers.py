@@ -20,8 +20,8 @@ from rules.errors import (
     InvalidInput,
     LinewiseError,
     UnknownIdError,
-    did_you_mean,
     explain_empty,
+    suggest,
 )
 from rules.intake import INTAKE_FIELDS
 from rules.knowledge import KnowledgeBase
@@ -105,7 +105,8 @@ def to_facts(
     for name, raw in intake.items():
         if name not in INTAKE_FIELDS:
             unknown = UnknownIdError(
-                f"unknown intake field '{name}'", hint=did_you_mean(name, INTAKE_FIELDS.keys())
+                f"unknown intake field '{name}'",
+                hint=suggest(name, INTAKE_FIELDS.keys(), problems),
             )
             report(("intake", name), unknown, key=True)
             continue
@@ -117,7 +118,7 @@ def to_facts(
             report(("intake", name), err)
     for name, raw in answers.items():
         if name not in kb.questions:
-            hint = did_you_mean(name, kb.questions.keys())
+            hint = suggest(name, kb.questions.keys(), problems)
             where = "" if hint else " in the loaded packs"
             report(
                 ("answers", name),
