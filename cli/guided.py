@@ -27,7 +27,7 @@ from cli.signals import Terminated
 from cli.transcript import render_handoff, render_reasoning, render_why
 from engine.escalation import escalation
 from engine.session import Ask, Done, Escalate, ProposeFix
-from rules.errors import InvalidInput, LinewiseError
+from rules.errors import InvalidInput, LinewiseError, did_you_mean
 from rules.intake import CHANNELS, SERVICE_FORMS
 from rules.knowledge import KnowledgeBase
 from rules.numbers import numbered
@@ -97,8 +97,11 @@ def _choose(label: str, options: list[tuple[str, str]]) -> str:
             return values[picked - 1]
         if raw in values:
             return raw
+        hint = did_you_mean(raw, values) if raw else None
         click.echo(
-            f"  please give a number from 1 to {len(options)} or one of: {', '.join(values)}"
+            f"  {hint}"
+            if hint
+            else f"  please give a number from 1 to {len(options)} or one of: {', '.join(values)}"
         )
 
 
