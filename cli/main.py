@@ -106,6 +106,7 @@ def _register() -> None:
         pack,
         pack_versions,
         report,
+        serve,
         store,
     )
 
@@ -120,6 +121,8 @@ def _register() -> None:
     cli.add_command(golden.test)
     cli.add_command(cases.cases_group)
     cli.add_command(report.report)
+    cli.add_command(serve.serve)
+    cli.add_command(serve.user)
     cli.add_command(store.store_group)
     pack.pack.add_command(pack_versions.diff)
     pack.pack.add_command(pack_versions.publish)
