@@ -18,6 +18,7 @@ from engine.diagnose import DEFAULT_THRESHOLD
 @guided.store_option
 @packs_option
 @lang_option
+@guided.ids_option
 @click.option(
     "--threshold",
     type=click.FloatRange(0, 1),
@@ -35,6 +36,7 @@ def resume(
     store_path: Path | None,
     packs: tuple[Path, ...],
     lang: str,
+    ids: bool,
     threshold: float,
     allow_pack_change: bool,
 ) -> None:
@@ -51,6 +53,7 @@ def resume(
         threshold=threshold,
         lang=lang,
         allow_pack_change=allow_pack_change,
+        ids=ids,
     )
     click.get_current_context().exit(code)
 

@@ -139,6 +139,7 @@ def _default_why_not(diagnosis: Diagnosis, compiled: CompiledKnowledge) -> list[
 @click.option("--explain", "with_explain", is_flag=True, help="Add HOW and WHY NOT to the output.")
 @_intake_options
 @guided.store_option
+@guided.ids_option
 def diagnose(
     answer: tuple[str, ...],
     answers_file: Path | None,
@@ -150,6 +151,7 @@ def diagnose(
     as_json: bool,
     with_explain: bool,
     store_path: Path | None,
+    ids: bool,
     **fields: str | None,
 ) -> None:
     """Guide a diagnosis question by question, or diagnose from given answers.
@@ -167,7 +169,9 @@ def diagnose(
     if not answer and answers_file is None:
         kb = load_all(packs)
         given = _given_intake(intake, dict(fields))
-        code = guided.start(kb, store_path, given, threshold=threshold, lang=lang, line=line or 1)
+        code = guided.start(
+            kb, store_path, given, threshold=threshold, lang=lang, line=line or 1, ids=ids
+        )
         click.get_current_context().exit(code)
     compiled, diagnosis = _run(
         answer, answers_file, intake, line, threshold, packs, lang, dict(fields)

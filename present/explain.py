@@ -48,7 +48,9 @@ def why_document(session: Session, question: str) -> Document:
             ref=question,
             summary=w.t("No question can change the outcome any more."),
         )
-    decides = [Item(text=namer.outcome(h), ref=h) for h in data["decides"]]
+    faults = list(data["faults"])
+    ordered = faults + [h for h in data["decides"] if h not in faults]
+    decides = [Item(text=namer.outcome(h), ref=h) for h in ordered]
     splits = [
         Item(
             text=w.t(

@@ -122,8 +122,8 @@ class Namer:
             ref = rule_index(self.kb).get(rule)
             target = next((t.escalate for t in ref.rule.then if t.escalate), None) if ref else None
             reason = next((t.reason for t in ref.rule.then if t.reason), None) if ref else None
-            text = self.w.t("handing the case to Line {line}", line=target or "?")
-            return text + (f" ({reason.get(self.lang)})" if reason is not None else "")
+            text = self.w.t("escalation to Line {line}", line=target or "?")
+            return text + (f": {reason.get(self.lang)}" if reason is not None else "")
         return self.fault(hypothesis)
 
     # ---- values -------------------------------------------------------------------------
