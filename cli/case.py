@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import click
 
 from cli import guided
 from cli.options import json_option, lang_option, load_all, packs_option
-from cli.transcript import render_case, render_case_list
+from cli.transcript import render_case_list
 from engine.diagnose import DEFAULT_THRESHOLD
+from present.text import document_lines, plain
+from present.transcript import transcript_document
 
 
 @click.command()
@@ -72,7 +75,17 @@ def case() -> None:
 @click.argument("case_id", metavar="CASE")
 @guided.store_option
 @json_option
-def show(case_id: str, store_path: Path | None, as_json: bool) -> None:
+@packs_option
+@lang_option
+@guided.ids_option
+def show(
+    case_id: str,
+    store_path: Path | None,
+    as_json: bool,
+    packs: tuple[Path, ...],
+    lang: str,
+    ids: bool,
+) -> None:
     """Print a case's whole history readably (or as data with --json).
 
     \b
@@ -88,7 +101,9 @@ def show(case_id: str, store_path: Path | None, as_json: bool) -> None:
         data["outcome"] = record.outcome()
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
-        click.echo(render_case(record))
+        doc = transcript_document(record, load_all(packs), lang)
+        width = shutil.get_terminal_size((80, 24)).columns
+        click.echo(plain(document_lines(doc, width, ids=ids)))
 
 
 @case.command("list")

@@ -92,7 +92,7 @@ def candidates(terminal: Terminal, typed: str) -> list[str]:
         return []
     low = needle.casefold()
     first = [c for c in pool if c.casefold().startswith(low)]
-    inner = [c for c in pool if low and low in c.casefold() and c not in first]
+    inner = [c for c in pool if len(low) >= 3 and low in c.casefold() and c not in first]
     return first + inner
 
 

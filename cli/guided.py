@@ -24,23 +24,24 @@ from cases.desk import Desk, LiveCase
 from cases.store import SQLiteStore, open_store
 from cli.console import Terminal
 from cli.intake import Intake, check_complaint, pick
+from cli.options import ids_option
 from engine.escalation import escalation
 from engine.session import Ask, Done, Escalate, ProposeFix
 from present.explain import how_document, why_document, whynot_document
 from present.handoff import handoff_document
-from present.i18n import Words, words
-from present.question import COMMANDS, ask_view, banner, done_message, fix_view
+from present.i18n import words
+from present.question import COMMANDS, ask_view, banner, command_help, done_message, fix_view
 from present.recap import recap_document
 from present.search import find_faults
 from present.text import banner_lines, candidate_lines, document_lines, fix_lines, question_lines
-from present.views import Candidate, Document, Option
+from present.views import Candidate, Document
 from rules.errors import LinewiseError
 from rules.knowledge import KnowledgeBase
 
-F = TypeVar("F")
 EXIT_INTERRUPTED = 130
-YES = ("y", "д", "да")
-NO = ("n", "н", "нет")
+
+
+F = TypeVar("F")
 
 
 class Leave(Exception):
@@ -62,30 +63,8 @@ def store_option(func: F) -> F:
     return option(func)  # type: ignore[no-any-return]
 
 
-def ids_option(func: F) -> F:
-    option: Any = click.option(
-        "--ids", is_flag=True, help="Show internal ids beside titles (also: the 'ids' command)."
-    )
-    return option(func)  # type: ignore[no-any-return]
-
-
 def open_case_store(path: Path | None) -> SQLiteStore:
     return open_store(path)
-
-
-def help_text(w: Words) -> list[tuple[str, str]]:
-    return [
-        ("why", w.t("what this question decides between, and why it comes now")),
-        ("how", w.t("the reasoning so far")),
-        ("whynot FAULT", w.t("why a fault is not (yet) concluded; part of its name will do")),
-        ("back", w.t("take back the last answer")),
-        ("unknown", w.t("the customer cannot tell")),
-        ("recap", w.t("what is known about the case")),
-        ("help", w.t("how to check (from the pack) and these commands")),
-        ("escalate", w.t("hand the case to the next line now, with a note")),
-        ("ids", w.t("show or hide internal ids")),
-        ("quit", w.t("save and leave (resume with 'linewise resume CASE')")),
-    ]
 
 
 class Guide:
@@ -139,7 +118,7 @@ class Guide:
         elif word == "help":
             if help_lines:
                 self.term.say(w.t("How to check: {help}", help=help_lines))
-            for name, text in help_text(w):
+            for name, text in command_help(w):
                 self.term.say(f"{name:13} {text}", indent=2)
         else:
             return False
@@ -196,7 +175,7 @@ class Guide:
                 continue
             value: Any = raw
             if view.options and value != "unknown":
-                value = pick(raw, self._yes_no(raw, view.options))
+                value = pick(raw, view.options)
                 if value is None:
                     self.term.say(
                         w.t(
@@ -213,17 +192,6 @@ class Guide:
                 self.term.say(w.t("Not a valid answer: {error}", error=err.render()), "warn")
                 continue
             return None
-
-    def _yes_no(self, raw: str, options: tuple[Option, ...]) -> tuple[Option, ...]:
-        """Options with 'y'/'n' (and Russian 'д'/'н') as extra ways to say yes and no."""
-        if [o.value for o in options] != ["yes", "no"]:
-            return options
-        low = raw.casefold()
-        if low in YES:
-            return (options[0].model_copy(update={"label": low}), options[1])
-        if low in NO:
-            return (options[0], options[1].model_copy(update={"label": low}))
-        return options
 
     def back(self) -> None:
         try:
@@ -251,7 +219,7 @@ class Guide:
         while True:
             raw = self.read(w.t("Did the fix work? (yes/no)") + " > ")
             word = raw.split(" ", 1)[0].lower()
-            worked = pick(word, self._yes_no(word, view.options))
+            worked = pick(word, view.options)
             if worked is not None:
                 self.fix_result(fault.id, fault.title, worked == "yes")
                 return None
@@ -308,13 +276,14 @@ class Guide:
             shown = {"end of input": w.t("end of input"), "the agent quit": w.t("the agent quit")}
             self.term.say(
                 w.t(
-                    "Saved case {case} ({reason}); resume with: linewise resume {case}",
+                    "Saved case {case} ({reason}); resume it with:",
                     case=live.case_id,
                     reason=shown.get(leave.reason, leave.reason),
                 ),
                 "ok",
                 0,
             )
+            self.term.say(f"linewise resume {live.case_id}", "", 2)
             return 0
         except KeyboardInterrupt:
             live.quit("interrupted")
@@ -330,7 +299,7 @@ class Guide:
     def escalated(self, step: Escalate, *, agent: bool) -> int:
         live, w = self.live, self.w
         note = ""
-        if agent or step.escalation.kind == "fix_failed":
+        if agent:  # after a failed fix, its note already says what happened
             target = step.escalation.to_line
             note = self.note(
                 w.t(
@@ -353,14 +322,14 @@ class Guide:
         else:
             self.term.say(
                 w.t(
-                    "Case {case} is escalated to Line {line}; continue there with: "
-                    "linewise resume {case}",
+                    "Case {case} is escalated to Line {line}; continue there with:",
                     case=live.case_id,
                     line=packet.to_line,
                 ),
                 "warn",
                 0,
             )
+            self.term.say(f"linewise resume {live.case_id}", "", 2)
         return 0
 
     def done(self, step: Done) -> int:
@@ -418,3 +387,6 @@ def resume(
     desk = Desk(open_case_store(store_path), kb, threshold=threshold, lang=lang)
     live = desk.resume(case_id, allow_pack_change=allow_pack_change)
     return run(live, lang, Terminal(ids=ids), recap=True)
+
+
+__all__ = ["ids_option", "open_case_store", "resume", "run", "start", "store_option"]

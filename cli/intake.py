@@ -96,6 +96,9 @@ class Intake:
             shown, self.term.width, 2
         )
 
+    def menu(self, title: str, shown: list[Candidate]) -> None:
+        self.term.show(candidate_lines(title, shown, self.term.width, ids=self.term.ids, indent=0))
+
     def complaint(self) -> str:
         """The complaint menu: a number, an id, or words that narrow the list."""
         w = self.w
@@ -105,7 +108,7 @@ class Intake:
         )
         shown = every
         label = w.t("Complaint (a number, or words to search):")
-        self.term.show(candidate_lines(label, shown, self.term.width, ids=self.term.ids))
+        self.menu(label, shown)
         while True:
             self.term.choices = [c.title for c in every]
             raw = self.term.read("> ")
@@ -126,12 +129,19 @@ class Intake:
             else:
                 shown = every
                 title = w.t("No complaint matches “{words}”; all complaints:", words=raw)
-            self.term.show(candidate_lines(title, shown, self.term.width, ids=self.term.ids))
+            self.menu(title, shown)
+
+
+YES = ("y", "д", "да")
+NO = ("n", "н", "нет")
 
 
 def pick(raw: str, options: Sequence[Option]) -> str | None:
-    """The option a person meant: its number, its value or its words (any case)."""
+    """The option a person meant: its number, its value or its words (any case); for
+    yes/no also 'y'/'n' and the Russian 'да'/'нет'/'д'/'н'."""
     text = raw.strip().casefold()
+    if [o.value for o in options] == ["yes", "no"] and text in YES + NO:
+        return "yes" if text in YES else "no"
     for option in options:
         if text in (option.key, option.value.casefold(), option.label.casefold()):
             return option.value

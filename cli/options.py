@@ -49,3 +49,10 @@ def load_all(packs: tuple[Path, ...]) -> KnowledgeBase:
 
 def compiled_for_line(kb: KnowledgeBase, line: int) -> CompiledKnowledge:
     return compile_knowledge(kb.for_line(line), name=f"Line{line}Knowledge")
+
+
+def ids_option(func: F) -> F:
+    option: Any = click.option(
+        "--ids", is_flag=True, help="Show internal ids beside titles (also: the 'ids' command)."
+    )
+    return option(func)  # type: ignore[no-any-return]

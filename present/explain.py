@@ -54,11 +54,12 @@ def why_document(session: Session, question: str) -> Document:
     splits = [
         Item(
             text=w.t(
-                "If the answer is {answer}: {outcomes}",
+                "If the answer is {answer}:",
                 answer=namer.value(question, _value(session, question, value)),
-                outcomes=", ".join(namer.outcome(h) for h in kept) or w.t("nothing known"),
             ),
             ref=value,
+            items=tuple(Item(text=namer.outcome(h), ref=h) for h in kept)
+            or (Item(text=w.t("nothing known")),),
         )
         for value, kept in data["splits"].items()
     ]
@@ -166,7 +167,7 @@ def how_document(session: Session) -> Document:
         for h in data["hypotheses"]
     ]
     ruled = [
-        Item(text=f"{namer.fault(f)}: {reason}", ref=f) for f, reason in data["ruled_out"].items()
+        Item(text=namer.ruled_out(f, reason), ref=f) for f, reason in data["ruled_out"].items()
     ]
     sections = [
         Section(title=w.t("What is known"), items=known_items(data["facts"], namer)),
@@ -239,7 +240,8 @@ def whynot_document(session: Session, fault_id: str) -> Document:
     data = session.why_not(fault_id)
     score = session.diagnosis().fault(fault_id)
     if fault_id in session.record.ruled_out:
-        summary = w.t("Ruled out: {reason}", reason=session.record.ruled_out[fault_id])
+        reason = namer.reason(session.record.ruled_out[fault_id])
+        summary = w.t("Ruled out: {reason}", reason=reason)
     elif score is None:
         summary = w.t("Not concluded.")
     elif score.firm:

@@ -67,8 +67,7 @@ def handoff_document(packet: Handoff, kb: KnowledgeBase, lang: str) -> Document:
         Item(
             text=f"{namer.fault(h.fault)} — "
             + w.t("Line {line}", line=h.line)
-            + ", "
-            + w.t("certainty {value:.2f}", value=h.certainty)
+            + (", " + w.t("certainty {value:.2f}", value=h.certainty) if h.certainty else "")
             + (
                 ", " + w.t("likelihood {value}", value=f"{round(h.probability * 100)}%")
                 if h.probability is not None
@@ -115,7 +114,7 @@ def handoff_document(packet: Handoff, kb: KnowledgeBase, lang: str) -> Document:
         Section(
             title=w.t("Ruled out"),
             items=tuple(
-                Item(text=f"{namer.fault(f)}: {r}", ref=f) for f, r in packet.ruled_out.items()
+                Item(text=namer.ruled_out(f, r), ref=f) for f, r in packet.ruled_out.items()
             ),
         ),
         Section(title=w.t("Open hypotheses"), items=tuple(hypotheses)),

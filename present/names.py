@@ -8,6 +8,7 @@ condition as a sentence ("Is the link light on? — no").
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
@@ -18,6 +19,7 @@ from rules.knowledge import INTAKE_PREFIX, KnowledgeBase, RuleRef
 from rules.schema import Option
 
 ESCALATE_PREFIX = "escalate:"
+FIX_FAILED = re.compile(r"^its fix did not work \(Line (\d), ([^)]*)\)")
 _RULE_CACHE: OrderedDict[int, tuple[KnowledgeBase, dict[str, RuleRef]]] = OrderedDict()
 
 
@@ -123,8 +125,19 @@ class Namer:
             target = next((t.escalate for t in ref.rule.then if t.escalate), None) if ref else None
             reason = next((t.reason for t in ref.rule.then if t.reason), None) if ref else None
             text = self.w.t("escalation to Line {line}", line=target or "?")
-            return text + (f": {reason.get(self.lang)}" if reason is not None else "")
+            return text + (f": {reason.get(self.lang).rstrip('.')}" if reason is not None else "")
         return self.fault(hypothesis)
+
+    def ruled_out(self, fault: str, reason: str) -> str:
+        """'Title: its fix did not work (Line 1, when)' in the reader's words."""
+        return f"{self.fault(fault)}: {self.reason(reason)}"
+
+    def reason(self, reason: str) -> str:
+        """Why a fault was ruled out (the engine records it in English) in words."""
+        found = FIX_FAILED.search(reason)
+        if found is None:
+            return reason
+        return self.w.t("its fix did not work (Line {line}, {at})", line=found[1], at=found[2][:16])
 
     # ---- values -------------------------------------------------------------------------
 

@@ -38,7 +38,7 @@ def recap_document(case: Case, kb: KnowledgeBase, lang: str) -> Document:
     )
     answers = question_items([a.as_dict() for a in record.asked], namer)
     ruled = tuple(
-        Item(text=f"{namer.fault(f)}: {reason}", ref=f) for f, reason in record.ruled_out.items()
+        Item(text=namer.ruled_out(f, reason), ref=f) for f, reason in record.ruled_out.items()
     )
     sections = [
         Section(title=w.t("Intake"), items=intake),

@@ -353,6 +353,10 @@ def test_case_list_and_transcript() -> None:
     assert listing.exit_code == 0
     assert "C-000001" in listing.output and "resolved" in listing.output
     text = CliRunner().invoke(cli, ["case", "show", "C-000001"])
-    assert "Line 1 session (resolved)" in text.output
-    assert "wired_link_light = no" in text.output
-    assert "the fix for wired_cable_faulty worked: resolved" in text.output
+    flat = " ".join(text.output.split())
+    assert "Line 1 session (resolved)" in flat
+    assert "Is the small light next to the computer's network port lit or blinking? — no" in flat
+    assert "The fix for “Faulty network cable” worked: resolved." in flat
+    assert "Form of service: Paid service" in flat
+    russian = CliRunner().invoke(cli, ["case", "show", "C-000001", "--lang", "ru", "--ids"])
+    assert "[wired_link_light]" in russian.output
