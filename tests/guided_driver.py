@@ -51,11 +51,21 @@ def _texts(kind: str) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(pairs, key=lambda p: -len(p[0])))
 
 
+SHOWN_ID = re.compile(r"^[^\n]*\[(\w+)\]$", re.MULTILINE)
+
+
 def _named(output: str, start: re.Pattern[str], kind: str) -> list[str]:
-    """The ids of the questions (or faults) shown, from their words on screen."""
+    """The ids of the questions (or faults) shown: in brackets when the session shows ids
+    (`--ids`; two packs may ask the same words), else recognised from their words."""
     found = []
     for match in start.finditer(output):
-        shown = _flat(output[match.end() : match.end() + 600])
+        block = output[match.end() : match.end() + 600]
+        block = block.split("\n\n", 1)[0].split("\n> ", 1)[0]
+        shown_id = SHOWN_ID.search(block)
+        if shown_id is not None:
+            found.append(shown_id.group(1))
+            continue
+        shown = _flat(block)
         found.append(next((i for text, i in _texts(kind) if shown.startswith(text)), "?"))
     return found
 

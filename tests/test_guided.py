@@ -75,13 +75,15 @@ def test_golden_case_reached_by_a_guided_session(path: Path, line1_symptoms: set
     opening = 1 if golden.case.intake.get("complaint") in line1_symptoms else golden.case.line
     # the customer's fix works only for the real fault; any other fix fails and is ruled out
     answer = customer(golden.case.answers, fix_works=lambda fault: fault == golden.expect.fault)
-    result, _ = drive(["diagnose", "--line", str(opening), *_intake_args(golden)], answer)
+    # with ids shown: two packs may ask the same question in the same words
+    args = ["diagnose", "--ids", "--line", str(opening), *_intake_args(golden)]
+    result, _ = drive(args, answer)
     assert result.exit_code == 0, result.output
     case_id = case_id_of(result.output)
     output = result.output
     case = case_json(case_id)
     while case["outcome"]["status"] == "escalated" and case["outcome"]["line"] <= golden.case.line:
-        result, _ = drive(["resume", case_id], answer)
+        result, _ = drive(["resume", case_id, "--ids"], answer)
         assert result.exit_code == 0, result.output
         output += result.output
         case = case_json(case_id)
