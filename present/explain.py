@@ -55,7 +55,7 @@ def why_document(session: Session, question: str) -> Document:
         Item(
             text=w.t(
                 "If the answer is {answer}:",
-                answer=namer.value(question, _value(session, question, value)),
+                answer=namer.answer_shown(question, value),
             ),
             ref=value,
             items=tuple(Item(text=namer.outcome(h), ref=h) for h in kept)
@@ -81,14 +81,6 @@ def why_document(session: Session, question: str) -> Document:
         summary=_because(data, namer),
         sections=tuple(s for s in sections if s.items),
     )
-
-
-def _value(session: Session, question: str, shown: str) -> Any:
-    """An answer value as the policy shows it ('yes'/'no'/option) back to a value."""
-    q = session.compiled.kb.questions.get(question)
-    if q is not None and q.type == "yesno" and shown in ("yes", "no"):
-        return shown == "yes"
-    return shown
 
 
 def _origin(fact: dict[str, Any], namer: Namer) -> str:
