@@ -257,7 +257,12 @@ class Guide:
             self.doc(recap_document(live.case(), self.kb, self.lang))
         incoming = live.handoff_in()
         if incoming is not None:
-            self.doc(handoff_document(incoming, self.kb, self.lang))
+            doc = handoff_document(incoming, self.kb, self.lang)
+            if recap:  # the recap has just listed the intake and the answers
+                recapped = ("questions", "known", "ruled_out", "notes")
+                kept = tuple(s for s in doc.sections if s.key not in recapped)
+                doc = doc.model_copy(update={"sections": kept})
+            self.doc(doc)
         try:
             while True:
                 step = session.step()

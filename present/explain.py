@@ -69,10 +69,10 @@ def why_document(session: Session, question: str) -> Document:
     ]
     rules = [Item(text=namer.rule(r), ref=r) for r in data["rules"]]
     sections = [
-        Section(title=w.t("It decides between"), items=tuple(decides)),
-        Section(title=w.t("What each answer leaves possible"), items=tuple(splits)),
-        Section(title=w.t("How likely each is now"), items=tuple(likely)),
-        Section(title=w.t("Through the rules"), items=tuple(rules)),
+        Section(key="decides", title=w.t("It decides between"), items=tuple(decides)),
+        Section(key="splits", title=w.t("What each answer leaves possible"), items=tuple(splits)),
+        Section(key="likely", title=w.t("How likely each is now"), items=tuple(likely)),
+        Section(key="rules", title=w.t("Through the rules"), items=tuple(rules)),
     ]
     return Document(
         kind="why",
@@ -162,10 +162,10 @@ def how_document(session: Session) -> Document:
         Item(text=namer.ruled_out(f, reason), ref=f) for f, reason in data["ruled_out"].items()
     ]
     sections = [
-        Section(title=w.t("What is known"), items=known_items(data["facts"], namer)),
-        Section(title=w.t("Rules that applied"), items=tuple(fired)),
-        Section(title=w.t("Likely causes"), items=tuple(causes)),
-        Section(title=w.t("Ruled out"), items=tuple(ruled)),
+        Section(key="known", title=w.t("What is known"), items=known_items(data["facts"], namer)),
+        Section(key="fired", title=w.t("Rules that applied"), items=tuple(fired)),
+        Section(key="causes", title=w.t("Likely causes"), items=tuple(causes)),
+        Section(key="ruled_out", title=w.t("Ruled out"), items=tuple(ruled)),
     ]
     summary = "" if fired else w.t("No rule has applied yet.")
     return Document(
@@ -246,6 +246,7 @@ def whynot_document(session: Session, fault_id: str) -> Document:
         )
     items = tuple(_entry(e, namer, w) for e in data["rules"])
     section = Section(
+        key="rules",
         title=w.t("The rules that could conclude it"),
         items=items or (Item(text=w.t("No rule concludes this fault.")),),
     )

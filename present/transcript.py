@@ -83,6 +83,7 @@ def transcript_document(case: Case, kb: KnowledgeBase, lang: str) -> Document:
     fields += sorted(f for f in case.intake if f not in INTAKE_ORDER)
     sections = [
         Section(
+            key="intake",
             title=w.t("Intake"),
             items=tuple(
                 Item(
@@ -98,6 +99,7 @@ def transcript_document(case: Case, kb: KnowledgeBase, lang: str) -> Document:
         packs = ", ".join(f"{p} {v}" for p, v in sorted(view.packs.items()))
         sections.append(
             Section(
+                key=f"session-{view.line}",
                 title=w.t(
                     "Line {line} session ({status}), started {at}; packs: {packs}",
                     line=view.line,

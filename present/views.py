@@ -25,9 +25,11 @@ class Item(_View):
 
 
 class Section(_View):
-    """A titled list of sentences."""
+    """A titled list of sentences; `key` names the section for code (e.g. 'notes',
+    'questions'), the same in every language."""
 
     title: str
+    key: str = ""
     items: tuple[Item, ...] = ()
 
 
