@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.result import FaultScore
 from engine.session import Session
 from present.i18n import Words
 from present.names import Namer, rule_index
 from present.views import Document, Item, Section
-from rules.knowledge import RuleRef
+from rules.knowledge import KnowledgeBase, RuleRef
 
 
 def _pct(probability: float) -> str:
@@ -106,7 +107,8 @@ def known_items(facts: list[dict[str, Any]], namer: Namer) -> tuple[Item, ...]:
     )
 
 
-def _effect(ref: RuleRef | None, namer: Namer) -> list[Item]:
+def effect_items(ref: RuleRef | None, namer: Namer) -> list[Item]:
+    """What a rule does, in words: points to a fault, establishes a fact, escalates."""
     if ref is None:
         return []
     out = []
@@ -145,7 +147,7 @@ def how_document(session: Session) -> Document:
             Item(
                 text=namer.rule(firing["rule"]),
                 ref=firing["rule"],
-                items=tuple(used + _effect(index.get(firing["rule"]), namer)),
+                items=tuple(used + effect_items(index.get(firing["rule"]), namer)),
             )
         )
     causes = [
@@ -226,14 +228,32 @@ def _entry(entry: dict[str, Any], namer: Namer, w: Words) -> Item:
 
 
 def whynot_document(session: Session, fault_id: str) -> Document:
-    """WHY NOT a fault: for each rule that could conclude it, what held it back."""
-    namer = Namer(session.compiled.kb, session.lang)
+    """WHY NOT a fault in a session: for each rule that could conclude it, what held it back."""
+    return whynot_from(
+        session.why_not(fault_id),
+        session.compiled.kb,
+        session.lang,
+        score=session.diagnosis().fault(fault_id),
+        threshold=session.threshold,
+        ruled_out=session.record.ruled_out.get(fault_id),
+    )
+
+
+def whynot_from(
+    data: dict[str, Any],
+    kb: KnowledgeBase,
+    lang: str,
+    *,
+    score: FaultScore | None,
+    threshold: float,
+    ruled_out: str | None = None,
+) -> Document:
+    """WHY NOT from its data (engine.explain.why_not) and the fault's score, if any."""
+    namer = Namer(kb, lang)
     w = namer.w
-    data = session.why_not(fault_id)
-    score = session.diagnosis().fault(fault_id)
-    if fault_id in session.record.ruled_out:
-        reason = namer.reason(session.record.ruled_out[fault_id])
-        summary = w.t("Ruled out: {reason}", reason=reason)
+    fault_id = str(data["fault"])
+    if ruled_out is not None:
+        summary = w.t("Ruled out: {reason}", reason=namer.reason(ruled_out))
     elif score is None:
         summary = w.t("Not concluded.")
     elif score.firm:
@@ -242,7 +262,7 @@ def whynot_document(session: Session, fault_id: str) -> Document:
         summary = w.t(
             "Concluded with certainty {value:.2f}, below the threshold {threshold:.2f}.",
             value=score.certainty,
-            threshold=session.threshold,
+            threshold=threshold,
         )
     items = tuple(_entry(e, namer, w) for e in data["rules"])
     section = Section(

@@ -36,7 +36,9 @@ class Section(_View):
 class Document(_View):
     """An explanation, a handoff or a recap: a title, a summary, sections of sentences."""
 
-    kind: Literal["why", "how", "whynot", "handoff", "recap", "candidates", "transcript"]
+    kind: Literal[
+        "why", "how", "whynot", "handoff", "recap", "candidates", "transcript", "diagnosis"
+    ]
     title: str
     summary: str = ""
     ref: str | None = None
