@@ -160,9 +160,10 @@ def diagnose(
 ) -> None:
     """Guide a diagnosis question by question, or diagnose from given answers.
 
-    Without --answer/--answers it is interactive: the intake (options, else prompted),
-    then one question at a time; at any prompt: why, how, whynot FAULT, back, unknown,
-    help, quit. Every answer is saved to the case store as it is given.
+    Without --answer/--answers it is interactive: the intake (options, checked first,
+    else prompted), then one question at a time; at any prompt: why, how, whynot FAULT,
+    back, unknown, recap, help, escalate, ids, quit. Every answer is saved to the case
+    store as it is given.
 
     \b
     Examples:
