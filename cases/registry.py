@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 from rules.errors import LinewiseError, UnknownIdError, did_you_mean
 from rules.loader import load_pack_file, shipped_pack_files
+from rules.numbers import parse_int
 
 ENV_REGISTRY = "LINEWISE_REGISTRY"
 INDEX = "index.json"
@@ -41,7 +42,7 @@ class RegistryError(LinewiseError):
 def version_key(version: str) -> tuple[int, int, int, int, str]:
     """Semantic-version order: 1.2.0-rc1 < 1.2.0 < 1.10.0."""
     core, _, pre = version.partition("-")
-    major, minor, patch = (int(part) for part in core.split("."))
+    major, minor, patch = (parse_int(part, what="a version number") for part in core.split("."))
     return major, minor, patch, 0 if pre else 1, pre
 
 

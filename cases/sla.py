@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from engine.handoff import SlaClock, minutes_between
@@ -126,7 +125,7 @@ def merged(base: Any, override: Any) -> Any:
 
 def load_service_levels(path: Path | None = None) -> ServiceLevels:
     """The shipped defaults, with `path` (else $LINEWISE_SLA, if set) merged onto them."""
-    defaults = yaml.safe_load(SLA_FILE.read_text(encoding="utf-8"))
+    defaults, _ = read_data_file(SLA_FILE)
     user = path or (Path(os.environ[ENV_SLA]) if os.environ.get(ENV_SLA) else None)
     if user is None:
         return ServiceLevels.model_validate(defaults)

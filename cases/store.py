@@ -6,29 +6,52 @@ five methods. Each event is appended in its own transaction the moment it happen
 so a crash loses at most what was being typed. WAL mode plus a busy timeout let
 several agents (processes) work on different cases at once without losing work.
 
-Where the store lives: `--store PATH`, else $LINEWISE_STORE, else
-`<user data dir>/linewise/cases.sqlite3` (platformdirs).
+Where the store lives and how its errors read: cases.store_access.
+
+Commands that only read (`case list`, `case show`, `report`, ...) open the store with
+`open_reader`: read-only (SQLite `mode=ro`, no schema writes, never the write lock), so
+they work on a read-only file or folder and while another process writes. A store
+that does not exist is refused there (a mistyped path must not read as "no cases").
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
-import platformdirs
 from pydantic import ValidationError
 
 from cases.model import Case, CaseSummary, Event, line_after, status_after
-from rules.errors import LinewiseError, UnknownIdError, did_you_mean
+from cases.store_access import (
+    BUSY_TIMEOUT_MS,
+    ENV_VAR,
+    MissingStore,
+    StoreError,
+    connect_read_only,
+    default_path,
+    missing_store,
+    store_errors,
+)
+from rules.errors import UnknownIdError, did_you_mean
+from rules.numbers import is_digits
 
-ENV_VAR = "LINEWISE_STORE"
+__all__ = [
+    "ENV_VAR",
+    "CaseStore",
+    "MissingStore",
+    "SQLiteStore",
+    "StoreError",
+    "case_id",
+    "default_path",
+    "normalise_id",
+    "open_reader",
+    "open_store",
+]
 SCHEMA_VERSION = "1"
-BUSY_TIMEOUT_MS = 15_000
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS cases (
@@ -52,12 +75,6 @@ CREATE TABLE IF NOT EXISTS events (
 """
 
 
-class StoreError(LinewiseError):
-    """The case store cannot be used: locked, full disk, unreadable or not a store."""
-
-    exit_code = 4
-
-
 class CaseStore(Protocol):
     """What linewise needs from a case store (SQLite now, PostgreSQL later)."""
 
@@ -74,14 +91,6 @@ class CaseStore(Protocol):
     def close(self) -> None: ...
 
 
-def default_path() -> Path:
-    """$LINEWISE_STORE, else the user's data directory."""
-    env = os.environ.get(ENV_VAR)
-    if env:
-        return Path(env)
-    return Path(platformdirs.user_data_dir("linewise", appauthor=False)) / "cases.sqlite3"
-
-
 def case_id(num: int) -> str:
     return f"C-{num:06d}"
 
@@ -90,46 +99,21 @@ def normalise_id(text: str) -> str:
     """'7', 'c-7' and 'C-000007' all name case C-000007."""
     raw = text.strip().upper()
     digits = raw.removeprefix("C-").removeprefix("C")
-    return case_id(int(digits)) if digits.isdigit() else raw
-
-
-@contextmanager
-def store_errors(location: str) -> Iterator[None]:
-    """sqlite3 errors -> StoreError with a hint a person can act on."""
-    try:
-        yield
-    except sqlite3.OperationalError as err:
-        text = str(err).lower()
-        if "full" in text:
-            raise StoreError(
-                f"the case store {location} cannot grow: database or disk is full",
-                hint="free some disk space, or point --store / $LINEWISE_STORE elsewhere; "
-                "everything saved before this is kept",
-            ) from err
-        if "locked" in text or "busy" in text:
-            raise StoreError(
-                f"the case store {location} stayed locked by another process",
-                hint="try again in a moment; if it persists, look for a stuck linewise process",
-            ) from err
-        if "unable to open" in text or "readonly" in text or "read-only" in text:
-            raise StoreError(
-                f"cannot open the case store {location} for writing ({err})",
-                hint="check the folder exists and is writable, or use --store PATH",
-            ) from err
-        raise StoreError(f"the case store {location} failed: {err}") from err
-    except sqlite3.DatabaseError as err:
-        raise StoreError(
-            f"the case store {location} is damaged or not a linewise store ({err})",
-            hint="move the file aside and start a new store with --store PATH or $LINEWISE_STORE",
-        ) from err
+    return case_id(int(digits)) if len(digits) <= 18 and is_digits(digits) else raw
 
 
 class SQLiteStore:
-    """The embedded case store (one SQLite file)."""
+    """The embedded case store (one SQLite file); `read_only` for commands that only read."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
         self.location = str(path)
+        self.read_only = read_only
+        if read_only:
+            with store_errors(self.location):
+                self._db = connect_read_only(path)
+                self._check_schema()
+            return
         with store_errors(self.location):
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -155,13 +139,22 @@ class SQLiteStore:
                     "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)",
                     (SCHEMA_VERSION,),
                 )
-            version = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-            if version is None or version[0] != SCHEMA_VERSION:
-                raise StoreError(
-                    f"the case store {path} has schema {version[0] if version else '?'}, "
-                    f"this linewise uses {SCHEMA_VERSION}",
-                    hint="use a store made by this version (--store PATH)",
-                )
+            self._check_schema()
+
+    def _check_schema(self) -> None:
+        tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master")}
+        if not {"meta", "cases", "events"} <= tables:
+            raise StoreError(
+                f"{self.path} is not a linewise case store (it has no cases and events tables)",
+                hint="check the path given with --store or $LINEWISE_STORE",
+            )
+        version = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        if version is None or version[0] != SCHEMA_VERSION:
+            raise StoreError(
+                f"the case store {self.path} has schema {version[0] if version else '?'}, "
+                f"this linewise uses {SCHEMA_VERSION}",
+                hint="use a store made by this version (--store PATH)",
+            )
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -330,6 +323,20 @@ class SQLiteStore:
                 id=ident, opened_at=opened, intake=json.loads(intake), events=events.get(num, [])
             )
 
+    def integrity(self, limit: int = 100) -> list[str]:
+        """SQLite's own integrity check (every page, index and constraint) and the
+        foreign keys: the first `limit` problems found, or [] when the file is sound."""
+        problems: list[str] = []
+        try:
+            for (text,) in self._db.execute(f"PRAGMA integrity_check({int(limit)})"):
+                if text != "ok":
+                    problems.append(str(text))
+            for table, row, parent, _ in self._db.execute("PRAGMA foreign_key_check"):
+                problems.append(f"table {table} row {row}: refers to a missing {parent} row")
+        except sqlite3.DatabaseError as err:  # damaged beyond what the check can walk
+            problems.append(f"the check could not finish: {err}")
+        return problems[:limit]
+
     def close(self) -> None:
         self._db.close()
 
@@ -337,3 +344,13 @@ class SQLiteStore:
 def open_store(path: Path | None = None) -> SQLiteStore:
     """The store at `path`, else $LINEWISE_STORE, else the user data directory."""
     return SQLiteStore(path or default_path())
+
+
+def open_reader(path: Path | None = None) -> SQLiteStore:
+    """The store opened read-only, for commands that only read; it must exist."""
+    where = path or default_path()
+    if not where.is_file():
+        raise missing_store(where, given=path is not None)
+    if where.stat().st_size == 0:  # an empty SQLite database (e.g. made by touch): no cases
+        SQLiteStore(where).close()
+    return SQLiteStore(where, read_only=True)

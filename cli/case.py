@@ -8,8 +8,9 @@ from pathlib import Path
 
 import click
 
+from cases.store import open_reader
 from cli import guided
-from cli.options import json_option, lang_option, load_all, packs_option
+from cli.options import Number, json_option, lang_option, load_all, packs_option
 from cli.transcript import render_case_list
 from engine.diagnose import DEFAULT_THRESHOLD
 from present.text import document_lines, plain
@@ -24,7 +25,7 @@ from present.transcript import transcript_document
 @guided.ids_option
 @click.option(
     "--threshold",
-    type=click.FloatRange(0, 1),
+    type=Number(0, 1),
     default=DEFAULT_THRESHOLD,
     show_default=True,
     help="Certainty at which a fault is firm.",
@@ -92,7 +93,7 @@ def show(
     Example:
       linewise case show C-000042 --json
     """
-    store = guided.open_case_store(store_path)
+    store = open_reader(store_path)
     record = store.load(case_id)
     if as_json:
         data = record.model_dump(mode="json")
@@ -109,7 +110,7 @@ def show(
 @case.command("list")
 @guided.store_option
 @json_option
-@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many.")
+@click.option("--limit", type=Number(1, whole=True), default=None, help="At most this many.")
 def list_cases(store_path: Path | None, as_json: bool, limit: int | None) -> None:
     """List the cases in the store, newest first.
 
@@ -117,7 +118,7 @@ def list_cases(store_path: Path | None, as_json: bool, limit: int | None) -> Non
     Example:
       linewise case list --limit 20
     """
-    rows = guided.open_case_store(store_path).list_cases(limit)
+    rows = open_reader(store_path).list_cases(limit)
     if as_json:
         click.echo(json.dumps([r.model_dump() for r in rows], indent=2, ensure_ascii=False))
     else:

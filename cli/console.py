@@ -3,8 +3,9 @@
 Output goes through rich (colour only on a terminal, and never when NO_COLOR is set);
 lines are wrapped to the terminal's width by present.text. Input comes from
 prompt_toolkit when stdin and stdout are a terminal (line editing, history, completion
-of commands, fault names and answer options), else from plain `input()`, so pipes,
-scripts and click's CliRunner work line by line. End of input is EOFError, Ctrl-C
+of commands, fault names and answer options), else line by line (cli.lines: `input()`,
+or a read that a signal can wake), so pipes, scripts and click's CliRunner work as
+before. End of input is EOFError, Ctrl-C
 KeyboardInterrupt, in both cases.
 """
 
@@ -17,6 +18,7 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
+from cli.lines import read_line
 from present.text import Line, wrap
 
 STYLES = {
@@ -67,7 +69,7 @@ class Terminal:
         """One line (stripped). EOFError at end of input; KeyboardInterrupt on Ctrl-C."""
         if self.interactive:
             return str(self._session().prompt(prompt)).strip()
-        return input(prompt).strip()
+        return read_line(prompt).strip()
 
     def _session(self) -> Any:
         if self._prompt is None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from cases.replay import CaseResult, TestRun, count_golden, run_golden
-from cli.options import json_option, packs_option
+from cli.options import Number, json_option, packs_option
 from cli.progress import F, progress_bar, progress_option
 
 
@@ -16,7 +16,7 @@ def jobs_option(func: F) -> F:
     return click.option(
         "--jobs",
         "-j",
-        type=click.IntRange(1, 64),
+        type=Number(1, 64, whole=True),
         default=None,
         help="Worker processes [default: every core].",
     )(func)

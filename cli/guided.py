@@ -4,8 +4,11 @@ What people read comes from the presentation layer (present/): question texts wi
 help, answers as numbered options, WHY/HOW/WHY NOT, the fix steps, the handoff and the
 recap, in English or Russian, wrapped to the terminal. Input comes from cli.console
 (line editing and completion on a terminal, plain lines from a pipe or CliRunner). End
-of input means quit (the case is saved and resumable); Ctrl-C saves too and exits 130.
-Every answer is stored by the desk as it is given.
+of input means quit (the case is saved and resumable); Ctrl-C and SIGTERM record a
+`quit` event too (the case is paused) and exit 130/143. Every answer is stored by the
+desk as it is given. A store that fails (a full disk) is never an invalid answer: the
+session stops with exit 4, everything before the failed step saved, and says how to
+resume.
 
 Commands at any prompt: why, how, whynot FAULT, back, unknown, recap, help, escalate,
 ids, quit. To answer a text question with a word that is also a command, prefix it
@@ -16,15 +19,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TypeVar
-
-import click
+from typing import Any
 
 from cases.desk import Desk, LiveCase
-from cases.store import SQLiteStore, open_store
+from cases.store import StoreError
 from cli.console import Terminal
 from cli.intake import Intake, check_complaint, pick
-from cli.options import ids_option
+from cli.options import ids_option, open_case_store, store_option
+from cli.signals import Terminated
 from engine.escalation import escalation
 from engine.session import Ask, Done, Escalate, ProposeFix
 from present.explain import how_document, why_document, whynot_document
@@ -35,13 +37,9 @@ from present.recap import recap_document
 from present.search import find_faults
 from present.text import banner_lines, candidate_lines, document_lines, fix_lines, question_lines
 from present.views import Candidate, Document
-from rules.errors import LinewiseError
+from rules.errors import InvalidInput
 from rules.knowledge import KnowledgeBase
-
-EXIT_INTERRUPTED = 130
-
-
-F = TypeVar("F")
+from rules.numbers import numbered
 
 
 class Leave(Exception):
@@ -50,21 +48,6 @@ class Leave(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-
-
-def store_option(func: F) -> F:
-    option: Any = click.option(
-        "--store",
-        "store_path",
-        type=click.Path(path_type=Path, dir_okay=False),
-        default=None,
-        help="The case store (SQLite file) [default: $LINEWISE_STORE, else the user data dir].",
-    )
-    return option(func)  # type: ignore[no-any-return]
-
-
-def open_case_store(path: Path | None) -> SQLiteStore:
-    return open_store(path)
 
 
 class Guide:
@@ -130,8 +113,9 @@ class Guide:
         if not typed:
             self.term.say(w.t("Usage: whynot FAULT (an id, or words of its title)"), "warn")
             return
-        if typed.isdigit() and 1 <= int(typed) <= len(self.last_found):
-            found = [self.last_found[int(typed) - 1]]
+        number = numbered(typed, len(self.last_found)) if self.last_found else None
+        if number is not None:
+            found = [self.last_found[number - 1]]
         else:
             found = find_faults(self.kb, typed, self.lang)
         if len(found) == 1:
@@ -188,7 +172,7 @@ class Guide:
                     continue
             try:
                 self.live.answer(question.id, value)
-            except LinewiseError as err:
+            except InvalidInput as err:
                 self.term.say(w.t("Not a valid answer: {error}", error=err.render()), "warn")
                 continue
             return None
@@ -196,7 +180,7 @@ class Guide:
     def back(self) -> None:
         try:
             undone = self.live.back()
-        except LinewiseError as err:
+        except InvalidInput as err:
             self.term.say(err.render(), "warn")
             return
         text = self.kb.questions[undone.question].text.get(self.lang)
@@ -248,7 +232,33 @@ class Guide:
     # ---- the session --------------------------------------------------------------------
 
     def run(self, *, recap: bool = False) -> int:
-        """Drive the live case until it ends or the agent leaves; returns the exit code."""
+        """Drive the live case until it ends or the agent leaves; returns the exit code.
+
+        Ctrl-C / SIGTERM pause the case (a `quit` event) and go on to cli.main, which exits
+        130 / 143; a store failure stops the session with a StoreError (exit 4) that says
+        what is saved and how to resume."""
+        live = self.live
+        try:
+            return self._drive(recap=recap)
+        except (KeyboardInterrupt, Terminated) as stop:
+            reason = "terminated" if isinstance(stop, Terminated) else "interrupted"
+            try:
+                live.quit(reason)
+            except StoreError:
+                stop.add_note(f"case {live.case_id} stays open (the store could not record it)")
+            else:
+                stop.add_note(f"case {live.case_id} is saved")
+            stop.add_note(f"resume with: linewise resume {live.case_id}")
+            raise
+        except StoreError as err:
+            raise StoreError(
+                f"{err.message}; the session of case {live.case_id} stopped, and everything "
+                "before the failed step is saved",
+                hint=f"once the store can be written again, continue with: "
+                f"linewise resume {live.case_id}",
+            ) from err
+
+    def _drive(self, *, recap: bool) -> int:
         live, w = self.live, self.w
         session = live.session
         head = banner(live.case_id, live.line, live.intake, self.kb.versions(), self.kb, self.lang)
@@ -290,16 +300,6 @@ class Guide:
             )
             self.term.say(f"linewise resume {live.case_id}", "", 2)
             return 0
-        except KeyboardInterrupt:
-            live.quit("interrupted")
-            click.echo(
-                "\n"
-                + w.t(
-                    "interrupted; case {case} is saved: linewise resume {case}", case=live.case_id
-                ),
-                err=True,
-            )
-            return EXIT_INTERRUPTED
 
     def escalated(self, step: Escalate, *, agent: bool) -> int:
         live, w = self.live, self.w
@@ -369,11 +369,9 @@ def start(
         term.blank()
         term.say(w.t("Input ended before the intake was complete; no case was opened."), "", 0)
         return 0
-    except KeyboardInterrupt:
-        click.echo(
-            "\n" + w.t("interrupted before the intake was complete; no case was opened"), err=True
-        )
-        return EXIT_INTERRUPTED
+    except (KeyboardInterrupt, Terminated) as stop:
+        stop.add_note("the intake was not complete; no case was opened")
+        raise
     live = desk.open(values, line)
     return run(live, lang, term)
 

@@ -15,6 +15,7 @@ from present.views import Candidate, Option
 from rules.errors import UnknownIdError, did_you_mean
 from rules.intake import CHANNELS, SERVICE_FORMS
 from rules.knowledge import KnowledgeBase
+from rules.numbers import numbered
 
 TEXT_FIELDS = ("customer", "location", "equipment_type", "equipment_model", "equipment_serial")
 
@@ -112,8 +113,9 @@ class Intake:
         while True:
             self.term.choices = [c.title for c in every]
             raw = self.term.read("> ")
-            if raw.isdigit() and 1 <= int(raw) <= len(shown):
-                return shown[int(raw) - 1].ref
+            number = numbered(raw, len(shown))
+            if number is not None:
+                return shown[number - 1].ref
             exact = [
                 c for c in every if raw in (c.ref, c.title) or raw.casefold() == c.title.casefold()
             ]
@@ -142,6 +144,9 @@ def pick(raw: str, options: Sequence[Option]) -> str | None:
     text = raw.strip().casefold()
     if [o.value for o in options] == ["yes", "no"] and text in YES + NO:
         return "yes" if text in YES else "no"
+    number = numbered(text, len(options))
+    if number is not None:
+        return options[number - 1].value
     for option in options:
         if text in (option.key, option.value.casefold(), option.label.casefold()):
             return option.value

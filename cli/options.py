@@ -9,8 +9,10 @@ from typing import Any, TypeVar
 import click
 
 from cases.registry import live_pack_files
+from cases.store import SQLiteStore, open_store
 from engine.compile import CompiledKnowledge, compile_knowledge
 from rules.knowledge import KnowledgeBase, load_knowledge
+from rules.numbers import NumberError, finite, parse_int, parse_number
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -51,8 +53,50 @@ def compiled_for_line(kb: KnowledgeBase, line: int) -> CompiledKnowledge:
     return compile_knowledge(kb.for_line(line), name=f"Line{line}Knowledge")
 
 
+class Number(click.ParamType[float]):
+    """A number option read by the one number parser: ASCII digits, finite, bounded
+    ('nan', 'inf', '1_0' and '²' are refused as a usage error, exit 2)."""
+
+    def __init__(
+        self, minimum: float | None = None, maximum: float | None = None, *, whole: bool = False
+    ) -> None:
+        self.minimum = minimum
+        self.maximum = maximum
+        self.whole = whole
+        self.name = "integer" if whole else "number"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            if isinstance(value, int | float) and not isinstance(value, bool):  # a default
+                return finite(value) if not self.whole else int(value)
+            text = str(value)
+            if self.whole:
+                low = None if self.minimum is None else int(self.minimum)
+                high = None if self.maximum is None else int(self.maximum)
+                return parse_int(text, signed=True, minimum=low, maximum=high)
+            return parse_number(text, minimum=self.minimum, maximum=self.maximum)
+        except NumberError as err:
+            self.fail(f"{err.message} ({err.hint})", param, ctx)
+
+
 def ids_option(func: F) -> F:
     option: Any = click.option(
         "--ids", is_flag=True, help="Show internal ids beside titles (also: the 'ids' command)."
     )
     return option(func)  # type: ignore[no-any-return]
+
+
+def store_option(func: F) -> F:
+    option: Any = click.option(
+        "--store",
+        "store_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        help="The case store (SQLite file) [default: $LINEWISE_STORE, else the user data dir].",
+    )
+    return option(func)  # type: ignore[no-any-return]
+
+
+def open_case_store(path: Path | None) -> SQLiteStore:
+    """The case store at `path` (else $LINEWISE_STORE, else the user data dir)."""
+    return open_store(path)

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from engine.facts import FactSet
-from rules.errors import Diagnostic, InputError, InvalidInput, LinewiseError, did_you_mean
+from rules.errors import Diagnostic, InputError, InvalidInput, LinewiseError, suggest
 from rules.intake import INTAKE_FIELDS
 from rules.knowledge import KnowledgeBase
 from rules.loader import pydantic_diagnostics
@@ -86,7 +86,8 @@ def to_facts(
     for name, raw in intake.items():
         if name not in INTAKE_FIELDS:
             unknown = LinewiseError(
-                f"unknown intake field '{name}'", hint=did_you_mean(name, INTAKE_FIELDS.keys())
+                f"unknown intake field '{name}'",
+                hint=suggest(name, INTAKE_FIELDS.keys(), problems),
             )
             report(("intake", name), unknown, key=True)
             continue
@@ -98,7 +99,7 @@ def to_facts(
             report(("intake", name), err)
     for name, raw in answers.items():
         if name not in kb.questions:
-            hint = did_you_mean(name, kb.questions.keys())
+            hint = suggest(name, kb.questions.keys(), problems)
             where = "" if hint else " in the loaded packs"
             report(
                 ("answers", name),

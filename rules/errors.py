@@ -6,11 +6,15 @@ Every error linewise expects (a bad pack, a bad answer, an unknown id) is a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sized
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
+
+# Problems shown in full: past these, problems are only counted (a file of 20,000 unknown
+# ids would otherwise print 20,000 lines, each with a did-you-mean search costing ms).
+MAX_REPORTED = 50
 
 
 class LinewiseError(Exception):
@@ -57,7 +61,9 @@ class DiagnosticsError(LinewiseError):
     def __init__(self, diagnostics: list[Diagnostic], what: str = "input") -> None:
         self.diagnostics = sorted(diagnostics, key=lambda d: (d.file, d.line, d.col, d.path))
         count = len(self.diagnostics)
-        lines = [d.render() for d in self.diagnostics]
+        lines = [d.render() for d in self.diagnostics[:MAX_REPORTED]]
+        if count > MAX_REPORTED:
+            lines.append(f"... and {count - MAX_REPORTED} more (fix the ones above first)")
         lines.append(f"{count} problem{'s' if count != 1 else ''} in {what}")
         super().__init__("\n".join(lines))
 
@@ -90,6 +96,12 @@ class UnknownIdError(LinewiseError):
     """A name that does not exist: a question, fault, pack, line or case."""
 
     exit_code = 3
+
+
+def suggest(name: str, candidates: Iterable[str], problems: Sized) -> str | None:
+    """`did_you_mean` while `problems` holds fewer than MAX_REPORTED: the problems past those
+    are counted, not shown, so their suggestions are not searched for."""
+    return did_you_mean(name, candidates) if len(problems) < MAX_REPORTED else None
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
