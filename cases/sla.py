@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from engine.handoff import SlaClock, minutes_between
 from engine.session import Budget
-from rules.errors import InputError
+from rules.errors import InputError, explain_empty
 from rules.intake import SERVICE_FORMS
 from rules.loader import pydantic_diagnostics
 from rules.schema import LineNo
@@ -132,7 +132,8 @@ def load_service_levels(path: Path | None = None) -> ServiceLevels:
     try:
         data, smap = read_data_file(user)
     except DataFileError as err:
-        raise InputError(err.diagnostics) from err
+        hint = "service levels are a YAML mapping (see cases/sla.yaml)"
+        raise InputError(explain_empty(err.diagnostics, hint)) from err
     if not isinstance(data, dict):
         raise InputError([smap.diagnostic((), "service levels must be a mapping")])
     try:

@@ -81,6 +81,10 @@ class Intake:
             picked = pick(raw, shown)
             if picked is not None:
                 return picked
+            hint = did_you_mean(raw, [o.value for o in shown]) if raw else None
+            if hint:  # e.g. 'payed': did you mean 'paid'?
+                self.term.say(hint, "warn")
+                continue
             self.term.say(
                 self.w.t(
                     "Please give a number from 1 to {count} or one of: {names}",

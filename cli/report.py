@@ -178,10 +178,12 @@ def report(
         service_form,
         channel,
     )
+    kb = load_all(packs)
+    filters.check(kb)
     levels = load_service_levels(sla_file)
     store = open_reader(store_path)
     try:
-        data = build_report(store.iter_cases(), levels, kb=load_all(packs), filters=filters)
+        data = build_report(store.iter_cases(), levels, kb=kb, filters=filters)
     finally:
         store.close()
     written: list[Path] = []

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from rules.compact import compact
-from rules.errors import Diagnostic, PackError, suggest
+from rules.errors import Diagnostic, PackError, explain_empty, suggest
 from rules.schema import Pack
 from rules.source import DataFileError, SourceMap, display_path, read_data_file
 
@@ -56,7 +56,7 @@ def load_pack_file(path: Path) -> LoadedPack:
     try:
         data, smap = read_data_file(path)
     except DataFileError as err:
-        raise PackError(err.diagnostics) from err
+        raise PackError(explain_empty(err.diagnostics, "a pack is a YAML mapping")) from err
     if not isinstance(data, dict):
         raise PackError(
             [smap.diagnostic((), "a pack must be a YAML mapping", hint="start with 'id: ...'")]
@@ -156,9 +156,12 @@ def load_pack_files(paths: Iterable[Path]) -> list[LoadedPack]:
     """Load many files, collecting every file's problems before raising."""
     loaded: list[LoadedPack] = []
     problems: list[Diagnostic] = []
-    files = pack_files(paths)
+    given = list(paths)
+    files = pack_files(given)
     if not files:
-        raise PackError([Diagnostic("", 0, 0, "", "no pack files found (*.yaml, *.yml, *.json)")])
+        where = ", ".join(display_path(p) for p in given) or "(no path given)"
+        found = "no pack files found (*.yaml, *.yml, *.json)"
+        raise PackError([Diagnostic(where, 0, 0, "", found)])
     for path in files:
         try:
             loaded.append(load_pack_file(path))

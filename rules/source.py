@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from rules.errors import Diagnostic
+from rules.errors import EMPTY_FILE, Diagnostic
 from rules.limits import (
     LIMITS,
     InputLimits,
@@ -215,9 +215,7 @@ def _parse_text(text: str, name: str, limits: InputLimits) -> tuple[Any, SourceM
     finally:
         loader.dispose()
     if node is None:
-        raise DataFileError(
-            [Diagnostic(name, 1, 1, "", "the file is empty", hint="a pack is a YAML mapping")]
-        )
+        raise DataFileError([Diagnostic(name, 1, 1, "", EMPTY_FILE)])
     if "&" in text:  # anchors, hence maybe aliases: measure them before expanding any
         check_aliases(node, limits)
     try:
