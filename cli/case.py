@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import click
@@ -10,8 +11,10 @@ import click
 from cases.store import open_reader
 from cli import guided
 from cli.options import Number, json_option, lang_option, load_all, packs_option
-from cli.transcript import render_case, render_case_list
+from cli.transcript import render_case_list
 from engine.diagnose import DEFAULT_THRESHOLD
+from present.text import document_lines, plain
+from present.transcript import transcript_document
 
 
 @click.command()
@@ -19,6 +22,7 @@ from engine.diagnose import DEFAULT_THRESHOLD
 @guided.store_option
 @packs_option
 @lang_option
+@guided.ids_option
 @click.option(
     "--threshold",
     type=Number(0, 1),
@@ -36,6 +40,7 @@ def resume(
     store_path: Path | None,
     packs: tuple[Path, ...],
     lang: str,
+    ids: bool,
     threshold: float,
     allow_pack_change: bool,
 ) -> None:
@@ -52,6 +57,7 @@ def resume(
         threshold=threshold,
         lang=lang,
         allow_pack_change=allow_pack_change,
+        ids=ids,
     )
     click.get_current_context().exit(code)
 
@@ -70,7 +76,17 @@ def case() -> None:
 @click.argument("case_id", metavar="CASE")
 @guided.store_option
 @json_option
-def show(case_id: str, store_path: Path | None, as_json: bool) -> None:
+@packs_option
+@lang_option
+@guided.ids_option
+def show(
+    case_id: str,
+    store_path: Path | None,
+    as_json: bool,
+    packs: tuple[Path, ...],
+    lang: str,
+    ids: bool,
+) -> None:
     """Print a case's whole history readably (or as data with --json).
 
     \b
@@ -86,7 +102,9 @@ def show(case_id: str, store_path: Path | None, as_json: bool) -> None:
         data["outcome"] = record.outcome()
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
-        click.echo(render_case(record))
+        doc = transcript_document(record, load_all(packs), lang)
+        width = shutil.get_terminal_size((80, 24)).columns
+        click.echo(plain(document_lines(doc, width, ids=ids)))
 
 
 @case.command("list")

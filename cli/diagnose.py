@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -10,13 +11,16 @@ import click
 
 from cli import guided
 from cli.options import Number, compiled_for_line, json_option, lang_option, load_all, packs_option
-from cli.render import render_diagnosis, render_how, render_why_not
 from engine.answers import parse_assignments, read_case_input, to_facts
 from engine.compile import CompiledKnowledge
 from engine.diagnose import DEFAULT_THRESHOLD
 from engine.diagnose import diagnose as run_diagnosis
 from engine.explain import how, why_not
 from engine.result import Diagnosis
+from present.diagnosis import conclusion_document, diagnosis_document
+from present.explain import whynot_from
+from present.text import document_lines, plain
+from present.views import Document
 
 
 def _inputs(func: Any) -> Any:
@@ -139,6 +143,7 @@ def _default_why_not(diagnosis: Diagnosis, compiled: CompiledKnowledge) -> list[
 @click.option("--explain", "with_explain", is_flag=True, help="Add HOW and WHY NOT to the output.")
 @_intake_options
 @guided.store_option
+@guided.ids_option
 def diagnose(
     answer: tuple[str, ...],
     answers_file: Path | None,
@@ -150,13 +155,15 @@ def diagnose(
     as_json: bool,
     with_explain: bool,
     store_path: Path | None,
+    ids: bool,
     **fields: str | None,
 ) -> None:
     """Guide a diagnosis question by question, or diagnose from given answers.
 
-    Without --answer/--answers it is interactive: the intake (options, else prompted),
-    then one question at a time; at any prompt: why, how, whynot FAULT, back, unknown,
-    help, quit. Every answer is saved to the case store as it is given.
+    Without --answer/--answers it is interactive: the intake (options, checked first,
+    else prompted), then one question at a time; at any prompt: why, how, whynot FAULT,
+    back, unknown, recap, help, escalate, ids, quit. Every answer is saved to the case
+    store as it is given.
 
     \b
     Examples:
@@ -167,7 +174,9 @@ def diagnose(
     if not answer and answers_file is None:
         kb = load_all(packs)
         given = _given_intake(intake, dict(fields))
-        code = guided.start(kb, store_path, given, threshold=threshold, lang=lang, line=line or 1)
+        code = guided.start(
+            kb, store_path, given, threshold=threshold, lang=lang, line=line or 1, ids=ids
+        )
         click.get_current_context().exit(code)
     compiled, diagnosis = _run(
         answer, answers_file, intake, line, threshold, packs, lang, dict(fields)
@@ -179,9 +188,10 @@ def diagnose(
             data["explanation"] = explanation
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    click.echo(render_diagnosis(diagnosis))
+    docs = [diagnosis_document(diagnosis, compiled.kb, lang)]
     if explanation is not None:
-        click.echo(_explanation_text(explanation))
+        docs += _explanation_docs(explanation, compiled, diagnosis, lang)
+    _echo(docs, ids)
 
 
 def _explanation(
@@ -198,10 +208,27 @@ def _explanation(
     }
 
 
-def _explanation_text(explanation: dict[str, Any]) -> str:
-    parts = [render_how(explanation["how"])]
-    parts.extend(render_why_not(w) for w in explanation["why_not"])
-    return "\n\n".join(parts)
+def _explanation_docs(
+    explanation: dict[str, Any], compiled: CompiledKnowledge, diagnosis: Diagnosis, lang: str
+) -> list[Document]:
+    """HOW and WHY NOT as people read them (present/)."""
+    docs = [conclusion_document(explanation["how"], compiled.kb, lang)]
+    docs += [
+        whynot_from(
+            data,
+            compiled.kb,
+            lang,
+            score=diagnosis.fault(data["fault"]),
+            threshold=diagnosis.threshold,
+        )
+        for data in explanation["why_not"]
+    ]
+    return docs
+
+
+def _echo(docs: list[Document], ids: bool) -> None:
+    width = shutil.get_terminal_size((80, 24)).columns
+    click.echo("\n\n".join(plain(document_lines(d, width, ids=ids)) for d in docs))
 
 
 @click.command()
@@ -216,6 +243,7 @@ def _explanation_text(explanation: dict[str, Any]) -> str:
     metavar="FAULT",
     help="Explain WHY NOT this fault (repeatable) [default: other faults of the packs that fired].",
 )
+@guided.ids_option
 def explain(
     answer: tuple[str, ...],
     answers_file: Path | None,
@@ -227,6 +255,7 @@ def explain(
     as_json: bool,
     fault: str | None,
     why_not_faults: tuple[str, ...],
+    ids: bool,
 ) -> None:
     """Explain a diagnosis: HOW it was reached and WHY NOT other faults.
 
@@ -242,4 +271,4 @@ def explain(
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
-        click.echo(_explanation_text(data))
+        _echo(_explanation_docs(data, compiled, diagnosis, lang), ids)

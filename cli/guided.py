@@ -1,55 +1,45 @@
 """The interactive guided diagnosis: intake, one question at a time, commands at any prompt.
 
-Input is read line by line with `input()`, so the same code serves a terminal, a pipe
-and click's CliRunner. End of input means quit (the case is saved and resumable);
-Ctrl-C and SIGTERM record a `quit` event too (the case is paused) and exit 130/143.
-Every answer is stored by the desk as it is given. A store that fails (a full disk)
-is never an invalid answer: the session stops with exit 4, everything before the
-failed step saved, and says how to resume.
+What people read comes from the presentation layer (present/): question texts with
+help, answers as numbered options, WHY/HOW/WHY NOT, the fix steps, the handoff and the
+recap, in English or Russian, wrapped to the terminal. Input comes from cli.console
+(line editing and completion on a terminal, plain lines from a pipe or CliRunner). End
+of input means quit (the case is saved and resumable); Ctrl-C and SIGTERM record a
+`quit` event too (the case is paused) and exit 130/143. Every answer is stored by the
+desk as it is given. A store that fails (a full disk) is never an invalid answer: the
+session stops with exit 4, everything before the failed step saved, and says how to
+resume.
 
-Commands at any prompt: why, how, whynot FAULT, back, unknown, help, escalate, quit.
-To answer a text question with a word that is also a command, prefix it with '='.
+Commands at any prompt: why, how, whynot FAULT, back, unknown, recap, help, escalate,
+ids, quit. To answer a text question with a word that is also a command, prefix it
+with '='.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TypeVar
-
-import click
+from typing import Any
 
 from cases.desk import Desk, LiveCase
-from cases.store import SQLiteStore, StoreError, open_store
-from cli.lines import read_line
-from cli.render import render_why_not
+from cases.store import StoreError
+from cli.console import Terminal
+from cli.intake import Intake, check_complaint, pick
+from cli.options import ids_option, open_case_store, store_option
 from cli.signals import Terminated
-from cli.transcript import render_handoff, render_reasoning, render_why
 from engine.escalation import escalation
 from engine.session import Ask, Done, Escalate, ProposeFix
-from rules.errors import InvalidInput, LinewiseError, did_you_mean
-from rules.intake import CHANNELS, SERVICE_FORMS
+from present.explain import how_document, why_document, whynot_document
+from present.handoff import handoff_document
+from present.i18n import words
+from present.question import COMMANDS, ask_view, banner, command_help, done_message, fix_view
+from present.recap import recap_document
+from present.search import find_faults
+from present.text import banner_lines, candidate_lines, document_lines, fix_lines, question_lines
+from present.views import Candidate, Document
+from rules.errors import InvalidInput
 from rules.knowledge import KnowledgeBase
 from rules.numbers import numbered
-
-F = TypeVar("F")
-COMMANDS = (
-    "why            which faults and rules this question decides between, and why now\n"
-    "how            the reasoning so far\n"
-    "whynot FAULT   why a fault is not (yet) concluded\n"
-    "back           take back the last answer\n"
-    "unknown        the customer cannot tell\n"
-    "help           how to check (from the pack) and these commands\n"
-    "escalate       hand the case to the next line now\n"
-    "quit           save and leave (resume with 'linewise resume CASE')"
-)
-TEXT_FIELDS = (
-    ("customer", "Customer (who is calling)"),
-    ("location", "Location"),
-    ("equipment_type", "Equipment type"),
-    ("equipment_model", "Equipment model"),
-    ("equipment_serial", "Serial or asset id"),
-)
 
 
 class Leave(Exception):
@@ -60,279 +50,300 @@ class Leave(Exception):
         self.reason = reason
 
 
-def store_option(func: F) -> F:
-    option: Any = click.option(
-        "--store",
-        "store_path",
-        type=click.Path(path_type=Path, dir_okay=False),
-        default=None,
-        help="The case store (SQLite file) [default: $LINEWISE_STORE, else the user data dir].",
-    )
-    return option(func)  # type: ignore[no-any-return]
+class Guide:
+    """One line's session on a live case, at a terminal."""
 
+    def __init__(self, live: LiveCase, lang: str, term: Terminal) -> None:
+        self.live = live
+        self.lang = lang
+        self.term = term
+        self.w = words(lang)
+        self.kb = live.session.compiled.kb
+        self.last_found: list[Candidate] = []
+        term.commands = [c.split(" ")[0] for c in COMMANDS]
+        term.faults = sorted(f.title.get(lang) for f in self.kb.faults.values())
 
-def open_case_store(path: Path | None) -> SQLiteStore:
-    return open_store(path)
+    # ---- reading ------------------------------------------------------------------------
 
-
-def read(prompt: str) -> str:
-    """One line of input; end of input leaves the session."""
-    try:
-        return read_line(prompt).strip()
-    except EOFError:
-        click.echo("")
-        raise Leave("end of input") from None
-
-
-def _choose(label: str, options: list[tuple[str, str]]) -> str:
-    """A numbered choice (number or value accepted), asked until valid."""
-    click.echo(label + ":")
-    for number, (value, title) in enumerate(options, 1):
-        click.echo(f"  {number}) {value}" + (f": {title}" if title and title != value else ""))
-    values = [v for v, _ in options]
-    while True:
-        raw = read("> ")
-        picked = numbered(raw, len(options))
-        if picked is not None:
-            return values[picked - 1]
-        if raw in values:
-            return raw
-        hint = did_you_mean(raw, values) if raw else None
-        click.echo(
-            f"  {hint}"
-            if hint
-            else f"  please give a number from 1 to {len(options)} or one of: {', '.join(values)}"
-        )
-
-
-def complete_intake(
-    kb: KnowledgeBase, given: Mapping[str, Any], lang: str, line: int = 1
-) -> dict[str, Any]:
-    """Prompt for the intake fields not given as options (text fields may be left empty)."""
-    intake = {k: v for k, v in given.items() if v not in (None, "")}
-    line_kb = kb.for_line(line)
-    for field, label in TEXT_FIELDS:
-        if field not in intake:
-            value = read(f"{label} (empty to skip): ")
-            if value:
-                intake[field] = value
-    if "service_form" not in intake:
-        intake["service_form"] = _choose("Form of service", [(f, "") for f in SERVICE_FORMS])
-    if "channel" not in intake:
-        intake["channel"] = _choose("Channel", [(c, "") for c in CHANNELS])
-    if "complaint" not in intake:
-        symptoms = sorted(line_kb.symptoms.items())
-        intake["complaint"] = _choose(
-            "Complaint", [(sid, s.title.get(lang)) for sid, s in symptoms]
-        )
-    return intake
-
-
-def _question_text(step: Ask, lang: str) -> str:
-    question = step.question
-    if question.type == "yesno":
-        kind = "yes/no"
-    elif question.type == "choice":
-        kind = "choose"
-    elif question.type == "number":
-        kind = "number" + (f", {question.unit}" if question.unit else "")
-    else:
-        kind = "text"
-    lines = [
-        "",
-        f"Q{step.number} [{question.id}] ({kind}, ~{question.cost:g} min)",
-        f"  {question.text.get(lang)}",
-    ]
-    for number, option in enumerate(question.options or (), 1):
-        lines.append(f"  {number}) {option.value}: {option.text.get(lang)}")
-    return "\n".join(lines)
-
-
-def _command(live: LiveCase, raw: str, context: str) -> bool:
-    """Run a command shared by every prompt; False when `raw` is not one of them."""
-    word, _, rest = raw.partition(" ")
-    word = word.lower()
-    if word == "how":
-        click.echo(render_reasoning(live.session.how()))
-    elif word in ("whynot", "why-not"):
-        if not rest.strip():
-            click.echo("  usage: whynot FAULT")
-        else:
-            try:
-                click.echo(render_why_not(live.session.why_not(rest.strip())))
-            except LinewiseError as err:
-                click.echo(f"  {err.render()}")
-    elif word == "quit":
-        raise Leave("the agent quit")
-    elif word == "help":
-        click.echo(context + COMMANDS)
-    else:
-        return False
-    return True
-
-
-def _ask(live: LiveCase, step: Ask, lang: str) -> Escalate | None:
-    """One question until it is answered (or a command moves on); an agent's escalation."""
-    question = step.question
-    click.echo(_question_text(step, lang))
-    help_text = f"  how to check: {question.help.get(lang)}\n" if question.help else ""
-    while True:
-        raw = read("> ")
-        if not raw:
-            click.echo("  please answer, or type 'help'")
-            continue
-        word = raw.split(" ", 1)[0].lower()
-        if raw.startswith("="):
-            raw = raw[1:]
-        elif word == "why":
-            click.echo(render_why(question.id, step.choice.as_dict()))
-            continue
-        elif word == "back":
-            try:
-                undone = live.back()
-            except InvalidInput as err:
-                click.echo(f"  {err.render()}")
-                continue
-            click.echo(f"  took back {undone.question}")
-            return None
-        elif word == "escalate":
-            return _agent_escalation(live, step)
-        elif _command(live, raw, help_text):
-            continue
-        if question.type == "choice":
-            options = question.options or []
-            number = numbered(raw, len(options))
-            if number is not None:
-                raw = options[number - 1].value
+    def read(self, prompt: str = "> ") -> str:
         try:
-            live.answer(question.id, raw)
-        except InvalidInput as err:  # a store failure is not the answer's fault: it stops
-            click.echo(f"  invalid answer: {err.render()}")
-            click.echo(f"  {question.text.get(lang)}")
-            continue
-        return None
+            return self.term.read(prompt)
+        except EOFError:
+            self.term.blank()
+            raise Leave("end of input") from None
 
+    def note(self, prompt: str) -> str:
+        """An optional note (empty for none)."""
+        self.term.say(prompt, "muted", 0)
+        return self.read(self.w.t("Note") + " > ")
 
-def _agent_escalation(live: LiveCase, step: Ask | ProposeFix) -> Escalate:
-    diag = step.diagnosis
-    session = live.session
-    top = diag.top.id if diag.top is not None and diag.top.certainty > 0 else None
-    esc = escalation("agent", session.line, session.lang)
-    return Escalate(esc, top, diag, final=session.line >= 4)
+    def doc(self, doc: Document) -> None:
+        self.term.show(document_lines(doc, self.term.width, ids=self.term.ids))
 
+    # ---- commands shared by every prompt ------------------------------------------------
 
-def _propose(live: LiveCase, step: ProposeFix, lang: str) -> Escalate | None:
-    fault = step.fault
-    live.propose(fault.id, fault.certainty)
-    click.echo("")
-    click.echo(f"Diagnosis: {fault.title} [{fault.id}], certainty {fault.certainty:.2f}")
-    click.echo("Fix:")
-    for number, text in enumerate(fault.fix, 1):
-        click.echo(f"  {number}. {text}")
-    while True:
-        raw = read("Did the fix work? (yes/no) > ")
-        word = raw.split(" ", 1)[0].lower()
-        if word in ("yes", "y", "да", "no", "n", "нет"):
-            worked = word in ("yes", "y", "да")
-            live.fix(fault.id, worked)
-            click.echo(
-                "  resolved." if worked else f"  {fault.id} is ruled out; the diagnosis goes on."
-            )
-            return None
-        if word == "why":
-            click.echo(
-                f"  {fault.id} is firm: certainty {fault.certainty:.2f} by "
-                f"{', '.join(fault.rules)} (type 'how' for the whole reasoning)"
-            )
-        elif word == "back":
-            try:
-                click.echo(f"  took back {live.back().question}")
-            except InvalidInput as err:
-                click.echo(f"  {err.render()}")
-                continue
-            return None
-        elif word == "escalate":
-            return _agent_escalation(live, step)
-        elif not _command(live, raw, ""):
-            click.echo("  please answer yes or no, or type 'help'")
-
-
-def run(live: LiveCase, lang: str) -> int:
-    """Drive a live case until it ends or the agent leaves; returns the exit code.
-
-    Ctrl-C / SIGTERM pause the case (a `quit` event) and go on to cli.main, which exits
-    130 / 143; a store failure stops the session with a StoreError (exit 4) that says
-    what is saved and how to resume."""
-    try:
-        return _drive(live, lang)
-    except (KeyboardInterrupt, Terminated) as stop:
-        reason = "terminated" if isinstance(stop, Terminated) else "interrupted"
-        try:
-            live.quit(reason)
-        except StoreError:
-            stop.add_note(f"case {live.case_id} stays open (the store could not record it)")
+    def command(self, raw: str, help_lines: str = "") -> bool:
+        """Run a command shared by every prompt; False when `raw` is not one of them."""
+        word, _, rest = raw.partition(" ")
+        word = word.lower()
+        w = self.w
+        if word == "how":
+            self.doc(how_document(self.live.session))
+        elif word in ("whynot", "why-not"):
+            self.why_not(rest.strip())
+        elif word == "recap":
+            self.doc(recap_document(self.live.case(), self.kb, self.lang))
+        elif word == "ids":
+            self.term.ids = not self.term.ids
+            self.term.say(w.t("Ids are shown.") if self.term.ids else w.t("Ids are hidden."))
+        elif word == "quit":
+            raise Leave("the agent quit")
+        elif word == "help":
+            if help_lines:
+                self.term.say(w.t("How to check: {help}", help=help_lines))
+            for name, text in command_help(w):
+                self.term.say(f"{name:13} {text}", indent=2)
         else:
-            stop.add_note(f"case {live.case_id} is saved")
-        stop.add_note(f"resume with: linewise resume {live.case_id}")
-        raise
-    except StoreError as err:
-        raise StoreError(
-            f"{err.message}; the session of case {live.case_id} stopped, and everything "
-            "before the failed step is saved",
-            hint=f"once the store can be written again, continue with: "
-            f"linewise resume {live.case_id}",
-        ) from err
+            return False
+        return True
 
+    def why_not(self, typed: str) -> None:
+        """WHY NOT a fault named by id, by a number from the last list, or by words."""
+        w = self.w
+        if not typed:
+            self.term.say(w.t("Usage: whynot FAULT (an id, or words of its title)"), "warn")
+            return
+        number = numbered(typed, len(self.last_found)) if self.last_found else None
+        if number is not None:
+            found = [self.last_found[number - 1]]
+        else:
+            found = find_faults(self.kb, typed, self.lang)
+        if len(found) == 1:
+            self.doc(whynot_document(self.live.session, found[0].ref))
+            return
+        if not found:
+            self.term.say(w.t("No fault matches “{words}”.", words=typed), "warn")
+            return
+        self.last_found = found
+        title = w.t("Several faults match “{words}”; type whynot and a number:", words=typed)
+        self.term.show(candidate_lines(title, found, self.term.width, ids=self.term.ids))
 
-def _drive(live: LiveCase, lang: str) -> int:
-    session = live.session
-    packs = ", ".join(f"{p} {v}" for p, v in sorted(session.compiled.kb.versions().items()))
-    click.echo(f"Case {live.case_id}, Line {session.line} ({packs})")
-    click.echo(
-        "Commands at any prompt: why, how, whynot FAULT, back, unknown, help, escalate, quit"
-    )
-    incoming = live.handoff_in()
-    if incoming is not None:
-        click.echo(render_handoff(incoming))
-    try:
+    # ---- steps --------------------------------------------------------------------------
+
+    def ask(self, step: Ask) -> Escalate | None:
+        """One question until it is answered (or a command moves on); an escalation."""
+        question = step.question
+        view = ask_view(step, self.live.line, self.lang)
+        self.term.show(question_lines(view, self.term.width, self.lang, ids=self.term.ids))
+        self.term.choices = [o.label for o in view.options]
+        w = self.w
         while True:
-            step = session.step()
-            if isinstance(step, Ask):
-                forced = _ask(live, step, lang)
-            elif isinstance(step, ProposeFix):
-                forced = _propose(live, step, lang)
-            elif isinstance(step, Escalate):
-                forced = step
-            else:
-                return _done(live, step)
-            if forced is not None:
-                return _escalated(live, forced)
-    except Leave as leave:
-        live.quit(leave.reason)
-        click.echo(
-            f"Saved case {live.case_id} ({leave.reason}); "
-            f"resume with: linewise resume {live.case_id}"
+            raw = self.read("> ")
+            if not raw:
+                self.term.say(w.t("Please answer, or type 'help'."), "warn")
+                continue
+            word = raw.split(" ", 1)[0].lower()
+            if raw.startswith("="):
+                raw = raw[1:]
+            elif word == "why":
+                self.doc(why_document(self.live.session, question.id))
+                continue
+            elif word == "back":
+                self.back()
+                return None
+            elif word == "escalate":
+                return self.agent_escalation(step)
+            elif word == "unknown":
+                raw = "unknown"
+            elif self.command(raw, view.help or ""):
+                continue
+            value: Any = raw
+            if view.options and value != "unknown":
+                value = pick(raw, view.options)
+                if value is None:
+                    self.term.say(
+                        w.t(
+                            "Please give a number from 1 to {count} or one of: {names}",
+                            count=len(view.options),
+                            names=", ".join(o.label for o in view.options),
+                        ),
+                        "warn",
+                    )
+                    continue
+            try:
+                self.live.answer(question.id, value)
+            except InvalidInput as err:
+                self.term.say(w.t("Not a valid answer: {error}", error=err.render()), "warn")
+                continue
+            return None
+
+    def back(self) -> None:
+        try:
+            undone = self.live.back()
+        except InvalidInput as err:
+            self.term.say(err.render(), "warn")
+            return
+        text = self.kb.questions[undone.question].text.get(self.lang)
+        self.term.say(self.w.t("Took back the answer to “{question}”.", question=text), "muted")
+
+    def agent_escalation(self, step: Ask | ProposeFix) -> Escalate:
+        diag = step.diagnosis
+        session = self.live.session
+        top = diag.top.id if diag.top is not None and diag.top.certainty > 0 else None
+        esc = escalation("agent", session.line, session.lang)
+        return Escalate(esc, top, diag, final=session.line >= 4)
+
+    def propose(self, step: ProposeFix) -> Escalate | None:
+        fault = step.fault
+        self.live.propose(fault.id, fault.certainty)
+        view = fix_view(step, self.lang)
+        self.term.show(fix_lines(view, self.term.width, self.lang, ids=self.term.ids))
+        self.term.choices = [o.label for o in view.options]
+        w = self.w
+        while True:
+            raw = self.read(w.t("Did the fix work? (yes/no)") + " > ")
+            word = raw.split(" ", 1)[0].lower()
+            worked = pick(word, view.options)
+            if worked is not None:
+                self.fix_result(fault.id, fault.title, worked == "yes")
+                return None
+            if word == "why":
+                self.doc(how_document(self.live.session))
+            elif word == "back":
+                self.back()
+                return None
+            elif word == "escalate":
+                return self.agent_escalation(step)
+            elif not self.command(raw):
+                self.term.say(w.t("Please answer yes or no, or type 'help'."), "warn")
+
+    def fix_result(self, fault: str, title: str, worked: bool) -> None:
+        w = self.w
+        if worked:
+            self.live.fix(fault, True)
+            self.term.say(w.t("Resolved."), "ok")
+            return
+        note = self.note(
+            w.t("What happened when the fix was tried? (a note for the case; empty for none)")
         )
+        self.live.fix(fault, False, note)
+        self.term.say(w.t("“{fault}” is ruled out; the diagnosis goes on.", fault=title), "muted")
+
+    # ---- the session --------------------------------------------------------------------
+
+    def run(self, *, recap: bool = False) -> int:
+        """Drive the live case until it ends or the agent leaves; returns the exit code.
+
+        Ctrl-C / SIGTERM pause the case (a `quit` event) and go on to cli.main, which exits
+        130 / 143; a store failure stops the session with a StoreError (exit 4) that says
+        what is saved and how to resume."""
+        live = self.live
+        try:
+            return self._drive(recap=recap)
+        except (KeyboardInterrupt, Terminated) as stop:
+            reason = "terminated" if isinstance(stop, Terminated) else "interrupted"
+            try:
+                live.quit(reason)
+            except StoreError:
+                stop.add_note(f"case {live.case_id} stays open (the store could not record it)")
+            else:
+                stop.add_note(f"case {live.case_id} is saved")
+            stop.add_note(f"resume with: linewise resume {live.case_id}")
+            raise
+        except StoreError as err:
+            raise StoreError(
+                f"{err.message}; the session of case {live.case_id} stopped, and everything "
+                "before the failed step is saved",
+                hint=f"once the store can be written again, continue with: "
+                f"linewise resume {live.case_id}",
+            ) from err
+
+    def _drive(self, *, recap: bool) -> int:
+        live, w = self.live, self.w
+        session = live.session
+        head = banner(live.case_id, live.line, live.intake, self.kb.versions(), self.kb, self.lang)
+        self.term.show(banner_lines(head, self.term.width))
+        if recap:
+            self.doc(recap_document(live.case(), self.kb, self.lang))
+        incoming = live.handoff_in()
+        if incoming is not None:
+            doc = handoff_document(incoming, self.kb, self.lang)
+            if recap:  # the recap has just listed the intake and the answers
+                recapped = ("questions", "known", "ruled_out", "notes")
+                kept = tuple(s for s in doc.sections if s.key not in recapped)
+                doc = doc.model_copy(update={"sections": kept})
+            self.doc(doc)
+        try:
+            while True:
+                step = session.step()
+                if isinstance(step, Ask):
+                    forced = self.ask(step)
+                elif isinstance(step, ProposeFix):
+                    forced = self.propose(step)
+                elif isinstance(step, Escalate):
+                    forced = step
+                else:
+                    return self.done(step)
+                if forced is not None:
+                    return self.escalated(forced, agent=forced is not step)
+        except Leave as leave:
+            live.quit(leave.reason)
+            shown = {"end of input": w.t("end of input"), "the agent quit": w.t("the agent quit")}
+            self.term.say(
+                w.t(
+                    "Saved case {case} ({reason}); resume it with:",
+                    case=live.case_id,
+                    reason=shown.get(leave.reason, leave.reason),
+                ),
+                "ok",
+                0,
+            )
+            self.term.say(f"linewise resume {live.case_id}", "", 2)
+            return 0
+
+    def escalated(self, step: Escalate, *, agent: bool) -> int:
+        live, w = self.live, self.w
+        note = ""
+        if agent:  # after a failed fix, its note already says what happened
+            target = step.escalation.to_line
+            note = self.note(
+                w.t(
+                    "A note for Line {line} (what was tried, what the customer said; "
+                    "empty for none)",
+                    line=target,
+                )
+                if not step.final
+                else w.t("A note for the case (empty for none)")
+            )
+        packet = live.escalate(step, note)
+        self.term.blank()
+        self.doc(handoff_document(packet, self.kb, self.lang))
+        if step.final:
+            self.term.say(
+                w.t("Case {case} is unresolved at Line {line}.", case=live.case_id, line=live.line),
+                "warn",
+                0,
+            )
+        else:
+            self.term.say(
+                w.t(
+                    "Case {case} is escalated to Line {line}; continue there with:",
+                    case=live.case_id,
+                    line=packet.to_line,
+                ),
+                "warn",
+                0,
+            )
+            self.term.say(f"linewise resume {live.case_id}", "", 2)
+        return 0
+
+    def done(self, step: Done) -> int:
+        self.term.say(done_message(self.live.case_id, step, self.kb, self.lang), "ok", 0)
         return 0
 
 
-def _escalated(live: LiveCase, step: Escalate) -> int:
-    packet = live.escalate(step)
-    click.echo("")
-    click.echo(render_handoff(packet))
-    if step.final:
-        click.echo(f"Case {live.case_id} is unresolved at Line {live.line}.")
-    else:
-        click.echo(
-            f"Case {live.case_id} is escalated to Line {packet.to_line}; "
-            f"continue there with: linewise resume {live.case_id}"
-        )
-    return 0
-
-
-def _done(live: LiveCase, step: Done) -> int:
-    click.echo(f"Case {live.case_id} is {step.status}" + (f": {step.fault}" if step.fault else ""))
-    return 0
+def run(live: LiveCase, lang: str, term: Terminal | None = None, *, recap: bool = False) -> int:
+    return Guide(live, lang, term or Terminal()).run(recap=recap)
 
 
 def start(
@@ -343,20 +354,26 @@ def start(
     threshold: float,
     lang: str,
     line: int = 1,
+    ids: bool = False,
 ) -> int:
-    """Open a case from the intake (prompting for what is missing) and guide it."""
+    """Check the intake options, prompt for what is missing, open a case and guide it."""
     kb.for_line(line)  # an unknown line fails before any prompt
+    check_complaint(kb, intake, line, lang)
+    desk = Desk(open_case_store(store_path), kb, threshold=threshold, lang=lang)
+    desk.check_intake(intake, line)  # a wrong option fails before any prompt
+    term = Terminal(ids=ids)
+    w = words(lang)
     try:
-        values = complete_intake(kb, intake, lang, line)
-    except Leave:
-        click.echo("Input ended before the intake was complete; no case was opened.")
+        values = Intake(term, kb, lang, line).complete(intake)
+    except EOFError:
+        term.blank()
+        term.say(w.t("Input ended before the intake was complete; no case was opened."), "", 0)
         return 0
     except (KeyboardInterrupt, Terminated) as stop:
         stop.add_note("the intake was not complete; no case was opened")
         raise
-    desk = Desk(open_case_store(store_path), kb, threshold=threshold, lang=lang)
     live = desk.open(values, line)
-    return run(live, lang)
+    return run(live, lang, term)
 
 
 def resume(
@@ -367,7 +384,12 @@ def resume(
     threshold: float,
     lang: str,
     allow_pack_change: bool,
+    ids: bool = False,
 ) -> int:
+    """Continue a case: a recap of what is known, then the next question."""
     desk = Desk(open_case_store(store_path), kb, threshold=threshold, lang=lang)
     live = desk.resume(case_id, allow_pack_change=allow_pack_change)
-    return run(live, lang)
+    return run(live, lang, Terminal(ids=ids), recap=True)
+
+
+__all__ = ["ids_option", "open_case_store", "resume", "run", "start", "store_option"]

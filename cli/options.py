@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import click
 
 from cases.registry import live_pack_files
+from cases.store import SQLiteStore, open_store
 from engine.compile import CompiledKnowledge, compile_knowledge
 from rules.knowledge import KnowledgeBase, load_knowledge
 from rules.numbers import NumberError, finite, parse_int, parse_number
@@ -76,3 +77,26 @@ class Number(click.ParamType[float]):
             return parse_number(text, minimum=self.minimum, maximum=self.maximum)
         except NumberError as err:
             self.fail(f"{err.message} ({err.hint})", param, ctx)
+
+
+def ids_option(func: F) -> F:
+    option: Any = click.option(
+        "--ids", is_flag=True, help="Show internal ids beside titles (also: the 'ids' command)."
+    )
+    return option(func)  # type: ignore[no-any-return]
+
+
+def store_option(func: F) -> F:
+    option: Any = click.option(
+        "--store",
+        "store_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        help="The case store (SQLite file) [default: $LINEWISE_STORE, else the user data dir].",
+    )
+    return option(func)  # type: ignore[no-any-return]
+
+
+def open_case_store(path: Path | None) -> SQLiteStore:
+    """The case store at `path` (else $LINEWISE_STORE, else the user data dir)."""
+    return open_store(path)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.result import FaultScore
 from engine.session import Session
 from present.i18n import Words
 from present.names import Namer, rule_index
 from present.views import Document, Item, Section
-from rules.knowledge import RuleRef
+from rules.knowledge import KnowledgeBase, RuleRef
 
 
 def _pct(probability: float) -> str:
@@ -48,15 +49,18 @@ def why_document(session: Session, question: str) -> Document:
             ref=question,
             summary=w.t("No question can change the outcome any more."),
         )
-    decides = [Item(text=namer.outcome(h), ref=h) for h in data["decides"]]
+    faults = list(data["faults"])
+    ordered = faults + [h for h in data["decides"] if h not in faults]
+    decides = [Item(text=namer.outcome(h), ref=h) for h in ordered]
     splits = [
         Item(
             text=w.t(
-                "If the answer is {answer}: {outcomes}",
-                answer=namer.value(question, _value(session, question, value)),
-                outcomes=", ".join(namer.outcome(h) for h in kept) or w.t("nothing known"),
+                "If the answer is {answer}:",
+                answer=namer.answer_shown(question, value),
             ),
             ref=value,
+            items=tuple(Item(text=namer.outcome(h), ref=h) for h in kept)
+            or (Item(text=w.t("nothing known")),),
         )
         for value, kept in data["splits"].items()
     ]
@@ -66,10 +70,10 @@ def why_document(session: Session, question: str) -> Document:
     ]
     rules = [Item(text=namer.rule(r), ref=r) for r in data["rules"]]
     sections = [
-        Section(title=w.t("It decides between"), items=tuple(decides)),
-        Section(title=w.t("What each answer leaves possible"), items=tuple(splits)),
-        Section(title=w.t("How likely each is now"), items=tuple(likely)),
-        Section(title=w.t("Through the rules"), items=tuple(rules)),
+        Section(key="decides", title=w.t("It decides between"), items=tuple(decides)),
+        Section(key="splits", title=w.t("What each answer leaves possible"), items=tuple(splits)),
+        Section(key="likely", title=w.t("How likely each is now"), items=tuple(likely)),
+        Section(key="rules", title=w.t("Through the rules"), items=tuple(rules)),
     ]
     return Document(
         kind="why",
@@ -78,14 +82,6 @@ def why_document(session: Session, question: str) -> Document:
         summary=_because(data, namer),
         sections=tuple(s for s in sections if s.items),
     )
-
-
-def _value(session: Session, question: str, shown: str) -> Any:
-    """An answer value as the policy shows it ('yes'/'no'/option) back to a value."""
-    q = session.compiled.kb.questions.get(question)
-    if q is not None and q.type == "yesno" and shown in ("yes", "no"):
-        return shown == "yes"
-    return shown
 
 
 def _origin(fact: dict[str, Any], namer: Namer) -> str:
@@ -111,7 +107,8 @@ def known_items(facts: list[dict[str, Any]], namer: Namer) -> tuple[Item, ...]:
     )
 
 
-def _effect(ref: RuleRef | None, namer: Namer) -> list[Item]:
+def effect_items(ref: RuleRef | None, namer: Namer) -> list[Item]:
+    """What a rule does, in words: points to a fault, establishes a fact, escalates."""
     if ref is None:
         return []
     out = []
@@ -150,7 +147,7 @@ def how_document(session: Session) -> Document:
             Item(
                 text=namer.rule(firing["rule"]),
                 ref=firing["rule"],
-                items=tuple(used + _effect(index.get(firing["rule"]), namer)),
+                items=tuple(used + effect_items(index.get(firing["rule"]), namer)),
             )
         )
     causes = [
@@ -164,13 +161,13 @@ def how_document(session: Session) -> Document:
         for h in data["hypotheses"]
     ]
     ruled = [
-        Item(text=f"{namer.fault(f)}: {reason}", ref=f) for f, reason in data["ruled_out"].items()
+        Item(text=namer.ruled_out(f, reason), ref=f) for f, reason in data["ruled_out"].items()
     ]
     sections = [
-        Section(title=w.t("What is known"), items=known_items(data["facts"], namer)),
-        Section(title=w.t("Rules that applied"), items=tuple(fired)),
-        Section(title=w.t("Likely causes"), items=tuple(causes)),
-        Section(title=w.t("Ruled out"), items=tuple(ruled)),
+        Section(key="known", title=w.t("What is known"), items=known_items(data["facts"], namer)),
+        Section(key="fired", title=w.t("Rules that applied"), items=tuple(fired)),
+        Section(key="causes", title=w.t("Likely causes"), items=tuple(causes)),
+        Section(key="ruled_out", title=w.t("Ruled out"), items=tuple(ruled)),
     ]
     summary = "" if fired else w.t("No rule has applied yet.")
     return Document(
@@ -231,13 +228,32 @@ def _entry(entry: dict[str, Any], namer: Namer, w: Words) -> Item:
 
 
 def whynot_document(session: Session, fault_id: str) -> Document:
-    """WHY NOT a fault: for each rule that could conclude it, what held it back."""
-    namer = Namer(session.compiled.kb, session.lang)
+    """WHY NOT a fault in a session: for each rule that could conclude it, what held it back."""
+    return whynot_from(
+        session.why_not(fault_id),
+        session.compiled.kb,
+        session.lang,
+        score=session.diagnosis().fault(fault_id),
+        threshold=session.threshold,
+        ruled_out=session.record.ruled_out.get(fault_id),
+    )
+
+
+def whynot_from(
+    data: dict[str, Any],
+    kb: KnowledgeBase,
+    lang: str,
+    *,
+    score: FaultScore | None,
+    threshold: float,
+    ruled_out: str | None = None,
+) -> Document:
+    """WHY NOT from its data (engine.explain.why_not) and the fault's score, if any."""
+    namer = Namer(kb, lang)
     w = namer.w
-    data = session.why_not(fault_id)
-    score = session.diagnosis().fault(fault_id)
-    if fault_id in session.record.ruled_out:
-        summary = w.t("Ruled out: {reason}", reason=session.record.ruled_out[fault_id])
+    fault_id = str(data["fault"])
+    if ruled_out is not None:
+        summary = w.t("Ruled out: {reason}", reason=namer.reason(ruled_out))
     elif score is None:
         summary = w.t("Not concluded.")
     elif score.firm:
@@ -246,10 +262,11 @@ def whynot_document(session: Session, fault_id: str) -> Document:
         summary = w.t(
             "Concluded with certainty {value:.2f}, below the threshold {threshold:.2f}.",
             value=score.certainty,
-            threshold=session.threshold,
+            threshold=threshold,
         )
     items = tuple(_entry(e, namer, w) for e in data["rules"])
     section = Section(
+        key="rules",
         title=w.t("The rules that could conclude it"),
         items=items or (Item(text=w.t("No rule concludes this fault.")),),
     )

@@ -67,8 +67,7 @@ def handoff_document(packet: Handoff, kb: KnowledgeBase, lang: str) -> Document:
         Item(
             text=f"{namer.fault(h.fault)} — "
             + w.t("Line {line}", line=h.line)
-            + ", "
-            + w.t("certainty {value:.2f}", value=h.certainty)
+            + (", " + w.t("certainty {value:.2f}", value=h.certainty) if h.certainty else "")
             + (
                 ", " + w.t("likelihood {value}", value=f"{round(h.probability * 100)}%")
                 if h.probability is not None
@@ -109,18 +108,23 @@ def handoff_document(packet: Handoff, kb: KnowledgeBase, lang: str) -> Document:
             )
         )
     sections = [
-        Section(title=w.t("Notes"), items=note_items(packet.notes, namer)),
-        Section(title=w.t("Questions asked"), items=question_items(packet.questions, namer)),
-        Section(title=w.t("Also known"), items=known_items(others, namer)),
+        Section(key="notes", title=w.t("Notes"), items=note_items(packet.notes, namer)),
         Section(
+            key="questions",
+            title=w.t("Questions asked"),
+            items=question_items(packet.questions, namer),
+        ),
+        Section(key="known", title=w.t("Also known"), items=known_items(others, namer)),
+        Section(
+            key="ruled_out",
             title=w.t("Ruled out"),
             items=tuple(
-                Item(text=f"{namer.fault(f)}: {r}", ref=f) for f, r in packet.ruled_out.items()
+                Item(text=namer.ruled_out(f, r), ref=f) for f, r in packet.ruled_out.items()
             ),
         ),
-        Section(title=w.t("Open hypotheses"), items=tuple(hypotheses)),
-        Section(title=w.t("Time spent"), items=tuple(spent)),
-        Section(title=w.t("Vendor and SLA"), items=tuple(extra)),
+        Section(key="hypotheses", title=w.t("Open hypotheses"), items=tuple(hypotheses)),
+        Section(key="time", title=w.t("Time spent"), items=tuple(spent)),
+        Section(key="vendor", title=w.t("Vendor and SLA"), items=tuple(extra)),
     ]
     return Document(
         kind="handoff",

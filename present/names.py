@@ -8,6 +8,7 @@ condition as a sentence ("Is the link light on? — no").
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
@@ -15,9 +16,11 @@ from typing import Any
 from engine.logic import UNKNOWN, NLeaf, leaf_parts
 from present.i18n import Words, words
 from rules.knowledge import INTAKE_PREFIX, KnowledgeBase, RuleRef
-from rules.schema import Option
+from rules.schema import Condition, Option
 
 ESCALATE_PREFIX = "escalate:"
+OTHER_TEXT = "\u2400"  # the policy's stand-in for a text answer no rule names
+FIX_FAILED = re.compile(r"^its fix did not work \(Line (\d), ([^)]*)\)")
 _RULE_CACHE: OrderedDict[int, tuple[KnowledgeBase, dict[str, RuleRef]]] = OrderedDict()
 
 
@@ -122,9 +125,20 @@ class Namer:
             ref = rule_index(self.kb).get(rule)
             target = next((t.escalate for t in ref.rule.then if t.escalate), None) if ref else None
             reason = next((t.reason for t in ref.rule.then if t.reason), None) if ref else None
-            text = self.w.t("handing the case to Line {line}", line=target or "?")
-            return text + (f" ({reason.get(self.lang)})" if reason is not None else "")
+            text = self.w.t("escalation to Line {line}", line=target or "?")
+            return text + (f": {reason.get(self.lang).rstrip('.')}" if reason is not None else "")
         return self.fault(hypothesis)
+
+    def ruled_out(self, fault: str, reason: str) -> str:
+        """'Title: its fix did not work (Line 1, when)' in the reader's words."""
+        return f"{self.fault(fault)}: {self.reason(reason)}"
+
+    def reason(self, reason: str) -> str:
+        """Why a fault was ruled out (the engine records it in English) in words."""
+        found = FIX_FAILED.search(reason)
+        if found is None:
+            return reason
+        return self.w.t("its fix did not work (Line {line}, {at})", line=found[1], at=found[2][:16])
 
     # ---- values -------------------------------------------------------------------------
 
@@ -160,6 +174,61 @@ class Namer:
         if field == "complaint":
             return self.symptom(str(value))
         return str(value)
+
+    def answer_shown(self, qid: str, shown: str) -> str:
+        """A representative answer of the question policy ('yes', an option, '4.5') in
+        words; a number becomes the range of answers it stands for."""
+        question = self.kb.questions.get(qid)
+        w = self.w
+        if question is None:
+            return shown
+        if question.type == "yesno" and shown in ("yes", "no"):
+            return self.value(qid, shown == "yes")
+        if question.type == "text" and shown.startswith(OTHER_TEXT):
+            return w.t("something else")
+        if question.type != "number":
+            return self.value(qid, shown)
+        try:
+            number = float(shown)
+        except ValueError:
+            return shown
+        bounds = self.number_bounds(qid)
+
+        def fmt(x: float) -> str:
+            return self.value(qid, x)
+
+        if not bounds:
+            return fmt(number)
+        if number in bounds:
+            return w.t("exactly {value}", value=fmt(number))
+        if number < bounds[0]:
+            return w.t("less than {value}", value=fmt(bounds[0]))
+        if number > bounds[-1]:
+            return w.t("more than {value}", value=fmt(bounds[-1]))
+        low = max(b for b in bounds if b < number)
+        high = min(b for b in bounds if b > number)
+        return w.t("between {low} and {high}", low=fmt(low), high=fmt(high))
+
+    def number_bounds(self, qid: str) -> list[float]:
+        """The numbers the packs' rules compare a number question's answer with."""
+        bounds: set[float] = set()
+        stack: list[Condition | None] = [ref.rule.when for ref in self.kb.rules]
+        while stack:
+            cond = stack.pop()
+            if cond is None:
+                continue
+            stack.extend(cond.all or ())
+            stack.extend(cond.any or ())
+            stack.append(cond.not_)
+            if cond.question != qid:
+                continue
+            for value in (cond.equals, cond.less_than, cond.greater_than):
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    bounds.add(float(value))
+            for value in [*(cond.one_of or ()), *(cond.between or ())]:
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    bounds.add(float(value))
+        return sorted(bounds)
 
     # ---- conditions ---------------------------------------------------------------------
 

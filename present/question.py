@@ -132,3 +132,19 @@ def banner(
             "At any prompt: why, how, whynot FAULT, back, unknown, recap, help, escalate, quit"
         ),
     )
+
+
+def command_help(w: Words) -> list[tuple[str, str]]:
+    """The commands of a guided session, each with what it does."""
+    return [
+        ("why", w.t("what this question decides between, and why it comes now")),
+        ("how", w.t("the reasoning so far")),
+        ("whynot FAULT", w.t("why a fault is not (yet) concluded; part of its name will do")),
+        ("back", w.t("take back the last answer")),
+        ("unknown", w.t("the customer cannot tell")),
+        ("recap", w.t("what is known about the case")),
+        ("help", w.t("how to check (from the pack) and these commands")),
+        ("escalate", w.t("hand the case to the next line now, with a note")),
+        ("ids", w.t("show or hide internal ids")),
+        ("quit", w.t("save and leave (resume with 'linewise resume CASE')")),
+    ]

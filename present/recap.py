@@ -38,13 +38,13 @@ def recap_document(case: Case, kb: KnowledgeBase, lang: str) -> Document:
     )
     answers = question_items([a.as_dict() for a in record.asked], namer)
     ruled = tuple(
-        Item(text=f"{namer.fault(f)}: {reason}", ref=f) for f, reason in record.ruled_out.items()
+        Item(text=namer.ruled_out(f, reason), ref=f) for f, reason in record.ruled_out.items()
     )
     sections = [
-        Section(title=w.t("Intake"), items=intake),
-        Section(title=w.t("Answers so far"), items=answers),
-        Section(title=w.t("Ruled out"), items=ruled),
-        Section(title=w.t("Notes"), items=note_items(case_notes(case), namer)),
+        Section(key="intake", title=w.t("Intake"), items=intake),
+        Section(key="answers", title=w.t("Answers so far"), items=answers),
+        Section(key="ruled_out", title=w.t("Ruled out"), items=ruled),
+        Section(key="notes", title=w.t("Notes"), items=note_items(case_notes(case), namer)),
     ]
     summary = w.n(
         "{status} at Line {line}; {count} answer so far.",

@@ -109,11 +109,13 @@ def banner_lines(banner: Banner, width: int) -> list[Line]:
 
 
 def candidate_lines(
-    title: str, candidates: list[Candidate], width: int, *, ids: bool = False
+    title: str, candidates: list[Candidate], width: int, *, ids: bool = False, indent: int = 2
 ) -> list[Line]:
-    out = wrap(title, width, 2, 2)
+    """A numbered list of matches under a title (a menu when `indent` is 0)."""
+    out = wrap(title, width, indent, 2, "heading" if indent == 0 else "")
     for number, cand in enumerate(candidates, 1):
-        out += wrap(f"{number}) {cand.title}{_ref(cand.ref, ids)}", width, 4, len(str(number)) + 2)
+        text = f"{number}) {cand.title}{_ref(cand.ref, ids)}"
+        out += wrap(text, width, indent + 2, len(str(number)) + 2)
     return out
 
 

@@ -25,16 +25,20 @@ class Item(_View):
 
 
 class Section(_View):
-    """A titled list of sentences."""
+    """A titled list of sentences; `key` names the section for code (e.g. 'notes',
+    'questions'), the same in every language."""
 
     title: str
+    key: str = ""
     items: tuple[Item, ...] = ()
 
 
 class Document(_View):
     """An explanation, a handoff or a recap: a title, a summary, sections of sentences."""
 
-    kind: Literal["why", "how", "whynot", "handoff", "recap", "candidates", "transcript"]
+    kind: Literal[
+        "why", "how", "whynot", "handoff", "recap", "candidates", "transcript", "diagnosis"
+    ]
     title: str
     summary: str = ""
     ref: str | None = None

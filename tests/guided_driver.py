@@ -7,20 +7,67 @@ session asks (which the test does not know in advance) - the way a customer woul
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import re
 import sys
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner, Result
 
 from cli.main import cli
+from rules.knowledge import KnowledgeBase, load_knowledge
 
-QUESTION = re.compile(r"^Q\d+ \[(\w+)\]", re.MULTILINE)
+QUESTION = re.compile(r"^(?:Q|В)\d+\. ", re.MULTILINE)
+FIX = re.compile(r"^(?:Likely cause|Вероятная причина): ", re.MULTILINE)
 FIX_PROMPT = "Did the fix work? (yes/no) > "
+NOTE_PROMPT = "Note > "
+GUIDED_PACKS = Path(__file__).resolve().parent / "data" / "guided"
 Respond = Callable[[str], str | None]
+
+
+@functools.cache
+def _knowledge() -> tuple[KnowledgeBase, ...]:
+    return (load_knowledge(), load_knowledge([GUIDED_PACKS]))
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@functools.cache
+def _texts(kind: str) -> tuple[tuple[str, str], ...]:
+    """(words, id) for every question text or fault title, English and Russian,
+    longest first (so that a text that starts another is not taken for it)."""
+    pairs: set[tuple[str, str]] = set()
+    for kb in _knowledge():
+        items = kb.questions.values() if kind == "question" else kb.faults.values()
+        for item in items:
+            text = item.text if kind == "question" else item.title  # type: ignore[union-attr]
+            pairs.update((_flat(text.get(lang)), item.id) for lang in ("en", "ru"))
+    return tuple(sorted(pairs, key=lambda p: -len(p[0])))
+
+
+SHOWN_ID = re.compile(r"^[^\n]*\[(\w+)\]$", re.MULTILINE)
+
+
+def _named(output: str, start: re.Pattern[str], kind: str) -> list[str]:
+    """The ids of the questions (or faults) shown: in brackets when the session shows ids
+    (`--ids`; two packs may ask the same words), else recognised from their words."""
+    found = []
+    for match in start.finditer(output):
+        block = output[match.end() : match.end() + 600]
+        block = block.split("\n\n", 1)[0].split("\n> ", 1)[0]
+        shown_id = SHOWN_ID.search(block)
+        if shown_id is not None:
+            found.append(shown_id.group(1))
+            continue
+        shown = _flat(block)
+        found.append(next((i for text, i in _texts(kind) if shown.startswith(text)), "?"))
+    return found
 
 
 class _Keyboard(io.RawIOBase):
@@ -56,7 +103,13 @@ def drive(args: list[str], respond: Respond) -> tuple[Result, list[str]]:
 
 
 def asked(output: str) -> list[str]:
-    return QUESTION.findall(output)
+    """The questions asked, in order, by id (recognised from their text)."""
+    return _named(output, QUESTION, "question")
+
+
+def proposed(output: str) -> list[str]:
+    """The faults whose fix was proposed, in order, by id (from their titles)."""
+    return _named(output, FIX, "fault")
 
 
 def show(value: Any) -> str:
@@ -70,14 +123,18 @@ def customer(
     *,
     fix_works: bool | Callable[[str], bool] = True,
     commands: Mapping[str, list[str]] | None = None,
+    note: str = "",
 ) -> Respond:
     """Answer each question from `answers` ('unknown' when absent), confirm fixes, and
-    type `commands[question]` (e.g. ['why']) before answering that question."""
+    type `commands[question]` (e.g. ['why']) before answering that question; `note`
+    when a note is asked for (escalation, a fix that did not work)."""
     pending = {q: list(c) for q, c in (commands or {}).items()}
 
     def respond(seen: str) -> str | None:
+        if seen.endswith(NOTE_PROMPT):
+            return note
         if seen.endswith(FIX_PROMPT):
-            fault = re.findall(r"^Diagnosis: .*\[(\w+)\]", seen, re.MULTILINE)[-1]
+            fault = proposed(seen)[-1]
             works = fix_works(fault) if callable(fix_works) else fix_works
             return "yes" if works else "no"
         questions = asked(seen)

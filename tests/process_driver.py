@@ -13,9 +13,11 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
+from guided_driver import asked
+
 LINEWISE = str(Path(sys.executable).parent / "linewise")
-QUESTION = re.compile(r"^Q\d+ \[(\w+)\]", re.MULTILINE)
 FIX_PROMPT = "Did the fix work? (yes/no) > "
+NOTE_PROMPT = "Note > "
 WIRED = {
     "wired_cable_seated": "yes",
     "wired_neighbours_ok": "yes",
@@ -108,8 +110,10 @@ class Agent:
         self.acknowledged = len(self.typed)  # a new prompt: everything before is stored
         if self.output.endswith(FIX_PROMPT):
             question, line = "", "yes"
+        elif self.output.endswith(NOTE_PROMPT):
+            question, line = "", ""
         else:
-            question = QUESTION.findall(self.output)[-1]
+            question = asked(self.output)[-1]
             line = self.answers.get(question, "unknown")
             self.typed.append((question, line))
         try:

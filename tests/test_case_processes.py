@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from guided_driver import case_json, customer, drive
+from guided_driver import asked, case_json, customer, drive
 
 LINEWISE = str(Path(sys.executable).parent / "linewise")
 WIRED = {
@@ -82,7 +82,7 @@ class Agent:
         if self.output.endswith("Did the fix work? (yes/no) > "):
             line = "yes"
         else:
-            question = re.findall(r"^Q\d+ \[(\w+)\]", self.output, re.MULTILINE)[-1]
+            question = asked(self.output)[-1]
             line = self.answers.get(question, "unknown")
         assert self.proc.stdin is not None
         self.proc.stdin.write((line + "\n").encode())
@@ -129,4 +129,4 @@ def test_two_agents_at_once_lose_nothing() -> None:
         events = case_json(agent.case_id)["events"]
         assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
         answered = [e["question"] for e in events if e["kind"] == "answer"]
-        assert answered == re.findall(r"^Q\d+ \[(\w+)\]", agent.output, re.MULTILINE)
+        assert answered == asked(agent.output)

@@ -54,31 +54,40 @@ def test_diagnose_json_gives_fault_fix_and_trace() -> None:
 def test_diagnose_text_in_russian() -> None:
     result = CliRunner().invoke(cli, ["diagnose", "--lang", "ru", "-a", "wired_cable_seated=нет"])
     assert result.exit_code == 0, result.output
-    assert "Сетевой кабель отключён" in result.output
+    assert "Диагноз на линии 1: Сетевой кабель отключён или плохо вставлен" in result.output
+    assert "Исправление:" in result.output and "Что известно:" in result.output
+    assert "wired_cable" not in result.output
 
 
-def test_explain_names_rules_and_facts() -> None:
-    result = CliRunner().invoke(
-        cli,
-        [
-            "explain",
-            "-a",
-            "wired_cable_seated=yes",
-            "-a",
-            "wired_neighbours_ok=yes",
-            "-a",
-            "wired_link_light=no",
-            "-a",
-            "wired_other_cable_works=yes",
-            "--why-not",
-            "wired_wall_port_dead",
-        ],
-    )
+def test_explain_speaks_in_titles_and_sentences() -> None:
+    args = [
+        "explain",
+        "-a",
+        "wired_cable_seated=yes",
+        "-a",
+        "wired_neighbours_ok=yes",
+        "-a",
+        "wired_link_light=no",
+        "-a",
+        "wired_other_cable_works=yes",
+        "--why-not",
+        "wired_wall_port_dead",
+    ]
+    result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
-    assert "HOW wired_cable_faulty" in result.output
-    assert "rule network-wired/no_link_isolated" in result.output
-    assert "wired_link_light = no (answered)" in result.output
-    assert "failed: wired_other_cable_works = no (it is yes)" in result.output
+    flat = " ".join(result.output.split())
+    assert "How: Faulty network cable Certainty 0.80 (firm)." in flat
+    assert "- No link on this computer only" in flat  # the rule that derived a fact used
+    assert "Is the small light next to the computer's network port lit or blinking? — no" in flat
+    assert (
+        "Why not: Dead wall socket or patch-panel port Not concluded. The rules that could "
+        "conclude it: - the rule for “Dead wall socket or patch-panel port”: does not hold: "
+        "With a spare cable (or another wall socket), does the link light come on? — no "
+        "(it is yes)" in flat
+    )
+    assert "network-wired/" not in result.output and "wired_link_light" not in result.output
+    with_ids = CliRunner().invoke(cli, ["explain", "--ids", *args[1:]])
+    assert "[network-wired/no_link_isolated]" in with_ids.output
 
 
 def test_explain_json_is_data() -> None:

@@ -116,3 +116,17 @@ def test_handoff_and_recap_show_question_texts_answers_and_notes(
     assert "Complaint: No network over the cable" in recap_text
     assert "Is the network cable firmly plugged in" in recap_text
     assert "call after 3 pm" in recap_text
+
+
+def test_representative_numbers_read_as_the_ranges_they_stand_for(
+    shipped_kb: KnowledgeBase,
+) -> None:
+    from present.names import Namer
+
+    namer = Namer(shipped_kb, "en")
+    assert namer.number_bounds("acct_failed_attempts") == [2.0, 3.0]
+    shown = [namer.answer_shown("acct_failed_attempts", v) for v in ("1", "2", "2.5", "3", "4")]
+    assert shown == ["less than 2", "exactly 2", "between 2 and 3", "exactly 3", "more than 3"]
+    assert Namer(shipped_kb, "ru").answer_shown("acct_failed_attempts", "4") == "больше 3"
+    assert namer.answer_shown("wired_ip_kind", "none") == "No address at all"
+    assert namer.answer_shown("wired_link_light", "no") == "no"

@@ -133,7 +133,7 @@ def test_a_store_failure_mid_answer_stops_the_session_with_exit_4(
     monkeypatch.setattr(SQLiteStore, "append", append)
     stopped, _ = drive(WIRED_INTAKE, customer(WIRED))
     assert stopped.exit_code == 4, stopped.output
-    assert "invalid answer" not in stopped.output and "Traceback" not in stopped.output
+    assert "Not a valid answer" not in stopped.output and "Traceback" not in stopped.output
     assert "disk is full; the session of case C-000002 stopped" in stopped.output
     assert "everything before the failed step is saved" in stopped.output
     assert "linewise resume C-000002" in stopped.output
@@ -168,7 +168,7 @@ def test_a_full_disk_mid_session_loses_nothing_and_resumes(tmp_path: Path) -> No
         code = agent.finish()
         out = agent.output
         assert code == 4, out
-        assert "Traceback" not in out and "invalid answer" not in out
+        assert "Traceback" not in out and "Not a valid answer" not in out
         case_id = agent.case_id()
         assert case_id is not None
         assert "database or disk is full" in out
