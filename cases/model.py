@@ -48,6 +48,8 @@ class Event(BaseModel):
     fault: str | None = None
     reason: str | None = None
     data: dict[str, Any] = Field(default_factory=dict)
+    agent: str | None = None  # who did it (user name; $USER in the terminal)
+    channel: str | None = None  # where: terminal, web, api, simulation, import
 
 
 class CaseSummary(BaseModel):
@@ -62,6 +64,9 @@ class CaseSummary(BaseModel):
     line: int
     complaint: str | None = None
     customer: str | None = None
+    service_form: str | None = None
+    agent: str | None = None
+    simulated: bool = False
 
 
 class SessionView(BaseModel):
@@ -85,6 +90,7 @@ class Case(BaseModel):
     opened_at: str
     intake: dict[str, Any]
     events: list[Event]
+    simulated: bool = False
 
     @property
     def status(self) -> CaseStatus:
@@ -142,6 +148,9 @@ class Case(BaseModel):
             line=self.line,
             complaint=_text(self.intake.get("complaint")),
             customer=_text(self.intake.get("customer")),
+            service_form=_text(self.intake.get("service_form")),
+            agent=next((e.agent for e in reversed(self.events) if e.agent), None),
+            simulated=self.simulated,
         )
 
 

@@ -1,85 +1,73 @@
-"""The case store: every case and every event, kept as they happen.
+"""The case store: every case and every event, kept as they happen, in SQLite or PostgreSQL.
 
-`CaseStore` is the interface the rest of linewise uses; `SQLiteStore` is the embedded
-implementation (stdlib sqlite3). A shared PostgreSQL store later implements the same
-five methods. Each event is appended in its own transaction the moment it happens,
-so a crash loses at most what was being typed. WAL mode plus a busy timeout let
-several agents (processes) work on different cases at once without losing work.
+`CaseStore` is the interface the rest of linewise uses; `SQLStore` implements it on
+SQLAlchemy Core over either backend (the URL chooses: cases.database). Each event is
+appended in its own transaction the moment it happens, so a crash or a lost connection
+loses at most what was being typed, and never leaves half an event. Case ids come from
+the database (`num`, allocated by SQLite's AUTOINCREMENT or PostgreSQL's sequence), so
+they are unique across processes and machines.
 
-Where the store lives: `--store PATH`, else $LINEWISE_STORE, else
+Where the store lives: `--store PATH|URL`, else $LINEWISE_STORE, else
 `<user data dir>/linewise/cases.sqlite3` (platformdirs).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
-import platformdirs
 from pydantic import ValidationError
+from sqlalchemy import Connection, func, insert, select, text, update
 
-from cases.model import Case, CaseSummary, Event, line_after, status_after
-from rules.errors import LinewiseError, UnknownIdError, did_you_mean
+from cases import migrate
+from cases.columns import derive
+from cases.database import (
+    ENV_VAR,
+    StoreError,
+    StoreURL,
+    default_path,
+    make_engine,
+    resolve,
+    store_errors,
+)
+from cases.model import Case, CaseSummary, Event
+from cases.queue import CaseFilter, filtered
+from cases.tables import cases, events
+from rules.errors import UnknownIdError, did_you_mean
 
-ENV_VAR = "LINEWISE_STORE"
-SCHEMA_VERSION = "1"
-BUSY_TIMEOUT_MS = 15_000
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS cases (
-    num INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT UNIQUE,
-    opened_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    status TEXT NOT NULL,
-    line INTEGER NOT NULL,
-    intake TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS events (
-    case_num INTEGER NOT NULL REFERENCES cases(num),
-    seq INTEGER NOT NULL,
-    at TEXT NOT NULL,
-    line INTEGER NOT NULL,
-    kind TEXT NOT NULL,
-    body TEXT NOT NULL,
-    PRIMARY KEY (case_num, seq)
-);
-"""
-
-
-class StoreError(LinewiseError):
-    """The case store cannot be used: locked, full disk, unreadable or not a store."""
-
-    exit_code = 4
+__all__ = [
+    "ENV_VAR",
+    "CaseStore",
+    "SQLStore",
+    "StoreError",
+    "case_id",
+    "default_path",
+    "normalise_id",
+    "open_store",
+]
 
 
 class CaseStore(Protocol):
-    """What linewise needs from a case store (SQLite now, PostgreSQL later)."""
+    """What linewise needs from a case store (SQLite or PostgreSQL, or memory for bulk work)."""
 
     location: str
 
-    def create(self, intake: dict[str, Any], at: str) -> str: ...
+    def create(
+        self, intake: dict[str, Any], at: str, *, agent: str | None = None, channel: str | None = None
+    ) -> str: ...
 
     def append(self, case_id: str, event: Event) -> Event: ...
 
     def load(self, case_id: str) -> Case: ...
 
-    def list_cases(self, limit: int | None = None) -> list[CaseSummary]: ...
+    def list_cases(
+        self, limit: int | None = None, where: CaseFilter | None = None
+    ) -> list[CaseSummary]: ...
 
     def close(self) -> None: ...
-
-
-def default_path() -> Path:
-    """$LINEWISE_STORE, else the user's data directory."""
-    env = os.environ.get(ENV_VAR)
-    if env:
-        return Path(env)
-    return Path(platformdirs.user_data_dir("linewise", appauthor=False)) / "cases.sqlite3"
 
 
 def case_id(num: int) -> str:
@@ -93,141 +81,163 @@ def normalise_id(text: str) -> str:
     return case_id(int(digits)) if digits.isdigit() else raw
 
 
-@contextmanager
-def store_errors(location: str) -> Iterator[None]:
-    """sqlite3 errors -> StoreError with a hint a person can act on."""
-    try:
-        yield
-    except sqlite3.OperationalError as err:
-        text = str(err).lower()
-        if "full" in text:
-            raise StoreError(
-                f"the case store {location} cannot grow: database or disk is full",
-                hint="free some disk space, or point --store / $LINEWISE_STORE elsewhere; "
-                "everything saved before this is kept",
-            ) from err
-        if "locked" in text or "busy" in text:
-            raise StoreError(
-                f"the case store {location} stayed locked by another process",
-                hint="try again in a moment; if it persists, look for a stuck linewise process",
-            ) from err
-        if "unable to open" in text or "readonly" in text or "read-only" in text:
-            raise StoreError(
-                f"cannot open the case store {location} for writing ({err})",
-                hint="check the folder exists and is writable, or use --store PATH",
-            ) from err
-        raise StoreError(f"the case store {location} failed: {err}") from err
-    except sqlite3.DatabaseError as err:
-        raise StoreError(
-            f"the case store {location} is damaged or not a linewise store ({err})",
-            hint="move the file aside and start a new store with --store PATH or $LINEWISE_STORE",
-        ) from err
+def _dump(intake: dict[str, Any]) -> str:
+    return json.dumps(intake, ensure_ascii=False, sort_keys=True)
 
 
-class SQLiteStore:
-    """The embedded case store (one SQLite file)."""
+class SQLStore:
+    """Cases in a SQL database: one SQLite file, or a shared PostgreSQL database."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.location = str(path)
-        with store_errors(self.location):
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as err:
+    def __init__(self, where: StoreURL, *, readonly: bool = False) -> None:
+        self.where = where
+        self.location = where.shown
+        self.readonly = readonly
+        if where.path is not None:
+            self._prepare_file(where.path)
+        self.engine = make_engine(where, readonly=readonly)
+        self._open()
+
+    def _prepare_file(self, path: Path) -> None:
+        if self.readonly:
+            if not path.is_file():
                 raise StoreError(
-                    f"cannot create the folder of the case store {path}: {err.strerror}",
-                    hint="use --store PATH or $LINEWISE_STORE to put it elsewhere",
-                ) from err
-            self._db = sqlite3.connect(
-                str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None
+                    f"there is no case store at {path}",
+                    hint="check --store / $LINEWISE_STORE; a store is made by the first "
+                    "'linewise diagnose'",
+                )
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise StoreError(
+                f"cannot create the folder of the case store {path}: {err.strerror}",
+                hint="use --store PATH or $LINEWISE_STORE to put it elsewhere",
+            ) from err
+
+    def _open(self) -> None:
+        """Check the schema; create an empty store, and upgrade an old SQLite one in place."""
+        with self._read() as conn:
+            current = migrate.check(conn, self.location)
+        if current == migrate.head():
+            return
+        if self.readonly:
+            raise StoreError(
+                f"the case store {self.location} "
+                + ("is empty" if current is None else f"has the older schema {current}"),
+                hint=f"run 'linewise store migrate --store {self.location}' first",
             )
-            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            mode = self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":  # pragma: no cover - e.g. a network file system
-                self._db.execute("PRAGMA journal_mode = DELETE")
-            self._db.execute("PRAGMA synchronous = FULL")
-            self._db.execute("PRAGMA foreign_keys = ON")
-            with self._transaction():
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        self._db.execute(statement)
-                self._db.execute(
-                    "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)",
-                    (SCHEMA_VERSION,),
-                )
-            version = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-            if version is None or version[0] != SCHEMA_VERSION:
-                raise StoreError(
-                    f"the case store {path} has schema {version[0] if version else '?'}, "
-                    f"this linewise uses {SCHEMA_VERSION}",
-                    hint="use a store made by this version (--store PATH)",
-                )
+        if current is not None and not self.where.is_sqlite:
+            raise StoreError(
+                f"the shared case store {self.location} has the older schema {current} "
+                f"(this linewise uses {migrate.head()})",
+                hint=f"run 'linewise store migrate --store {self.location}' once for the team",
+            )
+        self.migrate()
+
+    def migrate(self) -> tuple[str | None, str]:
+        """Bring the store to the current schema (one transaction): (from, to)."""
+        with self._write() as conn:
+            if not self.where.is_sqlite:  # one migrating process at a time
+                conn.execute(text("SELECT pg_advisory_xact_lock(1515)"))
+            return migrate.upgrade(conn, self.location)
 
     @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            if self._db.in_transaction:  # SQLite already rolled back after e.g. a full disk
-                self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+    def _write(self) -> Iterator[Connection]:
+        """One write transaction (SQLite: BEGIN IMMEDIATE, so writers queue, never deadlock)."""
+        if self.readonly:
+            raise StoreError(f"the case store {self.location} is open read-only")
+        with store_errors(self.where), self.engine.connect() as conn:
+            conn.execution_options(linewise_write=True)
+            with conn.begin():
+                yield conn
 
-    def create(self, intake: dict[str, Any], at: str) -> str:
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        """One read transaction: a consistent view that never takes the write lock."""
+        with store_errors(self.where), self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    # ---- writing --------------------------------------------------------------------
+
+    def create(
+        self, intake: dict[str, Any], at: str, *, agent: str | None = None, channel: str | None = None
+    ) -> str:
         """A new case; its 'opened' event is written in the same transaction."""
-        with store_errors(self.location), self._transaction():
-            cursor = self._db.execute(
-                "INSERT INTO cases(opened_at, updated_at, status, line, intake) "
-                "VALUES (?, ?, 'open', 1, ?)",
-                (at, at, json.dumps(intake, ensure_ascii=False, sort_keys=True)),
-            )
-            num = int(cursor.lastrowid or 0)
-            ident = case_id(num)
-            self._db.execute("UPDATE cases SET id = ? WHERE num = ?", (ident, num))
-            opened = Event(seq=1, at=at, line=1, kind="opened", data={"intake": intake})
-            self._insert(num, opened)
-        return ident
-
-    def _insert(self, num: int, event: Event) -> None:
-        self._db.execute(
-            "INSERT INTO events(case_num, seq, at, line, kind, body) VALUES (?, ?, ?, ?, ?, ?)",
-            (num, event.seq, event.at, event.line, event.kind, event.model_dump_json()),
+        opened = Event(
+            seq=1, at=at, line=1, kind="opened", data={"intake": intake}, agent=agent, channel=channel
         )
+        with self._write() as conn:
+            return self._insert_case(conn, intake, [opened], simulated=False)
 
-    def _num(self, ident: str) -> int:
-        wanted = normalise_id(ident)
-        row = self._db.execute("SELECT num FROM cases WHERE id = ?", (wanted,)).fetchone()
-        if row is None:
-            known = [r[0] for r in self._db.execute("SELECT id FROM cases ORDER BY num")]
-            hint = did_you_mean(wanted, known) or (
-                "see 'linewise case list'" if known else f"the store {self.location} is empty"
+    def _insert_case(
+        self, conn: Connection, intake: dict[str, Any], history: list[Event], *, simulated: bool
+    ) -> str:
+        opened = history[0].at if history else ""
+        values = derive(intake, opened, history)
+        num = conn.execute(
+            insert(cases)
+            .values(opened_at=opened, intake=_dump(intake), simulated=simulated, **values)
+            .returning(cases.c.num)
+        ).scalar_one()
+        ident = case_id(num)
+        conn.execute(update(cases).where(cases.c.num == num).values(id=ident))
+        if history:
+            conn.execute(
+                insert(events),
+                [
+                    _event_row(num, e.model_copy(update={"seq": seq}))
+                    for seq, e in enumerate(history, 1)
+                ],
             )
-            raise UnknownIdError(f"unknown case '{ident}'", hint=hint)
-        return int(row[0])
+        return ident
 
     def append(self, case_id: str, event: Event) -> Event:
         """Append one event in its own transaction; returns it with its sequence number."""
-        with store_errors(self.location), self._transaction():
-            num = self._num(case_id)
-            row = self._db.execute(
-                "SELECT COALESCE(MAX(seq), 0) FROM events WHERE case_num = ?", (num,)
-            ).fetchone()
-            stored = event.model_copy(update={"seq": int(row[0]) + 1})
-            self._insert(num, stored)
-            events = self._events(num)
-            self._db.execute(
-                "UPDATE cases SET updated_at = ?, status = ?, line = ? WHERE num = ?",
-                (stored.at, status_after(events), line_after(events), num),
-            )
+        with self._write() as conn:
+            num = self._num(conn, case_id, lock=True)
+            row = conn.execute(
+                select(cases.c.opened_at, cases.c.intake).where(cases.c.num == num)
+            ).one()
+            history = self._events(conn, num)
+            stored = event.model_copy(update={"seq": len(history) + 1})
+            conn.execute(insert(events).values(**_event_row(num, stored)))
+            values = derive(json.loads(row.intake), row.opened_at, [*history, stored])
+            conn.execute(update(cases).where(cases.c.num == num).values(**values))
         return stored
 
-    def _events(self, num: int) -> list[Event]:
-        rows = self._db.execute(
-            "SELECT body FROM events WHERE case_num = ? ORDER BY seq", (num,)
-        ).fetchall()
+    def import_cases(
+        self, whole: Iterable[tuple[dict[str, Any], list[Event]]], *, simulated: bool = False
+    ) -> list[str]:
+        """Write whole cases (intake and every event) in one transaction: bulk loading,
+        e.g. a simulated history (flagged `simulated`) or a copy. Returns the new ids."""
+        with self._write() as conn:
+            return [self._insert_case(conn, i, list(h), simulated=simulated) for i, h in whole]
+
+    # ---- reading --------------------------------------------------------------------
+
+    def _num(self, conn: Connection, ident: str, *, lock: bool = False) -> int:
+        wanted = normalise_id(ident)
+        query = select(cases.c.num).where(cases.c.id == wanted)
+        if lock and not self.where.is_sqlite:
+            query = query.with_for_update()  # appends to one case queue; others run on
+        num = conn.execute(query).scalar()
+        if num is None:
+            known = list(conn.execute(select(cases.c.id).order_by(cases.c.num)).scalars())
+            hint = did_you_mean(wanted, [k for k in known if k]) or (
+                "see 'linewise case list'" if known else f"the store {self.location} is empty"
+            )
+            raise UnknownIdError(f"unknown case '{ident}'", hint=hint)
+        return int(num)
+
+    def _events(self, conn: Connection, num: int) -> list[Event]:
+        bodies = conn.execute(
+            select(events.c.body).where(events.c.case_num == num).order_by(events.c.seq)
+        ).scalars()
+        return [self._parse(body) for body in bodies]
+
+    def _parse(self, body: str) -> Event:
         try:
-            return [Event.model_validate_json(r[0]) for r in rows]
+            return Event.model_validate_json(body)
         except ValidationError as err:
             raise StoreError(
                 f"the case store {self.location} holds an event this linewise cannot read",
@@ -235,105 +245,94 @@ class SQLiteStore:
             ) from err
 
     def load(self, case_id: str) -> Case:
-        with store_errors(self.location):
-            num = self._num(case_id)
-            row = self._db.execute(
-                "SELECT id, opened_at, intake FROM cases WHERE num = ?", (num,)
-            ).fetchone()
+        with self._read() as conn:
+            num = self._num(conn, case_id)
+            row = conn.execute(
+                select(cases.c.id, cases.c.opened_at, cases.c.intake, cases.c.simulated).where(
+                    cases.c.num == num
+                )
+            ).one()
             return Case(
-                id=row[0], opened_at=row[1], intake=json.loads(row[2]), events=self._events(num)
+                id=row.id,
+                opened_at=row.opened_at,
+                intake=json.loads(row.intake),
+                events=self._events(conn, num),
+                simulated=bool(row.simulated),
             )
 
-    def list_cases(self, limit: int | None = None) -> list[CaseSummary]:
-        """Newest first."""
-        with store_errors(self.location):
-            rows = self._db.execute(
-                "SELECT id, opened_at, updated_at, status, line, intake FROM cases "
-                "WHERE id IS NOT NULL ORDER BY num DESC LIMIT ?",
-                (limit if limit is not None else -1,),
-            ).fetchall()
+    def list_cases(
+        self, limit: int | None = None, where: CaseFilter | None = None
+    ) -> list[CaseSummary]:
+        """Newest first, optionally filtered (line, status, agent, form, complaint, dates)."""
+        with self._read() as conn:
+            rows = conn.execute(filtered(where, limit)).all()
         out = []
-        for ident, opened, updated, status, line, intake in rows:
-            data = json.loads(intake)
+        for row in rows:
+            intake = json.loads(row.intake)
             out.append(
                 CaseSummary(
-                    id=ident,
-                    opened_at=opened,
-                    updated_at=updated,
-                    status=status,
-                    line=line,
-                    complaint=data.get("complaint"),
-                    customer=data.get("customer"),
+                    id=row.id,
+                    opened_at=row.opened_at,
+                    updated_at=row.updated_at,
+                    status=row.status,
+                    line=row.line,
+                    complaint=row.complaint,
+                    customer=None if intake.get("customer") is None else str(intake["customer"]),
+                    service_form=row.service_form,
+                    agent=row.agent,
+                    simulated=bool(row.simulated),
                 )
             )
         return out
 
-    def import_cases(self, cases: Iterable[tuple[dict[str, Any], list[Event]]]) -> list[str]:
-        """Write whole cases (intake and every event) in one transaction: bulk loading,
-        e.g. a simulated history or a migration. Returns the new case ids in order."""
-        ids: list[str] = []
-        with store_errors(self.location), self._transaction():
-            for intake, events in cases:
-                opened = events[0].at if events else ""
-                updated = events[-1].at if events else opened
-                cursor = self._db.execute(
-                    "INSERT INTO cases(opened_at, updated_at, status, line, intake) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (
-                        opened,
-                        updated,
-                        status_after(events),
-                        line_after(events),
-                        json.dumps(intake, ensure_ascii=False, sort_keys=True),
-                    ),
-                )
-                num = int(cursor.lastrowid or 0)
-                ident = case_id(num)
-                self._db.execute("UPDATE cases SET id = ? WHERE num = ?", (ident, num))
-                self._db.executemany(
-                    "INSERT INTO events(case_num, seq, at, line, kind, body) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    [
-                        (
-                            num,
-                            seq,
-                            e.at,
-                            e.line,
-                            e.kind,
-                            e.model_copy(update={"seq": seq}).model_dump_json(),
-                        )
-                        for seq, e in enumerate(events, 1)
-                    ],
-                )
-                ids.append(ident)
-        return ids
+    def count(self) -> int:
+        with self._read() as conn:
+            return int(conn.execute(select(func.count()).select_from(cases)).scalar_one())
 
-    def iter_cases(self) -> Iterator[Case]:
-        """Every case with its events, oldest first, read in bulk (for metrics and mining)."""
-        with store_errors(self.location):
-            rows = self._db.execute(
-                "SELECT num, id, opened_at, intake FROM cases WHERE id IS NOT NULL ORDER BY num"
-            ).fetchall()
-            events: dict[int, list[Event]] = {}
-            try:
-                for num, body in self._db.execute(
-                    "SELECT case_num, body FROM events ORDER BY case_num, seq"
-                ):
-                    events.setdefault(num, []).append(Event.model_validate_json(body))
-            except ValidationError as err:
-                raise StoreError(
-                    f"the case store {self.location} holds an event this linewise cannot read",
-                    hint="the store may come from another version; use --store PATH",
-                ) from err
-        for num, ident, opened, intake in rows:
+    def iter_cases(self, simulated: bool | None = None) -> Iterator[Case]:
+        """Every case with its events, oldest first, read in bulk (for metrics and mining);
+        `simulated` True/False keeps only simulated/real cases."""
+        picked = select(
+            cases.c.num, cases.c.id, cases.c.opened_at, cases.c.intake, cases.c.simulated
+        )
+        picked = picked.where(cases.c.id.is_not(None)).order_by(cases.c.num)
+        logged = select(events.c.case_num, events.c.body).order_by(events.c.case_num, events.c.seq)
+        if simulated is not None:
+            picked = picked.where(cases.c.simulated == simulated)
+            logged = logged.join(cases, cases.c.num == events.c.case_num).where(
+                cases.c.simulated == simulated
+            )
+        with self._read() as conn:
+            rows = conn.execute(picked).all()
+            history: dict[int, list[Event]] = {}
+            for num, body in conn.execute(logged):
+                history.setdefault(num, []).append(self._parse(body))
+        for num, ident, opened, intake, flag in rows:
             yield Case(
-                id=ident, opened_at=opened, intake=json.loads(intake), events=events.get(num, [])
+                id=ident,
+                opened_at=opened,
+                intake=json.loads(intake),
+                events=history.get(num, []),
+                simulated=bool(flag),
             )
 
     def close(self) -> None:
-        self._db.close()
+        self.engine.dispose()
 
 
-def open_store(path: Path | None = None) -> SQLiteStore:
-    """The store at `path`, else $LINEWISE_STORE, else the user data directory."""
-    return SQLiteStore(path or default_path())
+def _event_row(num: int, event: Event) -> dict[str, Any]:
+    return {
+        "case_num": num,
+        "seq": event.seq,
+        "at": event.at,
+        "line": event.line,
+        "kind": event.kind,
+        "body": event.model_dump_json(exclude_none=False),
+        "agent": event.agent,
+        "channel": event.channel,
+    }
+
+
+def open_store(target: str | Path | None = None, *, readonly: bool = False) -> SQLStore:
+    """The store at `target` (a path or URL), else $LINEWISE_STORE, else the user data dir."""
+    return SQLStore(resolve(target), readonly=readonly)
