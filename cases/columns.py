@@ -69,9 +69,7 @@ def derive(intake: dict[str, Any], opened_at: str, events: list[Event]) -> dict[
     status = status_after(events)
     line = line_after(events)
     agents = [e.agent for e in events if e.agent]
-    closed = next(
-        (e.at for e in reversed(events) if e.kind in ("fix_worked", "unresolved")), None
-    )
+    closed = next((e.at for e in reversed(events) if e.kind in ("fix_worked", "unresolved")), None)
     return {
         "updated_at": events[-1].at if events else opened_at,
         "status": status,

@@ -80,8 +80,12 @@ class Desk:
         levels: ServiceLevels | None = None,
         policy: Callable[..., Any] = next_question,
         clock: Callable[[], str] = now,
+        agent: str | None = None,
+        channel: str | None = None,
     ) -> None:
         self.store = store
+        self.agent = agent  # recorded with every event this desk writes
+        self.channel = channel
         self.kb = kb
         self.threshold = threshold
         self.lang = lang
@@ -98,6 +102,12 @@ class Desk:
             )
         return self._lines[line]
 
+    def event(self, line: int, kind: Any, **fields: Any) -> Event:
+        """An event happening now on `line`, done by this desk's agent through its channel."""
+        return Event(
+            at=self.clock(), line=line, kind=kind, agent=self.agent, channel=self.channel, **fields
+        )
+
     def check_intake(self, intake: Mapping[str, Any], line: int = 1) -> dict[str, Any]:
         """Validated intake values (canonical), checked against the opening line's packs."""
         compiled = self.knowledge(line)
@@ -111,19 +121,14 @@ class Desk:
         """A new case, at Line 1 unless a specialist opens it directly at their line."""
         values = self.check_intake(intake, line)
         at = self.clock()
-        case_id = self.store.create(values, at)
+        case_id = self.store.create(values, at, agent=self.agent, channel=self.channel)
         return self._start(self.store.load(case_id), line)
 
     def _start(self, case: Case, line: int) -> LiveCase:
         compiled = self.knowledge(line)
         self.store.append(
             case.id,
-            Event(
-                at=self.clock(),
-                line=line,
-                kind="session_started",
-                data={"packs": compiled.kb.versions()},
-            ),
+            self.event(line, "session_started", data={"packs": compiled.kb.versions()}),
         )
         return self._live(self.store.load(case.id), line)
 
@@ -181,7 +186,7 @@ class Desk:
                 "to continue on the current packs (recorded in the case)",
             )
         data: dict[str, Any] = {"packs_changed": changed} if changed else {}
-        self.store.append(case.id, Event(at=self.clock(), line=line, kind="resumed", data=data))
+        self.store.append(case.id, self.event(line, "resumed", data=data))
         return self._live(self.store.load(case.id), line)
 
 
@@ -200,8 +205,7 @@ class LiveCase:
         return self.session.line
 
     def _append(self, kind: Any, **fields: Any) -> Event:
-        event = Event(at=self.desk.clock(), line=self.line, kind=kind, **fields)
-        return self.desk.store.append(self.case_id, event)
+        return self.desk.store.append(self.case_id, self.desk.event(self.line, kind, **fields))
 
     def case(self) -> Case:
         return self.desk.store.load(self.case_id)

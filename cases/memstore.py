@@ -30,11 +30,22 @@ class MemoryStore:
         self._cases: dict[str, _Stored] = {}
 
     def create(
-        self, intake: dict[str, Any], at: str, *, agent: str | None = None, channel: str | None = None
+        self,
+        intake: dict[str, Any],
+        at: str,
+        *,
+        agent: str | None = None,
+        channel: str | None = None,
     ) -> str:
         ident = case_id(len(self._cases) + 1)
         opened = Event(
-            seq=1, at=at, line=1, kind="opened", data={"intake": intake}, agent=agent, channel=channel
+            seq=1,
+            at=at,
+            line=1,
+            kind="opened",
+            data={"intake": intake},
+            agent=agent,
+            channel=channel,
         )
         self._cases[ident] = _Stored(at, dict(intake), [opened])
         return ident

@@ -47,6 +47,7 @@ __all__ = [
     "default_path",
     "normalise_id",
     "open_store",
+    "simulated_store_path",
 ]
 
 
@@ -56,7 +57,12 @@ class CaseStore(Protocol):
     location: str
 
     def create(
-        self, intake: dict[str, Any], at: str, *, agent: str | None = None, channel: str | None = None
+        self,
+        intake: dict[str, Any],
+        at: str,
+        *,
+        agent: str | None = None,
+        channel: str | None = None,
     ) -> str: ...
 
     def append(self, case_id: str, event: Event) -> Event: ...
@@ -88,14 +94,17 @@ def _dump(intake: dict[str, Any]) -> str:
 class SQLStore:
     """Cases in a SQL database: one SQLite file, or a shared PostgreSQL database."""
 
-    def __init__(self, where: StoreURL, *, readonly: bool = False) -> None:
+    def __init__(
+        self, where: StoreURL, *, readonly: bool = False, migrate_now: bool = False
+    ) -> None:
         self.where = where
         self.location = where.shown
         self.readonly = readonly
+        self.migrated: tuple[str | None, str] | None = None  # (from, to) when this open migrated
         if where.path is not None:
             self._prepare_file(where.path)
         self.engine = make_engine(where, readonly=readonly)
-        self._open()
+        self._open(migrate_now)
 
     def _prepare_file(self, path: Path) -> None:
         if self.readonly:
@@ -114,11 +123,15 @@ class SQLStore:
                 hint="use --store PATH or $LINEWISE_STORE to put it elsewhere",
             ) from err
 
-    def _open(self) -> None:
-        """Check the schema; create an empty store, and upgrade an old SQLite one in place."""
-        with self._read() as conn:
+    def _open(self, migrate_now: bool) -> None:
+        """Check the schema; create an empty store, and upgrade an old SQLite one in place
+        (a shared PostgreSQL store only when asked: `linewise store migrate`)."""
+        with self.reading() as conn:
             current = migrate.check(conn, self.location)
         if current == migrate.head():
+            return
+        if migrate_now:
+            self.migrated = self.migrate()
             return
         if self.readonly:
             raise StoreError(
@@ -127,22 +140,23 @@ class SQLStore:
                 hint=f"run 'linewise store migrate --store {self.location}' first",
             )
         if current is not None and not self.where.is_sqlite:
+            self.engine.dispose()
             raise StoreError(
                 f"the shared case store {self.location} has the older schema {current} "
                 f"(this linewise uses {migrate.head()})",
                 hint=f"run 'linewise store migrate --store {self.location}' once for the team",
             )
-        self.migrate()
+        self.migrated = self.migrate()
 
     def migrate(self) -> tuple[str | None, str]:
         """Bring the store to the current schema (one transaction): (from, to)."""
-        with self._write() as conn:
+        with self.writing() as conn:
             if not self.where.is_sqlite:  # one migrating process at a time
                 conn.execute(text("SELECT pg_advisory_xact_lock(1515)"))
             return migrate.upgrade(conn, self.location)
 
     @contextmanager
-    def _write(self) -> Iterator[Connection]:
+    def writing(self) -> Iterator[Connection]:
         """One write transaction (SQLite: BEGIN IMMEDIATE, so writers queue, never deadlock)."""
         if self.readonly:
             raise StoreError(f"the case store {self.location} is open read-only")
@@ -152,7 +166,7 @@ class SQLStore:
                 yield conn
 
     @contextmanager
-    def _read(self) -> Iterator[Connection]:
+    def reading(self) -> Iterator[Connection]:
         """One read transaction: a consistent view that never takes the write lock."""
         with store_errors(self.where), self.engine.connect() as conn, conn.begin():
             yield conn
@@ -160,13 +174,24 @@ class SQLStore:
     # ---- writing --------------------------------------------------------------------
 
     def create(
-        self, intake: dict[str, Any], at: str, *, agent: str | None = None, channel: str | None = None
+        self,
+        intake: dict[str, Any],
+        at: str,
+        *,
+        agent: str | None = None,
+        channel: str | None = None,
     ) -> str:
         """A new case; its 'opened' event is written in the same transaction."""
         opened = Event(
-            seq=1, at=at, line=1, kind="opened", data={"intake": intake}, agent=agent, channel=channel
+            seq=1,
+            at=at,
+            line=1,
+            kind="opened",
+            data={"intake": intake},
+            agent=agent,
+            channel=channel,
         )
-        with self._write() as conn:
+        with self.writing() as conn:
             return self._insert_case(conn, intake, [opened], simulated=False)
 
     def _insert_case(
@@ -193,7 +218,7 @@ class SQLStore:
 
     def append(self, case_id: str, event: Event) -> Event:
         """Append one event in its own transaction; returns it with its sequence number."""
-        with self._write() as conn:
+        with self.writing() as conn:
             num = self._num(conn, case_id, lock=True)
             row = conn.execute(
                 select(cases.c.opened_at, cases.c.intake).where(cases.c.num == num)
@@ -210,7 +235,7 @@ class SQLStore:
     ) -> list[str]:
         """Write whole cases (intake and every event) in one transaction: bulk loading,
         e.g. a simulated history (flagged `simulated`) or a copy. Returns the new ids."""
-        with self._write() as conn:
+        with self.writing() as conn:
             return [self._insert_case(conn, i, list(h), simulated=simulated) for i, h in whole]
 
     # ---- reading --------------------------------------------------------------------
@@ -245,7 +270,7 @@ class SQLStore:
             ) from err
 
     def load(self, case_id: str) -> Case:
-        with self._read() as conn:
+        with self.reading() as conn:
             num = self._num(conn, case_id)
             row = conn.execute(
                 select(cases.c.id, cases.c.opened_at, cases.c.intake, cases.c.simulated).where(
@@ -264,7 +289,7 @@ class SQLStore:
         self, limit: int | None = None, where: CaseFilter | None = None
     ) -> list[CaseSummary]:
         """Newest first, optionally filtered (line, status, agent, form, complaint, dates)."""
-        with self._read() as conn:
+        with self.reading() as conn:
             rows = conn.execute(filtered(where, limit)).all()
         out = []
         for row in rows:
@@ -286,7 +311,7 @@ class SQLStore:
         return out
 
     def count(self) -> int:
-        with self._read() as conn:
+        with self.reading() as conn:
             return int(conn.execute(select(func.count()).select_from(cases)).scalar_one())
 
     def iter_cases(self, simulated: bool | None = None) -> Iterator[Case]:
@@ -302,7 +327,7 @@ class SQLStore:
             logged = logged.join(cases, cases.c.num == events.c.case_num).where(
                 cases.c.simulated == simulated
             )
-        with self._read() as conn:
+        with self.reading() as conn:
             rows = conn.execute(picked).all()
             history: dict[int, list[Event]] = {}
             for num, body in conn.execute(logged):
@@ -331,6 +356,11 @@ def _event_row(num: int, event: Event) -> dict[str, Any]:
         "agent": event.agent,
         "channel": event.channel,
     }
+
+
+def simulated_store_path() -> Path:
+    """Where `cases simulate` writes without --store: its own file, never the real store."""
+    return default_path().with_name("simulated.sqlite3")
 
 
 def open_store(target: str | Path | None = None, *, readonly: bool = False) -> SQLStore:

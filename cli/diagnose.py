@@ -149,7 +149,7 @@ def diagnose(
     lang: str,
     as_json: bool,
     with_explain: bool,
-    store_path: Path | None,
+    store_path: str | None,
     **fields: str | None,
 ) -> None:
     """Guide a diagnosis question by question, or diagnose from given answers.

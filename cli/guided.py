@@ -10,14 +10,15 @@ To answer a text question with a word that is also a command, prefix it with '='
 
 from __future__ import annotations
 
+import getpass
+import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from cases.desk import Desk, LiveCase
-from cases.store import SQLiteStore, open_store
+from cases.store import SQLStore, open_store
 from cli.render import render_why_not
 from cli.transcript import render_handoff, render_reasoning, render_why
 from engine.escalation import escalation
@@ -59,15 +60,24 @@ def store_option(func: F) -> F:
     option: Any = click.option(
         "--store",
         "store_path",
-        type=click.Path(path_type=Path, dir_okay=False),
+        metavar="PATH|URL",
         default=None,
-        help="The case store (SQLite file) [default: $LINEWISE_STORE, else the user data dir].",
+        help="The case store: a SQLite file, or postgresql://USER@HOST/DB for a team "
+        "[default: $LINEWISE_STORE, else the user data dir].",
     )
     return option(func)  # type: ignore[no-any-return]
 
 
-def open_case_store(path: Path | None) -> SQLiteStore:
-    return open_store(path)
+def open_case_store(target: str | None, *, readonly: bool = False) -> SQLStore:
+    return open_store(target, readonly=readonly)
+
+
+def terminal_user() -> str | None:
+    """Who is at the terminal: $USER, else the login name (None when nobody can be told)."""
+    try:
+        return os.environ.get("USER") or getpass.getuser()
+    except (OSError, KeyError):
+        return None
 
 
 def read(prompt: str) -> str:
@@ -307,7 +317,7 @@ def _done(live: LiveCase, step: Done) -> int:
 
 def start(
     kb: KnowledgeBase,
-    store_path: Path | None,
+    store_path: str | None,
     intake: Mapping[str, Any],
     *,
     threshold: float,
@@ -324,20 +334,34 @@ def start(
     except KeyboardInterrupt:
         click.echo("\ninterrupted before the intake was complete; no case was opened", err=True)
         return EXIT_INTERRUPTED
-    desk = Desk(open_case_store(store_path), kb, threshold=threshold, lang=lang)
+    desk = Desk(
+        open_case_store(store_path),
+        kb,
+        threshold=threshold,
+        lang=lang,
+        agent=terminal_user(),
+        channel="terminal",
+    )
     live = desk.open(values, line)
     return run(live, lang)
 
 
 def resume(
     kb: KnowledgeBase,
-    store_path: Path | None,
+    store_path: str | None,
     case_id: str,
     *,
     threshold: float,
     lang: str,
     allow_pack_change: bool,
 ) -> int:
-    desk = Desk(open_case_store(store_path), kb, threshold=threshold, lang=lang)
+    desk = Desk(
+        open_case_store(store_path),
+        kb,
+        threshold=threshold,
+        lang=lang,
+        agent=terminal_user(),
+        channel="terminal",
+    )
     live = desk.resume(case_id, allow_pack_change=allow_pack_change)
     return run(live, lang)

@@ -69,7 +69,18 @@ def cli(verbose: int) -> None:
 
 
 def _register() -> None:
-    from cli import case, case_tools, cases, diagnose, golden, graph, pack, pack_versions, report
+    from cli import (
+        case,
+        case_tools,
+        cases,
+        diagnose,
+        golden,
+        graph,
+        pack,
+        pack_versions,
+        report,
+        store,
+    )
 
     cli.add_command(diagnose.diagnose)
     cli.add_command(case.resume)
@@ -82,6 +93,7 @@ def _register() -> None:
     cli.add_command(golden.test)
     cli.add_command(cases.cases_group)
     cli.add_command(report.report)
+    cli.add_command(store.store_group)
     pack.pack.add_command(pack_versions.diff)
     pack.pack.add_command(pack_versions.publish)
     pack.pack.add_command(pack_versions.history)

@@ -47,7 +47,7 @@ def diff(
     new: Path,
     case_paths: tuple[Path, ...],
     stored: bool,
-    store_path: Path | None,
+    store_path: str | None,
     packs: tuple[Path, ...],
     jobs: int | None,
     progress: bool | None,

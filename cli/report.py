@@ -157,7 +157,7 @@ def report(
     charts_dir: Path | None,
     chart_format: str,
     sla_file: Path | None,
-    store_path: Path | None,
+    store_path: str | None,
     packs: tuple[Path, ...],
     as_json: bool,
 ) -> None:

@@ -135,12 +135,18 @@ def _event_line(event: Event) -> str:
 def render_case(case: Case) -> str:
     """A readable transcript of a case."""
     lines = [
-        f"Case {case.id}: {case.status}, Line {case.line}, opened {case.opened_at}",
+        f"Case {case.id}: {case.status}, Line {case.line}, opened {case.opened_at}"
+        + (" (simulated history)" if case.simulated else ""),
         " intake: " + ", ".join(f"{k}={_value(v)}" for k, v in sorted(case.intake.items())),
     ]
     for view in case.sessions():
         packs = ", ".join(f"{p} {v}" for p, v in sorted(view.packs.items()))
-        lines.append(f"Line {view.line} session ({view.status}), started {view.started_at}")
+        first = view.events[0]
+        who = f", by {first.agent}" if first.agent else ""
+        via = f" ({first.channel})" if first.channel else ""
+        lines.append(
+            f"Line {view.line} session ({view.status}), started {view.started_at}{who}{via}"
+        )
         lines.append(f"  packs: {packs}")
         lines.extend(_event_line(e) for e in view.events[1:])
     outcome = case.outcome()
@@ -157,8 +163,15 @@ def render_case(case: Case) -> str:
 def render_case_list(rows: list[CaseSummary]) -> str:
     if not rows:
         return "no cases yet"
-    lines = [f"{'case':10} {'status':10} {'line':4} {'updated':25} complaint / customer"]
+    header = (
+        f"{'case':10} {'status':10} {'line':4} {'updated':25} {'agent':12} complaint / customer"
+    )
+    lines = [header]
     for row in rows:
         who = " / ".join(x for x in (row.complaint, row.customer) if x)
-        lines.append(f"{row.id:10} {row.status:10} {row.line:<4} {row.updated_at:25} {who}")
+        mark = " [simulated]" if row.simulated else ""
+        lines.append(
+            f"{row.id:10} {row.status:10} {row.line:<4} {row.updated_at:25} "
+            f"{row.agent or '-':12} {who}{mark}"
+        )
     return "\n".join(lines)

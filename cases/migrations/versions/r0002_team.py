@@ -23,25 +23,28 @@ down_revision: str | None = "r0001"
 branch_labels = None
 depends_on = None
 
-_CASE_COLUMNS = (
-    sa.Column("complaint", sa.Text),
-    sa.Column("service_form", sa.Text),
-    sa.Column("agent", sa.Text),
-    sa.Column("opened_by", sa.Text),
-    sa.Column("simulated", sa.Boolean, nullable=False, server_default=sa.false()),
-    sa.Column("questions", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("closed_at", sa.Text),
-    sa.Column("sla_due", sa.Text),
-)
+
+def _case_columns() -> tuple[sa.Column[object], ...]:
+    return (
+        sa.Column("complaint", sa.Text),
+        sa.Column("service_form", sa.Text),
+        sa.Column("agent", sa.Text),
+        sa.Column("opened_by", sa.Text),
+        sa.Column("simulated", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Column("questions", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("closed_at", sa.Text),
+        sa.Column("sla_due", sa.Text),
+    )
+
+
+_NAMES = [c.name for c in _case_columns()]
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("cases") as batch:
-        for column in _CASE_COLUMNS:
-            batch.add_column(column.copy())
-    with op.batch_alter_table("events") as batch:
-        batch.add_column(sa.Column("agent", sa.Text))
-        batch.add_column(sa.Column("channel", sa.Text))
+    for column in _case_columns():  # plain ALTER TABLE ADD COLUMN: no table is rebuilt
+        op.add_column("cases", column)
+    op.add_column("events", sa.Column("agent", sa.Text))
+    op.add_column("events", sa.Column("channel", sa.Text))
     op.create_index("ix_cases_status_line", "cases", ["status", "line"])
     op.create_index("ix_cases_agent", "cases", ["agent"])
     op.create_index("ix_cases_opened_at", "cases", ["opened_at"])
@@ -67,7 +70,7 @@ def _fill_case_columns() -> None:
     cases = sa.table(
         "cases",
         *(sa.column(name) for name in ("num", "opened_at", "intake")),
-        *(sa.column(c.name) for c in _CASE_COLUMNS),
+        *(sa.column(name) for name in _NAMES),
         sa.column("updated_at"),
         sa.column("status"),
         sa.column("line"),
@@ -92,6 +95,6 @@ def downgrade() -> None:
         batch.drop_column("channel")
         batch.drop_column("agent")
     with op.batch_alter_table("cases") as batch:
-        for column in reversed(_CASE_COLUMNS):
-            batch.drop_column(column.name)
+        for name in reversed(_NAMES):
+            batch.drop_column(name)
     op.execute("UPDATE meta SET value = '1' WHERE key = 'schema'")
