@@ -35,6 +35,10 @@ class StoreError(LinewiseError):
     exit_code = 4
 
 
+class StoreConflict(StoreError):
+    """A change collided with another one (a unique key): the caller says what it means."""
+
+
 @dataclass(frozen=True)
 class StoreURL:
     """A resolved store address: the SQLAlchemy URL, the file (SQLite) and what to show."""
@@ -153,6 +157,8 @@ def store_errors(where: StoreURL) -> Iterator[None]:
 
 def _translate(where: StoreURL, err: exc.DBAPIError) -> StoreError:
     orig = err.orig
+    if isinstance(err, exc.IntegrityError):
+        return StoreConflict(f"the case store {where.shown} refused a conflicting change")
     if isinstance(orig, sqlite3.DatabaseError):
         return _sqlite_error(where, orig)
     text = where.scrub(str(orig).strip().splitlines()[0] if str(orig).strip() else repr(orig))

@@ -63,7 +63,7 @@ def replay(case_id: str, store_path: str | None, registry_dir: Path | None, as_j
         case = store.load(case_id)
     finally:
         store.close()
-    lines = replay_stored(case, open_registry(registry_dir), load_service_levels())
+    lines = replay_stored(case, open_registry(registry_dir, store_path), load_service_levels())
     if as_json:
         click.echo(json.dumps({"case": case.id, "lines": [r.as_dict() for r in lines]}, indent=2))
     else:

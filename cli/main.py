@@ -78,6 +78,7 @@ def _register() -> None:
         graph,
         pack,
         pack_versions,
+        registry,
         report,
         store,
     )
@@ -94,6 +95,7 @@ def _register() -> None:
     cli.add_command(cases.cases_group)
     cli.add_command(report.report)
     cli.add_command(store.store_group)
+    cli.add_command(registry.registry_group)
     pack.pack.add_command(pack_versions.diff)
     pack.pack.add_command(pack_versions.publish)
     pack.pack.add_command(pack_versions.history)
