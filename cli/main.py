@@ -108,3 +108,7 @@ _register()
 def main() -> None:
     """Console entry point."""
     sys.exit(cli.main(standalone_mode=True))
+
+
+if __name__ == "__main__":  # `python -m cli.main`, as the hostile-input corpus runs it
+    main()
