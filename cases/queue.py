@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
 
 from cases.model import CaseSummary
 from cases.tables import cases
@@ -56,6 +56,29 @@ def _next_day(until: str) -> str | None:
     return (date.fromisoformat(until) + timedelta(days=1)).isoformat()
 
 
+def conditions(where: CaseFilter | None) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of a filter (shared by the queue and the SQL report figures)."""
+    out: list[ColumnElement[bool]] = [cases.c.id.is_not(None)]
+    if where is None:
+        return out
+    for column, wanted in (
+        (cases.c.line, where.line),
+        (cases.c.status, where.status),
+        (cases.c.agent, where.agent),
+        (cases.c.service_form, where.service_form),
+        (cases.c.complaint, where.complaint),
+        (cases.c.simulated, where.simulated),
+    ):
+        if wanted is not None:
+            out.append(column == wanted)
+    if where.opened_from is not None:
+        out.append(cases.c.opened_at >= where.opened_from)
+    if where.opened_until is not None:
+        day = _next_day(where.opened_until)
+        out.append(cases.c.opened_at < day if day else cases.c.opened_at <= where.opened_until)
+    return out
+
+
 def filtered(where: CaseFilter | None, limit: int | None = None) -> Select[tuple[object, ...]]:
     """SELECT the rows of the cases that pass, newest first."""
     query = select(
@@ -69,24 +92,6 @@ def filtered(where: CaseFilter | None, limit: int | None = None) -> Select[tuple
         cases.c.service_form,
         cases.c.agent,
         cases.c.simulated,
-    ).where(cases.c.id.is_not(None))
-    if where is not None:
-        for column, wanted in (
-            (cases.c.line, where.line),
-            (cases.c.status, where.status),
-            (cases.c.agent, where.agent),
-            (cases.c.service_form, where.service_form),
-            (cases.c.complaint, where.complaint),
-            (cases.c.simulated, where.simulated),
-        ):
-            if wanted is not None:
-                query = query.where(column == wanted)
-        if where.opened_from is not None:
-            query = query.where(cases.c.opened_at >= where.opened_from)
-        if where.opened_until is not None:
-            day = _next_day(where.opened_until)
-            query = query.where(
-                cases.c.opened_at < day if day else cases.c.opened_at <= where.opened_until
-            )
+    ).where(*conditions(where))
     query = query.order_by(cases.c.num.desc())
     return query.limit(limit) if limit is not None else query
