@@ -19,7 +19,7 @@ from typing import Any
 import platformdirs
 from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
 
 from rules.errors import LinewiseError
 
@@ -111,13 +111,13 @@ def make_engine(where: StoreURL, *, readonly: bool = False) -> Engine:
             creator=lambda: sqlite3.connect(
                 target, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
             ),
-            poolclass=NullPool,
+            poolclass=QueuePool,
         )
     else:
         engine = create_engine(
             where.url,
             connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
-            poolclass=NullPool,
+            poolclass=QueuePool,
         )
     _sqlite_pragmas(engine, readonly)
     return engine

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, func, insert, select, text, update
+from sqlalchemy import Connection, bindparam, func, insert, select, text, update
 
 from cases import migrate
 from cases.columns import derive
@@ -235,8 +235,38 @@ class SQLStore:
     ) -> list[str]:
         """Write whole cases (intake and every event) in one transaction: bulk loading,
         e.g. a simulated history (flagged `simulated`) or a copy. Returns the new ids."""
+        items = [(intake, list(history)) for intake, history in whole]
+        if not items:
+            return []
+        rows = []
+        for intake, history in items:
+            opened = history[0].at if history else ""
+            rows.append(
+                {
+                    "opened_at": opened,
+                    "intake": _dump(intake),
+                    "simulated": simulated,
+                    **derive(intake, opened, history),
+                }
+            )
         with self.writing() as conn:
-            return [self._insert_case(conn, i, list(h), simulated=simulated) for i, h in whole]
+            nums = list(
+                conn.execute(
+                    insert(cases).returning(cases.c.num, sort_by_parameter_order=True), rows
+                ).scalars()
+            )
+            conn.execute(
+                update(cases).where(cases.c.num == bindparam("b_num")).values(id=bindparam("b_id")),
+                [{"b_num": num, "b_id": case_id(num)} for num in nums],
+            )
+            logged = [
+                _event_row(num, event.model_copy(update={"seq": seq}))
+                for num, (_, history) in zip(nums, items, strict=True)
+                for seq, event in enumerate(history, 1)
+            ]
+            if logged:
+                conn.execute(insert(events), logged)
+        return [case_id(num) for num in nums]
 
     # ---- reading --------------------------------------------------------------------
 

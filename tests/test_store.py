@@ -152,6 +152,8 @@ def test_a_full_disk_is_a_clear_error(tmp_path: Path) -> None:
     def _cap(dbapi: sqlite3.Connection, _record: object) -> None:
         dbapi.execute(f"PRAGMA max_page_count = {pages + 2}")
 
+    store.engine.dispose()  # pooled connections reopen with the cap
+
     with pytest.raises(StoreError, match="database or disk is full") as err:
         for _ in range(200):
             store.append(case_id, _event(reason="x" * 4000))
@@ -173,6 +175,8 @@ def test_a_locked_store_is_a_clear_error(tmp_path: Path) -> None:
     @event.listens_for(store.engine, "connect")
     def _short(dbapi: sqlite3.Connection, _record: object) -> None:
         dbapi.execute("PRAGMA busy_timeout = 50")
+
+    store.engine.dispose()
 
     try:
         with pytest.raises(StoreError, match="locked by another process"):
