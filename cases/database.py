@@ -68,6 +68,11 @@ def default_path() -> Path:
     return Path(platformdirs.user_data_dir("linewise", appauthor=False)) / "cases.sqlite3"
 
 
+def simulated_store_path() -> Path:
+    """Where `cases simulate` writes without --store: its own file, never the real store."""
+    return default_path().with_name("simulated.sqlite3")
+
+
 def resolve(target: str | Path | None) -> StoreURL:
     """A store address from `--store`, else $LINEWISE_STORE, else the user data directory."""
     text = str(target) if target is not None else os.environ.get(ENV_VAR) or ""

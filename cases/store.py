@@ -31,6 +31,7 @@ from cases.database import (
     default_path,
     make_engine,
     resolve,
+    simulated_store_path,
     store_errors,
 )
 from cases.model import Case, CaseSummary, Event
@@ -219,10 +220,15 @@ class SQLStore:
     def append(self, case_id: str, event: Event) -> Event:
         """Append one event in its own transaction; returns it with its sequence number."""
         with self.writing() as conn:
-            num = self._num(conn, case_id, lock=True)
-            row = conn.execute(
-                select(cases.c.opened_at, cases.c.intake).where(cases.c.num == num)
-            ).one()
+            query = select(cases.c.num, cases.c.opened_at, cases.c.intake).where(
+                cases.c.id == normalise_id(case_id)
+            )
+            if not self.where.is_sqlite:
+                query = query.with_for_update()  # appends to one case queue; others run on
+            row = conn.execute(query).first()
+            if row is None:
+                raise self._unknown(conn, case_id)
+            num = int(row.num)
             history = self._events(conn, num)
             stored = event.model_copy(update={"seq": len(history) + 1})
             conn.execute(insert(events).values(**_event_row(num, stored)))
@@ -270,19 +276,19 @@ class SQLStore:
 
     # ---- reading --------------------------------------------------------------------
 
-    def _num(self, conn: Connection, ident: str, *, lock: bool = False) -> int:
+    def _num(self, conn: Connection, ident: str) -> int:
         wanted = normalise_id(ident)
-        query = select(cases.c.num).where(cases.c.id == wanted)
-        if lock and not self.where.is_sqlite:
-            query = query.with_for_update()  # appends to one case queue; others run on
-        num = conn.execute(query).scalar()
+        num = conn.execute(select(cases.c.num).where(cases.c.id == wanted)).scalar()
         if num is None:
-            known = list(conn.execute(select(cases.c.id).order_by(cases.c.num)).scalars())
-            hint = did_you_mean(wanted, [k for k in known if k]) or (
-                "see 'linewise case list'" if known else f"the store {self.location} is empty"
-            )
-            raise UnknownIdError(f"unknown case '{ident}'", hint=hint)
+            raise self._unknown(conn, ident)
         return int(num)
+
+    def _unknown(self, conn: Connection, ident: str) -> UnknownIdError:
+        known = list(conn.execute(select(cases.c.id).order_by(cases.c.num)).scalars())
+        hint = did_you_mean(normalise_id(ident), [k for k in known if k]) or (
+            "see 'linewise case list'" if known else f"the store {self.location} is empty"
+        )
+        return UnknownIdError(f"unknown case '{ident}'", hint=hint)
 
     def _events(self, conn: Connection, num: int) -> list[Event]:
         bodies = conn.execute(
@@ -386,11 +392,6 @@ def _event_row(num: int, event: Event) -> dict[str, Any]:
         "agent": event.agent,
         "channel": event.channel,
     }
-
-
-def simulated_store_path() -> Path:
-    """Where `cases simulate` writes without --store: its own file, never the real store."""
-    return default_path().with_name("simulated.sqlite3")
 
 
 def open_store(target: str | Path | None = None, *, readonly: bool = False) -> SQLStore:

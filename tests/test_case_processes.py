@@ -59,7 +59,7 @@ class Agent:
             env=os.environ.copy(),
         )
 
-    def wait_prompt(self, timeout: float = 30) -> bool:
+    def wait_prompt(self, timeout: float = 120) -> bool:
         """Read until a prompt ('> ') or the end; False at the end."""
         assert self.proc.stdout is not None
         deadline = time.monotonic() + timeout

@@ -247,3 +247,22 @@ def test_postgres_store_shows_no_password(postgres_url: str) -> None:
     with_password = make_url(postgres_url).set(password="hunter22").render_as_string(False)
     store = SQLStore(resolve(with_password))
     assert "hunter22" not in store.location and "***" in store.location
+
+
+def test_a_read_only_postgres_database_is_a_clear_error(postgres_url: str) -> None:
+    store = open_store(postgres_url)
+    case_id = store.create({}, "2025-01-01T10:00:00+00:00")
+    from sqlalchemy import event
+
+    @event.listens_for(store.engine, "connect")
+    def _read_only(dbapi: object, _record: object) -> None:
+        cursor = dbapi.cursor()  # type: ignore[attr-defined]
+        cursor.execute("SET default_transaction_read_only = on")
+        cursor.close()
+        dbapi.commit()  # type: ignore[attr-defined]
+
+    store.engine.dispose()
+    with pytest.raises(StoreError, match="cannot be written") as err:
+        store.append(case_id, _event())
+    assert err.value.exit_code == 4
+    assert [e.kind for e in open_store(postgres_url).load(case_id).events] == ["opened"]
