@@ -13,6 +13,7 @@ from pathlib import Path
 from engine.compile import CompiledKnowledge, compile_knowledge
 from rules.knowledge import KnowledgeBase, load_knowledge
 from rules.loader import pack_files, shipped_pack_files
+from rules.paths import resolved
 
 PackFiles = tuple[str, ...]
 
@@ -24,7 +25,7 @@ def resolve_files(paths: Iterable[Path] | None) -> PackFiles:
     """Pack files (folders expanded) as sorted absolute paths; the shipped packs for None."""
     given = list(paths or [])
     files = pack_files(given) if given else shipped_pack_files()
-    return tuple(sorted(str(p.resolve()) for p in files))
+    return tuple(sorted(str(resolved(p)) for p in files))
 
 
 def _key(files: PackFiles) -> tuple[object, ...]:

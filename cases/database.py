@@ -21,18 +21,11 @@ from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import QueuePool
 
-from rules.errors import LinewiseError
+from cases import store_access
+from cases.store_access import BUSY_TIMEOUT_MS, ENV_VAR, StoreError, connect_read_only
 
-ENV_VAR = "LINEWISE_STORE"
-BUSY_TIMEOUT_MS = 15_000
 CONNECT_TIMEOUT_S = 10
 _PG_PREFIXES = ("postgresql://", "postgresql+psycopg://", "postgres://")
-
-
-class StoreError(LinewiseError):
-    """The case store cannot be used: unreachable, locked, full, unreadable or not a store."""
-
-    exit_code = 4
 
 
 class StoreConflict(StoreError):
@@ -110,13 +103,9 @@ def make_engine(where: StoreURL, *, readonly: bool = False) -> Engine:
             connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "linewise"},
         )
     if readonly:
-        target = f"file:{where.path}?mode=ro"
+        path = where.path
         engine = create_engine(
-            "sqlite://",
-            creator=lambda: sqlite3.connect(
-                target, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
-            ),
-            poolclass=QueuePool,
+            "sqlite://", creator=lambda: connect_read_only(path), poolclass=QueuePool
         )
     else:
         engine = create_engine(
@@ -200,32 +189,10 @@ def _translate(where: StoreURL, err: exc.DBAPIError) -> StoreError:
 
 
 def _sqlite_error(where: StoreURL, err: sqlite3.DatabaseError) -> StoreError:
-    location = where.shown
-    text = str(err).lower()
-    if not isinstance(err, sqlite3.OperationalError):
-        return StoreError(
-            f"the case store {location} is damaged or not a linewise store ({err})",
-            hint="move the file aside and start a new store with --store PATH or $LINEWISE_STORE",
-        )
-    if "full" in text:
-        return StoreError(
-            f"the case store {location} cannot grow: database or disk is full",
-            hint="free some disk space, or point --store / $LINEWISE_STORE elsewhere; "
-            "everything saved before this is kept",
-        )
-    if "locked" in text or "busy" in text:
-        return StoreError(
-            f"the case store {location} stayed locked by another process",
-            hint="try again in a moment; if it persists, look for a stuck linewise process",
-        )
-    if "unable to open" in text or "readonly" in text or "read-only" in text:
-        return StoreError(
-            f"cannot open the case store {location} for writing ({err})",
-            hint="check the folder exists and is writable, or use --store PATH",
-        )
-    if "no such table" in text or "no such column" in text:
-        return StoreError(
-            f"the case store {location} is damaged or not a linewise store ({err})",
-            hint="move the file aside and start a new store with --store PATH or $LINEWISE_STORE",
-        )
-    return StoreError(f"the case store {location} failed: {err}")
+    """The one wording of SQLite failures (cases.store_access), for this store."""
+    try:
+        with store_access.store_errors(where.shown):
+            raise err
+    except StoreError as translated:
+        return translated
+    return StoreError(f"the case store {where.shown} failed: {err}")  # pragma: no cover

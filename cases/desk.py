@@ -5,6 +5,11 @@ This is the session API a terminal (cli.guided) or, later, an HTTP service calls
 rebuild its session (a case escalated to the next line starts that line's session,
 carrying every fact, so nothing asked before is asked again). Every method of
 `LiveCase` that changes the case appends one event to the store before it returns.
+
+Store first, memory second: a change is validated, its event appended, and only then
+applied to the in-memory session. A store that fails (a full disk, a lock held too
+long) raises `StoreError` and leaves the session exactly as it was, so memory and
+store never diverge: what the session knows is what a resume would replay.
 """
 
 from __future__ import annotations
@@ -158,6 +163,8 @@ class Desk:
                 hint=f"see its history with 'linewise case show {case.id}'",
             )
         line = case.line
+        if case.current_session() is None:  # stopped before its session was stored
+            return self._start(case, line)
         if status == "escalated":
             try:
                 self.knowledge(line)
@@ -211,8 +218,8 @@ class LiveCase:
         return self.desk.store.load(self.case_id)
 
     def answer(self, question_id: str, raw: Any) -> Asked:
-        """Validate, record and store an answer (an invalid one raises, nothing stored)."""
-        asked = self.session.answer(question_id, raw, at=self.desk.clock())
+        """Validate, store, then record an answer (an invalid one raises, nothing stored)."""
+        asked = self.session.check_answer(question_id, raw, at=self.desk.clock())
         unknown = asked.value is UNKNOWN
         self._append(
             "unknown" if unknown else "answer",
@@ -221,12 +228,14 @@ class LiveCase:
             cost=asked.cost,
             data={"by": self.session.agent},
         )
+        self.session.record_answer(asked)
         return asked
 
     def back(self) -> Asked:
-        undone = self.session.back()
-        self._append("back", question=undone.question)
-        return undone
+        """Take back the last answer on this line: stored first, then forgotten."""
+        last = self.session.last_answer()
+        self._append("back", question=last.question)
+        return self.session.back()
 
     def propose(self, fault_id: str, certainty: float) -> None:
         """Record that a fix is proposed (once, even when the prompt is shown again)."""
@@ -237,13 +246,12 @@ class LiveCase:
 
     def fix(self, fault_id: str, worked: bool) -> None:
         at = self.desk.clock()
-        self.session.fix_result(fault_id, worked, at=at)
+        self.session.require_open()
         if worked:
             self._append("fix_worked", fault=fault_id)
         else:
-            self._append(
-                "fix_failed", fault=fault_id, reason=self.session.record.ruled_out[fault_id]
-            )
+            self._append("fix_failed", fault=fault_id, reason=self.session.fix_failed_reason(at))
+        self.session.fix_result(fault_id, worked, at=at)
 
     def escalate(self, step: Escalate) -> Handoff:
         """Hand the case up (or close it unresolved at Line 4) with its handoff packet."""
@@ -251,17 +259,20 @@ class LiveCase:
         service_form = self.intake.get("service_form")
         clock = self.desk.levels.clock(service_form, self.opened_at, at)
         handoff = build_handoff(self.session, step, opened_at=self.opened_at, at=at, sla=clock)
-        self.session.escalated(step)
         self._append(
             "unresolved" if step.final else "escalated",
             fault=step.fault,
             reason=step.escalation.reason,
             data={"handoff": handoff.model_dump(mode="json")},
         )
+        self.session.escalated(step)
         return handoff
 
     def quit(self, reason: str = "the agent quit") -> None:
-        self._append("quit", reason=reason)
+        """Pause the case (resumable). A case that has just ended stays ended: a signal can
+        arrive after its last event was stored and before the session saw it."""
+        if self.session.status == "open" and self.case().status == "open":
+            self._append("quit", reason=reason)
 
     def handoff_in(self) -> Handoff | None:
         """The packet this line received (None for the first line)."""

@@ -20,6 +20,7 @@ from cases.registry import Registry
 from cases.rerun import case_answers, rerun
 from cases.sla import ServiceLevels
 from rules.errors import InvalidInput
+from rules.paths import confined
 
 INTAKE_KEPT = ("service_form", "channel", "complaint", "equipment_type", "equipment_model")
 
@@ -141,9 +142,10 @@ def replay_stored(case: Case, registry: Registry, levels: ServiceLevels) -> list
 
 
 def export_golden(case: Case, out: Path) -> Path:
-    """Write the golden file as `<out>/<complaint>/<case id>.yaml`; its path."""
-    folder = out / str(case.intake.get("complaint") or "cases")
+    """Write the golden file as `<out>/<complaint>/<case id>.yaml`; its path. Both names
+    come from stored data, so they are made safe and kept inside `out`."""
+    folder = confined(out, str(case.intake.get("complaint") or "cases"))
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{case.id.lower()}.yaml"
+    path = confined(folder, f"{case.id.lower()}.yaml")
     path.write_text(golden_text(case), encoding="utf-8")
     return path

@@ -13,6 +13,7 @@ it: the engineer names the fault, writes its fix, and publishes.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ import yaml
 
 from cases.model import Case
 from rules.knowledge import KnowledgeBase
+from rules.paths import confined
 
 GAP_KINDS = frozenset({"no_rule", "below_threshold", "fix_failed"})
 Answer = tuple[str, Any]
@@ -63,11 +65,16 @@ class Gap:
 
     @property
     def pack_id(self) -> str:
-        return f"gap-{self.complaint.replace('_', '-')}-{self.rank}"
+        return f"gap-{self._complaint_id.replace('_', '-')}-{self.rank}"
 
     @property
     def fault_id(self) -> str:
-        return f"gap_{self.complaint}_{self.rank}"
+        return f"gap_{self._complaint_id}_{self.rank}"
+
+    @property
+    def _complaint_id(self) -> str:
+        """The complaint as it may stand in an id (a stored complaint can be any text)."""
+        return re.sub(r"[^a-z0-9]+", "_", self.complaint.lower(), flags=re.ASCII).strip("_")[:40]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -236,7 +243,7 @@ def write_draft(gap: Gap, kb: KnowledgeBase, out: Path, max_cases: int = 20) -> 
     """The draft pack and up to `max_cases` golden files, laid out as `pack publish` expects:
     `<out>/<pack id>.yaml` and `<out>/golden/<pack id>/<case>.yaml`."""
     out.mkdir(parents=True, exist_ok=True)
-    pack_path = out / f"{gap.pack_id}.yaml"
+    pack_path = confined(out, f"{gap.pack_id}.yaml")
     header = (
         f"# Draft pack mined by 'linewise cases gaps' from {len(gap.cases)} cases.\n"
         "# Rename the fault, write its fix, complete the golden cases, then:\n"
@@ -245,10 +252,10 @@ def write_draft(gap: Gap, kb: KnowledgeBase, out: Path, max_cases: int = 20) -> 
     )
     pack_path.write_text(dump_yaml(draft_pack(gap, kb), header), encoding="utf-8")
     written = [pack_path]
-    folder = out / "golden" / gap.pack_id
+    folder = confined(out, "golden", gap.pack_id)
     folder.mkdir(parents=True, exist_ok=True)
     for case in gap.cases[:max_cases]:
-        path = folder / f"{case.case_id.lower()}.yaml"
+        path = confined(folder, f"{case.case_id.lower()}.yaml")
         path.write_text(
             dump_yaml(golden_case(gap, case), "# Golden case mined from a gap.\n"), encoding="utf-8"
         )

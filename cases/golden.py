@@ -14,7 +14,7 @@ from engine.compile import CompiledKnowledge
 from engine.diagnose import DEFAULT_THRESHOLD, diagnose
 from engine.result import Diagnosis
 from rules.errors import InputError
-from rules.loader import pydantic_diagnostics
+from rules.loader import PACK_SUFFIXES, data_files, pydantic_diagnostics
 from rules.source import SourceMap
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
@@ -57,16 +57,7 @@ class GoldenCase:
 
 def golden_files(paths: Iterable[Path] | None = None) -> list[Path]:
     """Case files under the given files/folders (default: the shipped golden library)."""
-    roots = list(paths) if paths else [GOLDEN_DIR]
-    files: list[Path] = []
-    for root in roots:
-        if root.is_dir():
-            files.extend(
-                sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml", ".json"))
-            )
-        else:
-            files.append(root)
-    return files
+    return data_files(list(paths) if paths else [GOLDEN_DIR], PACK_SUFFIXES)
 
 
 def load_golden(path: Path) -> GoldenCase:

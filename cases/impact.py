@@ -24,6 +24,7 @@ from engine.diagnose import DEFAULT_THRESHOLD
 from rules.diff import PackDiff, diff_packs
 from rules.errors import InvalidInput, LinewiseError
 from rules.loader import load_pack_file
+from rules.paths import resolved
 from rules.schema import Pack
 
 CHANGE_KINDS: tuple[str, ...] = (
@@ -118,7 +119,7 @@ def swapped(base: cache.PackFiles, pack_file: Path) -> tuple[Pack, cache.PackFil
     """The base files with every file of the same pack id replaced by `pack_file`."""
     pack = load_pack_file(pack_file).pack
     keep = [f for f in base if load_pack_file(Path(f)).pack.id != pack.id]
-    return pack, tuple(sorted([*keep, str(pack_file.resolve())]))
+    return pack, tuple(sorted([*keep, str(resolved(pack_file))]))
 
 
 @dataclass(frozen=True)
@@ -300,7 +301,7 @@ def diff_versions(
     new_pack, new_files = swapped(base, new_file)
     if old_file is None:
         old_pack = Pack(id=new_pack.id, version="0.0.0", line=new_pack.line, title=new_pack.title)
-        old_files = tuple(f for f in new_files if f != str(new_file.resolve()))
+        old_files = tuple(f for f in new_files if f != str(resolved(new_file)))
     else:
         old_pack, old_files = swapped(base, old_file)
     if old_pack.id != new_pack.id:

@@ -26,6 +26,7 @@ from typing import Any
 from cases.model import Case
 from cases.sla import ServiceLevels
 from cases.timeline import Timeline, timeline
+from rules.errors import UnknownIdError, did_you_mean
 from rules.knowledge import KnowledgeBase
 
 EXPECTED_LINE1 = (0.7, 0.8)
@@ -44,6 +45,16 @@ class Filters:
 
     def as_dict(self) -> dict[str, Any]:
         return {k: (str(v) if isinstance(v, date) else v) for k, v in asdict(self).items()}
+
+    def check(self, kb: KnowledgeBase) -> None:
+        """A pack or fault the knowledge does not have is an unknown id, not an empty report."""
+        if self.pack is not None and self.pack not in kb.packs:
+            raise UnknownIdError(
+                f"unknown pack '{self.pack}'",
+                hint=did_you_mean(self.pack, kb.packs) or "packs: " + ", ".join(sorted(kb.packs)),
+            )
+        if self.fault is not None:
+            kb.fault(self.fault)
 
 
 def _rate(part: int, whole: int) -> float | None:

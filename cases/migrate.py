@@ -16,7 +16,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, text
 
-from cases.database import StoreError
+from cases.store_access import StoreError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 LEGACY = "r0001"  # the schema linewise wrote as meta 'schema' = "1"
@@ -42,7 +42,7 @@ def known() -> set[str]:
     return {s.revision for s in ScriptDirectory.from_config(_config()).walk_revisions()}
 
 
-def revision(conn: Connection) -> str | None:
+def revision(conn: Connection, location: str = "the database") -> str | None:
     """The store's revision: None for an empty database; LEGACY for a pre-migration store."""
     current = MigrationContext.configure(conn).get_current_revision()
     if current is not None:
@@ -56,17 +56,17 @@ def revision(conn: Connection) -> str | None:
             f"the store has schema {row[0] if row else '?'} without a migration record",
             hint="it was not written by linewise; use another store (--store)",
         )
-    if tables & {"meta", "cases", "events", "packs"}:
+    if tables:
         raise StoreError(
-            "the database holds some linewise tables but not a whole store",
-            hint="use an empty database, or a store written by linewise",
+            f"{location} is not a linewise case store (it has no cases and events tables)",
+            hint="check the path given with --store or $LINEWISE_STORE",
         )
     return None
 
 
 def check(conn: Connection, location: str) -> str | None:
     """The store's revision, refusing one from a newer linewise."""
-    current = revision(conn)
+    current = revision(conn, location)
     if current is not None and current not in known():
         raise StoreError(
             f"the case store {location} was written by a newer linewise "
@@ -85,3 +85,25 @@ def upgrade(conn: Connection, location: str) -> tuple[str | None, str]:
     if before != head():
         command.upgrade(config, "head")
     return before, head()
+
+
+def decide(current: str | None, location: str, readonly: bool, shared: bool, asked: bool) -> bool:
+    """Whether opening a store at revision `current` migrates it now; raises when it must
+    not be used as it is (a reader never migrates; a shared store only when asked)."""
+    if current == head():
+        return False
+    if asked:
+        return True
+    if readonly:
+        raise StoreError(
+            f"the case store {location} "
+            + ("is empty" if current is None else f"has the older schema {current}"),
+            hint=f"run 'linewise store migrate --store {location}' first",
+        )
+    if current is not None and shared:
+        raise StoreError(
+            f"the shared case store {location} has the older schema {current} "
+            f"(this linewise uses {head()})",
+            hint=f"run 'linewise store migrate --store {location}' once for the team",
+        )
+    return True

@@ -26,6 +26,7 @@ from engine.verify import verify
 from rules.errors import LinewiseError, PackError
 from rules.knowledge import KnowledgeBase
 from rules.loader import load_pack_file
+from rules.paths import resolved
 
 
 class PublishRefused(LinewiseError):
@@ -113,7 +114,7 @@ def golden_paths(
     folders = [source.parent / "golden" / pack_id, GOLDEN_DIR / pack_id]
     folders += [GOLDEN_DIR / other for other in related if other != pack_id]
     for folder in folders:
-        if folder.is_dir() and folder.resolve() not in {p.resolve() for p in found}:
+        if folder.is_dir() and resolved(folder) not in {resolved(p) for p in found}:
             found.append(folder)
     return found
 

@@ -27,11 +27,13 @@ from typing import Any, Literal
 import platformdirs
 from sqlalchemy import Connection, func, insert, select, text, update
 
-from cases.database import StoreConflict, StoreError
+from cases.database import StoreConflict
 from cases.store import SQLStore
+from cases.store_access import StoreError
 from cases.tables import packs
 from rules.errors import LinewiseError, UnknownIdError, did_you_mean
 from rules.loader import load_pack_file, shipped_pack_files
+from rules.numbers import parse_int
 
 ENV_CACHE = "LINEWISE_PACK_CACHE"
 Stage = Literal["published", "archived"]
@@ -53,7 +55,7 @@ class PublishConflict(LinewiseError):
 def version_key(version: str) -> tuple[int, int, int, int, str]:
     """Semantic-version order: 1.2.0-rc1 < 1.2.0 < 1.10.0."""
     core, _, pre = version.partition("-")
-    major, minor, patch = (int(part) for part in core.split("."))
+    major, minor, patch = (parse_int(part, what="a version number") for part in core.split("."))
     return major, minor, patch, 0 if pre else 1, pre
 
 

@@ -14,12 +14,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from engine.handoff import SlaClock, minutes_between
 from engine.session import Budget
-from rules.errors import InputError
+from rules.errors import InputError, explain_empty
 from rules.intake import SERVICE_FORMS
 from rules.loader import pydantic_diagnostics
 from rules.schema import LineNo
@@ -126,14 +125,15 @@ def merged(base: Any, override: Any) -> Any:
 
 def load_service_levels(path: Path | None = None) -> ServiceLevels:
     """The shipped defaults, with `path` (else $LINEWISE_SLA, if set) merged onto them."""
-    defaults = yaml.safe_load(SLA_FILE.read_text(encoding="utf-8"))
+    defaults, _ = read_data_file(SLA_FILE)
     user = path or (Path(os.environ[ENV_SLA]) if os.environ.get(ENV_SLA) else None)
     if user is None:
         return ServiceLevels.model_validate(defaults)
     try:
         data, smap = read_data_file(user)
     except DataFileError as err:
-        raise InputError(err.diagnostics) from err
+        hint = "service levels are a YAML mapping (see cases/sla.yaml)"
+        raise InputError(explain_empty(err.diagnostics, hint)) from err
     if not isinstance(data, dict):
         raise InputError([smap.diagnostic((), "service levels must be a mapping")])
     try:

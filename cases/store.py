@@ -1,14 +1,10 @@
 """The case store: every case and every event, kept as they happen, in SQLite or PostgreSQL.
 
 `CaseStore` is the interface the rest of linewise uses; `SQLStore` implements it on
-SQLAlchemy Core over either backend (the URL chooses: cases.database). Each event is
-appended in its own transaction the moment it happens, so a crash or a lost connection
-loses at most what was being typed, and never leaves half an event. Case ids come from
-the database (`num`, allocated by SQLite's AUTOINCREMENT or PostgreSQL's sequence), so
-they are unique across processes and machines.
-
-Where the store lives: `--store PATH|URL`, else $LINEWISE_STORE, else
-`<user data dir>/linewise/cases.sqlite3` (platformdirs).
+SQLAlchemy Core over either backend (chosen by the URL: cases.database). Each event is
+its own transaction, so a crash or a lost connection never leaves half an event. Case
+ids come from the database, unique across processes and machines. Readers open it
+read-only (`open_reader`: never the write lock; a missing store is refused).
 """
 
 from __future__ import annotations
@@ -25,8 +21,6 @@ from sqlalchemy import Connection, bindparam, func, insert, select, text, update
 from cases import migrate
 from cases.columns import derive
 from cases.database import (
-    ENV_VAR,
-    StoreError,
     StoreURL,
     default_path,
     make_engine,
@@ -36,17 +30,21 @@ from cases.database import (
 )
 from cases.model import Case, CaseSummary, Event
 from cases.queue import CaseFilter, filtered
+from cases.store_access import ENV_VAR, MissingStore, StoreError, missing_store
 from cases.tables import cases, events
 from rules.errors import UnknownIdError, did_you_mean
 
 __all__ = [
     "ENV_VAR",
     "CaseStore",
+    "MissingStore",
     "SQLStore",
+    "SQLiteStore",
     "StoreError",
     "case_id",
     "default_path",
     "normalise_id",
+    "open_reader",
     "open_store",
     "simulated_store_path",
 ]
@@ -110,11 +108,7 @@ class SQLStore:
     def _prepare_file(self, path: Path) -> None:
         if self.readonly:
             if not path.is_file():
-                raise StoreError(
-                    f"there is no case store at {path}",
-                    hint="check --store / $LINEWISE_STORE; a store is made by the first "
-                    "'linewise diagnose'",
-                )
+                raise missing_store(path, given=True)
             return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -127,27 +121,15 @@ class SQLStore:
     def _open(self, migrate_now: bool) -> None:
         """Check the schema; create an empty store, and upgrade an old SQLite one in place
         (a shared PostgreSQL store only when asked: `linewise store migrate`)."""
-        with self.reading() as conn:
-            current = migrate.check(conn, self.location)
-        if current == migrate.head():
-            return
-        if migrate_now:
-            self.migrated = self.migrate()
-            return
-        if self.readonly:
-            raise StoreError(
-                f"the case store {self.location} "
-                + ("is empty" if current is None else f"has the older schema {current}"),
-                hint=f"run 'linewise store migrate --store {self.location}' first",
-            )
-        if current is not None and not self.where.is_sqlite:
+        try:
+            with self.reading() as conn:
+                current = migrate.check(conn, self.location)
+            shared = not self.where.is_sqlite
+            if migrate.decide(current, self.location, self.readonly, shared, migrate_now):
+                self.migrated = self.migrate()
+        except StoreError:
             self.engine.dispose()
-            raise StoreError(
-                f"the shared case store {self.location} has the older schema {current} "
-                f"(this linewise uses {migrate.head()})",
-                hint=f"run 'linewise store migrate --store {self.location}' once for the team",
-            )
-        self.migrated = self.migrate()
+            raise
 
     def migrate(self) -> tuple[str | None, str]:
         """Bring the store to the current schema (one transaction): (from, to)."""
@@ -381,6 +363,13 @@ class SQLStore:
         self.engine.dispose()
 
 
+class SQLiteStore(SQLStore):
+    """The embedded store named by its file (`read_only` for commands that only read)."""
+
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        super().__init__(resolve(path), readonly=read_only)
+
+
 def _event_row(num: int, event: Event) -> dict[str, Any]:
     return {
         "case_num": num,
@@ -396,4 +385,16 @@ def _event_row(num: int, event: Event) -> dict[str, Any]:
 
 def open_store(target: str | Path | None = None, *, readonly: bool = False) -> SQLStore:
     """The store at `target` (a path or URL), else $LINEWISE_STORE, else the user data dir."""
-    return SQLStore(resolve(target), readonly=readonly)
+    where = resolve(target)
+    if where.path is not None:
+        return SQLiteStore(where.path, read_only=readonly)
+    return SQLStore(where, readonly=readonly)
+
+
+def open_reader(target: str | Path | None = None) -> SQLStore:
+    """The store opened read-only, for commands that only read; it must exist (a mistyped
+    path must not read as "no cases")."""
+    where = resolve(target)
+    if where.path is not None and not where.path.is_file():
+        raise missing_store(where.path, given=target is not None)
+    return open_store(target, readonly=True)

@@ -9,8 +9,9 @@ from pathlib import Path
 import click
 
 from cases.queue import CaseFilter
+from cases.store import open_reader
 from cli import guided
-from cli.options import json_option, lang_option, load_all, packs_option
+from cli.options import Number, json_option, lang_option, load_all, packs_option
 from cli.transcript import render_case, render_case_list
 from engine.diagnose import DEFAULT_THRESHOLD
 from rules.errors import InvalidInput
@@ -26,7 +27,7 @@ _DAY = click.DateTime(formats=["%Y-%m-%d"])
 @lang_option
 @click.option(
     "--threshold",
-    type=click.FloatRange(0, 1),
+    type=Number(0, 1),
     default=DEFAULT_THRESHOLD,
     show_default=True,
     help="Certainty at which a fault is firm.",
@@ -82,7 +83,7 @@ def show(case_id: str, store_path: str | None, as_json: bool) -> None:
     Example:
       linewise case show C-000042 --json
     """
-    store = guided.open_case_store(store_path)
+    store = open_reader(store_path)
     record = store.load(case_id)
     if as_json:
         data = record.model_dump(mode="json")
@@ -97,7 +98,7 @@ def show(case_id: str, store_path: str | None, as_json: bool) -> None:
 @case.command("list")
 @guided.store_option
 @json_option
-@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many.")
+@click.option("--limit", type=Number(1, whole=True), default=None, help="At most this many.")
 @click.option("--line", type=click.IntRange(1, 4), default=None, help="Cases now at this line.")
 @click.option(
     "--status",
@@ -153,7 +154,7 @@ def list_cases(
         opened_until=opened_until.date().isoformat() if opened_until else None,
         simulated=simulated,
     )
-    rows = guided.open_case_store(store_path).list_cases(limit, where)
+    rows = open_reader(store_path).list_cases(limit, where)
     if as_json:
         click.echo(json.dumps([r.model_dump() for r in rows], indent=2, ensure_ascii=False))
     else:

@@ -9,7 +9,7 @@ import click
 
 from cases.export import export_golden, golden_text, replay_stored
 from cases.sla import load_service_levels
-from cases.store import open_store
+from cases.store import open_reader
 from cli.guided import store_option
 from cli.options import json_option
 from cli.pack_versions import open_registry, registry_option
@@ -31,7 +31,7 @@ def export(case_id: str, out_dir: Path | None, store_path: str | None) -> None:
     Example:
       linewise case export C-000042 --out cases/golden
     """
-    store = open_store(store_path)
+    store = open_reader(store_path)
     try:
         case = store.load(case_id)
     finally:
@@ -58,7 +58,7 @@ def replay(case_id: str, store_path: str | None, registry_dir: Path | None, as_j
     Example:
       linewise case replay C-000042
     """
-    store = open_store(store_path)
+    store = open_reader(store_path)
     try:
         case = store.load(case_id)
     finally:

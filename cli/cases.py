@@ -11,10 +11,10 @@ import click
 
 from cases.gaps import find_gaps, write_draft
 from cases.simulate import simulate as run_simulation
-from cases.store import open_store, simulated_store_path
+from cases.store import open_reader, open_store, simulated_store_path
 from cli.golden import jobs_option
 from cli.guided import store_option
-from cli.options import json_option, load_all, packs_option
+from cli.options import Number, json_option, load_all, packs_option
 from cli.progress import progress_bar, progress_option
 
 
@@ -29,11 +29,13 @@ def cases_group() -> None:
 
 
 @cases_group.command("simulate")
-@click.option("--count", type=click.IntRange(1, 1_000_000), default=5000, show_default=True)
-@click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same history.")
+@click.option("--count", type=Number(1, 1_000_000, whole=True), default=5000, show_default=True)
+@click.option(
+    "--seed", type=Number(whole=True), default=1, show_default=True, help="Same seed, same history."
+)
 @click.option(
     "--days",
-    type=click.IntRange(1, 3650),
+    type=Number(1, 3650, whole=True),
     default=90,
     show_default=True,
     help="Days the history spans (from Monday 2026-01-05).",
@@ -104,14 +106,14 @@ def simulate(
 @cases_group.command("gaps")
 @click.option(
     "--min-size",
-    type=click.IntRange(1),
+    type=Number(1, whole=True),
     default=5,
     show_default=True,
     help="Smallest group of cases worth a rule.",
 )
 @click.option(
     "--top",
-    type=click.IntRange(1),
+    type=Number(1, whole=True),
     default=10,
     show_default=True,
     help="Groups to show (and draft).",
@@ -145,7 +147,7 @@ def gaps(
     Example:
       linewise cases gaps --store history.sqlite3 --min-size 10 --out drafts/
     """
-    store = open_store(store_path)
+    store = open_reader(store_path)
     try:
         found = find_gaps(store.iter_cases(), min_size)[:top]
     finally:

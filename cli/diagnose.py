@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from cli import guided
-from cli.options import compiled_for_line, json_option, lang_option, load_all, packs_option
+from cli.options import Number, compiled_for_line, json_option, lang_option, load_all, packs_option
 from cli.render import render_diagnosis, render_how, render_why_not
 from engine.answers import parse_assignments, read_case_input, to_facts
 from engine.compile import CompiledKnowledge
@@ -46,14 +46,14 @@ def _inputs(func: Any) -> Any:
             ),
             click.option(
                 "--line",
-                type=click.IntRange(1, 4),
+                type=Number(1, 4, whole=True),
                 default=None,
                 help="The support line whose packs run; interactive: the line that opens "
                 "the case (a specialist's own ticket) [default: the file's, else 1].",
             ),
             click.option(
                 "--threshold",
-                type=click.FloatRange(0, 1),
+                type=Number(0, 1),
                 default=DEFAULT_THRESHOLD,
                 show_default=True,
                 help="Certainty at which a fault is firm.",

@@ -8,15 +8,17 @@ from pathlib import Path
 import click
 
 from cases.replay import CaseResult, TestRun, count_golden, run_golden
-from cli.options import json_option, packs_option
+from cli.options import Number, json_option, packs_option
 from cli.progress import F, progress_bar, progress_option
+from rules.errors import Diagnostic, InputError
+from rules.source import display_path
 
 
 def jobs_option(func: F) -> F:
     return click.option(
         "--jobs",
         "-j",
-        type=click.IntRange(1, 64),
+        type=Number(1, 64, whole=True),
         default=None,
         help="Worker processes [default: every core].",
     )(func)
@@ -47,6 +49,10 @@ def test(
       linewise test --packs rules/line1 cases/golden/network-wired --json
     """
     total = count_golden(cases)
+    if cases and not total:
+        where = ", ".join(display_path(p) for p in cases)
+        found = "no golden case files found (*.yaml, *.yml, *.json)"
+        raise InputError([Diagnostic(where, 0, 0, "", found)])
     with progress_bar(total, "replaying", progress) as step:
         run = run_golden(cases, packs, jobs=jobs, progress=step)
     if as_json:

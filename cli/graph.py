@@ -9,15 +9,17 @@ from pathlib import Path
 import click
 
 from cases.sla import load_service_levels
+from cases.store import open_reader
 from cases.traffic import case_diagnosis, stored_diagnoses
-from cli.guided import open_case_store, store_option
-from cli.options import lang_option, load_all, packs_option
+from cli.guided import store_option
+from cli.options import Number, lang_option, load_all, packs_option
 from engine.compile import CompiledKnowledge, compile_knowledge
 from engine.graph import build_graph
 from engine.guided import DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES, guided_tree
 from engine.result import Diagnosis
 from rules.errors import Diagnostic, InputError, UnknownIdError, did_you_mean
 from rules.knowledge import KnowledgeBase
+from rules.limits import LimitExceeded, read_bounded
 from visualize.backend import BINARY_FORMATS, render_bytes
 from visualize.dot import to_dot
 from visualize.guided import guided_picture
@@ -43,7 +45,9 @@ def read_trace(path: Path) -> Diagnosis:
     from pydantic import ValidationError
 
     try:
-        return Diagnosis.model_validate_json(path.read_bytes())
+        return Diagnosis.model_validate_json(read_bounded(path))
+    except LimitExceeded as err:
+        raise InputError([Diagnostic(str(path), 0, 0, "", err.message, err.hint)]) from err
     except OSError as err:
         raise InputError([Diagnostic(str(path), 0, 0, "", f"cannot read: {err.strerror}")]) from err
     except ValidationError as err:
@@ -94,7 +98,7 @@ def _sessions(
     one = read_trace(overlay.trace) if overlay.trace else None
     many = [read_trace(p) for p in sorted(overlay.traces.glob("*.json"))] if overlay.traces else []
     if overlay.case is not None or overlay.traffic:
-        store = open_case_store(overlay.store)
+        store = open_reader(overlay.store)
         if overlay.case is not None:
             one = case_diagnosis(store, overlay.case, compiled, line)
         if overlay.traffic:
@@ -168,7 +172,10 @@ def graph() -> None:
 @graph.command()
 @click.option("--pack", default=None, help="Draw one pack (with the packs it requires).")
 @click.option(
-    "--line", type=click.IntRange(1, 4), default=None, help="Draw one support line [default: 1]."
+    "--line",
+    type=Number(1, 4, whole=True),
+    default=None,
+    help="Draw one support line [default: 1].",
 )
 @click.option("--fault", default=None, help="Draw what leads to one fault.")
 @click.option(
@@ -206,14 +213,14 @@ def graph() -> None:
 )
 @click.option(
     "--max-nodes",
-    type=click.IntRange(min=2),
+    type=Number(2, whole=True),
     default=DEFAULT_MAX_NODES,
     show_default=True,
     help="Guided view: nodes before the tree is truncated.",
 )
 @click.option(
     "--max-depth",
-    type=click.IntRange(min=1),
+    type=Number(1, whole=True),
     default=DEFAULT_MAX_DEPTH,
     show_default=True,
     help="Guided view: questions on one path before it is truncated.",

@@ -2,7 +2,10 @@
 
 Input is read line by line with `input()`, so the same code serves a terminal, a pipe
 and click's CliRunner. End of input means quit (the case is saved and resumable);
-Ctrl-C saves too and exits 130. Every answer is stored by the desk as it is given.
+Ctrl-C and SIGTERM record a `quit` event too (the case is paused) and exit 130/143.
+Every answer is stored by the desk as it is given. A store that fails (a full disk)
+is never an invalid answer: the session stops with exit 4, everything before the
+failed step saved, and says how to resume.
 
 Commands at any prompt: why, how, whynot FAULT, back, unknown, help, escalate, quit.
 To answer a text question with a word that is also a command, prefix it with '='.
@@ -18,17 +21,19 @@ from typing import Any, TypeVar
 import click
 
 from cases.desk import Desk, LiveCase
-from cases.store import SQLStore, open_store
+from cases.store import SQLStore, StoreError, open_store
+from cli.lines import read_line
 from cli.render import render_why_not
+from cli.signals import Terminated
 from cli.transcript import render_handoff, render_reasoning, render_why
 from engine.escalation import escalation
 from engine.session import Ask, Done, Escalate, ProposeFix
-from rules.errors import LinewiseError
+from rules.errors import InvalidInput, LinewiseError, did_you_mean
 from rules.intake import CHANNELS, SERVICE_FORMS
 from rules.knowledge import KnowledgeBase
+from rules.numbers import numbered
 
 F = TypeVar("F")
-EXIT_INTERRUPTED = 130
 COMMANDS = (
     "why            which faults and rules this question decides between, and why now\n"
     "how            the reasoning so far\n"
@@ -83,7 +88,7 @@ def terminal_user() -> str | None:
 def read(prompt: str) -> str:
     """One line of input; end of input leaves the session."""
     try:
-        return input(prompt).strip()
+        return read_line(prompt).strip()
     except EOFError:
         click.echo("")
         raise Leave("end of input") from None
@@ -97,12 +102,16 @@ def _choose(label: str, options: list[tuple[str, str]]) -> str:
     values = [v for v, _ in options]
     while True:
         raw = read("> ")
-        if raw.isdigit() and 1 <= int(raw) <= len(options):
-            return values[int(raw) - 1]
+        picked = numbered(raw, len(options))
+        if picked is not None:
+            return values[picked - 1]
         if raw in values:
             return raw
+        hint = did_you_mean(raw, values) if raw else None
         click.echo(
-            f"  please give a number from 1 to {len(options)} or one of: {', '.join(values)}"
+            f"  {hint}"
+            if hint
+            else f"  please give a number from 1 to {len(options)} or one of: {', '.join(values)}"
         )
 
 
@@ -191,7 +200,7 @@ def _ask(live: LiveCase, step: Ask, lang: str) -> Escalate | None:
         elif word == "back":
             try:
                 undone = live.back()
-            except LinewiseError as err:
+            except InvalidInput as err:
                 click.echo(f"  {err.render()}")
                 continue
             click.echo(f"  took back {undone.question}")
@@ -200,13 +209,14 @@ def _ask(live: LiveCase, step: Ask, lang: str) -> Escalate | None:
             return _agent_escalation(live, step)
         elif _command(live, raw, help_text):
             continue
-        if question.type == "choice" and raw.isdigit():
+        if question.type == "choice":
             options = question.options or []
-            if 1 <= int(raw) <= len(options):
-                raw = options[int(raw) - 1].value
+            number = numbered(raw, len(options))
+            if number is not None:
+                raw = options[number - 1].value
         try:
             live.answer(question.id, raw)
-        except LinewiseError as err:
+        except InvalidInput as err:  # a store failure is not the answer's fault: it stops
             click.echo(f"  invalid answer: {err.render()}")
             click.echo(f"  {question.text.get(lang)}")
             continue
@@ -247,7 +257,7 @@ def _propose(live: LiveCase, step: ProposeFix, lang: str) -> Escalate | None:
         elif word == "back":
             try:
                 click.echo(f"  took back {live.back().question}")
-            except LinewiseError as err:
+            except InvalidInput as err:
                 click.echo(f"  {err.render()}")
                 continue
             return None
@@ -258,7 +268,33 @@ def _propose(live: LiveCase, step: ProposeFix, lang: str) -> Escalate | None:
 
 
 def run(live: LiveCase, lang: str) -> int:
-    """Drive a live case until it ends or the agent leaves; returns the exit code."""
+    """Drive a live case until it ends or the agent leaves; returns the exit code.
+
+    Ctrl-C / SIGTERM pause the case (a `quit` event) and go on to cli.main, which exits
+    130 / 143; a store failure stops the session with a StoreError (exit 4) that says
+    what is saved and how to resume."""
+    try:
+        return _drive(live, lang)
+    except (KeyboardInterrupt, Terminated) as stop:
+        reason = "terminated" if isinstance(stop, Terminated) else "interrupted"
+        try:
+            live.quit(reason)
+        except StoreError:
+            stop.add_note(f"case {live.case_id} stays open (the store could not record it)")
+        else:
+            stop.add_note(f"case {live.case_id} is saved")
+        stop.add_note(f"resume with: linewise resume {live.case_id}")
+        raise
+    except StoreError as err:
+        raise StoreError(
+            f"{err.message}; the session of case {live.case_id} stopped, and everything "
+            "before the failed step is saved",
+            hint=f"once the store can be written again, continue with: "
+            f"linewise resume {live.case_id}",
+        ) from err
+
+
+def _drive(live: LiveCase, lang: str) -> int:
     session = live.session
     packs = ", ".join(f"{p} {v}" for p, v in sorted(session.compiled.kb.versions().items()))
     click.echo(f"Case {live.case_id}, Line {session.line} ({packs})")
@@ -288,12 +324,6 @@ def run(live: LiveCase, lang: str) -> int:
             f"resume with: linewise resume {live.case_id}"
         )
         return 0
-    except KeyboardInterrupt:
-        live.quit("interrupted")
-        click.echo(
-            f"\ninterrupted; case {live.case_id} is saved: linewise resume {live.case_id}", err=True
-        )
-        return EXIT_INTERRUPTED
 
 
 def _escalated(live: LiveCase, step: Escalate) -> int:
@@ -331,9 +361,9 @@ def start(
     except Leave:
         click.echo("Input ended before the intake was complete; no case was opened.")
         return 0
-    except KeyboardInterrupt:
-        click.echo("\ninterrupted before the intake was complete; no case was opened", err=True)
-        return EXIT_INTERRUPTED
+    except (KeyboardInterrupt, Terminated) as stop:
+        stop.add_note("the intake was not complete; no case was opened")
+        raise
     desk = Desk(
         open_case_store(store_path),
         kb,

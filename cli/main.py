@@ -8,6 +8,11 @@ Exit codes (stable):
   4  the case store cannot be used (locked, full disk, unreadable)
   70 the installation is broken (e.g. experta cannot be imported)
   130 interrupted (Ctrl-C); everything answered so far is saved
+  143 terminated (SIGTERM); everything answered so far is saved
+
+Signals: cli.entry installs the handlers (cli.signals) before anything else; a guided
+session that is stopped records a `quit` event and adds a note naming its case, and
+`stopped` below turns the stop into one line and its exit code.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from typing import Any
 
 import click
 
+from cli import signals
 from rules.errors import LinewiseError
 
 EXIT_OK = 0
@@ -26,7 +32,16 @@ EXIT_BAD_INPUT = 2
 EXIT_UNKNOWN_ID = 3
 EXIT_STORE = 4
 EXIT_INSTALL = 70
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = signals.EXIT_INTERRUPTED  # 130
+EXIT_TERMINATED = signals.EXIT_TERMINATED  # 143
+
+
+def stopped(stop: BaseException) -> int:
+    """Report a stop by signal in one line (with the notes a guided session added, e.g.
+    which case is saved) and return its exit code: 130 for Ctrl-C, 143 for SIGTERM."""
+    notes = getattr(stop, "__notes__", None) or ["nothing saved so far is lost"]
+    click.echo(f"\n{signals.describe(stop)}; " + "; ".join(notes), err=True)
+    return signals.exit_code(stop)
 
 
 class LinewiseGroup(click.Group):
@@ -40,9 +55,8 @@ class LinewiseGroup(click.Group):
                 f"error: {err.render()}" if "\n" not in err.render() else err.render(), err=True
             )
             ctx.exit(err.exit_code)
-        except KeyboardInterrupt:
-            click.echo("\ninterrupted; nothing answered so far is lost", err=True)
-            ctx.exit(EXIT_INTERRUPTED)
+        except (KeyboardInterrupt, signals.Terminated) as stop:
+            ctx.exit(stopped(stop))
         except OSError as err:
             if err.errno == 28:  # ENOSPC
                 click.echo(
@@ -52,6 +66,19 @@ class LinewiseGroup(click.Group):
                 )
                 ctx.exit(EXIT_STORE)
             raise
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        """Parsing the command line: a signal here exits 130/143 too (not click's 'Aborted!')."""
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except (KeyboardInterrupt, signals.Terminated) as stop:
+            raise click.exceptions.Exit(stopped(stop)) from None
 
 
 @click.group(cls=LinewiseGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -106,8 +133,15 @@ _register()
 
 
 def main() -> None:
-    """Console entry point."""
-    sys.exit(cli.main(standalone_mode=True))
+    """Run the command line (cli.entry has set up the signals; `python -m cli.main` too)."""
+    signals.install()
+    try:
+        cli.main(standalone_mode=True)
+    except (KeyboardInterrupt, signals.Terminated) as stop:  # between click's own steps
+        signals.hold()
+        sys.exit(stopped(stop))
+    finally:
+        signals.hold()  # the work is done: a late signal must not disturb the exit
 
 
 if __name__ == "__main__":  # `python -m cli.main`, as the hostile-input corpus runs it

@@ -11,6 +11,7 @@ import click
 from cases.registry import live_pack_files
 from engine.compile import CompiledKnowledge, compile_knowledge
 from rules.knowledge import KnowledgeBase, load_knowledge
+from rules.numbers import NumberError, finite, parse_int, parse_number
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -49,3 +50,29 @@ def load_all(packs: tuple[Path, ...]) -> KnowledgeBase:
 
 def compiled_for_line(kb: KnowledgeBase, line: int) -> CompiledKnowledge:
     return compile_knowledge(kb.for_line(line), name=f"Line{line}Knowledge")
+
+
+class Number(click.ParamType[float]):
+    """A number option read by the one number parser: ASCII digits, finite, bounded
+    ('nan', 'inf', '1_0' and '²' are refused as a usage error, exit 2)."""
+
+    def __init__(
+        self, minimum: float | None = None, maximum: float | None = None, *, whole: bool = False
+    ) -> None:
+        self.minimum = minimum
+        self.maximum = maximum
+        self.whole = whole
+        self.name = "integer" if whole else "number"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            if isinstance(value, int | float) and not isinstance(value, bool):  # a default
+                return finite(value) if not self.whole else int(value)
+            text = str(value)
+            if self.whole:
+                low = None if self.minimum is None else int(self.minimum)
+                high = None if self.maximum is None else int(self.maximum)
+                return parse_int(text, signed=True, minimum=low, maximum=high)
+            return parse_number(text, minimum=self.minimum, maximum=self.maximum)
+        except NumberError as err:
+            self.fail(f"{err.message} ({err.hint})", param, ctx)

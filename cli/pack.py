@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from cli.options import json_option
+from cli.options import Number, json_option
 from engine.coverage import DEFAULT_BUDGET, DEFAULT_MAX_COMBINATIONS
 from engine.finding import CODES
 from engine.verify import check_paths, render_report
@@ -98,20 +98,22 @@ def _codes(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -
 )
 @click.option(
     "--max-combinations",
-    type=click.IntRange(min=1),
+    type=Number(1, whole=True),
     default=DEFAULT_MAX_COMBINATIONS,
     show_default=True,
     help="Answer combinations per domain enumerated exhaustively; beyond, this many are sampled.",
 )
 @click.option(
     "--coverage-budget",
-    type=click.IntRange(min=1),
+    type=Number(1, whole=True),
     default=DEFAULT_BUDGET,
     show_default=True,
     help="Answer combinations for the whole check; large knowledge bases are sampled "
     "thinner per domain (and the summary says so) instead of running for hours.",
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the sampling.")
+@click.option(
+    "--seed", type=Number(whole=True), default=0, show_default=True, help="Seed of the sampling."
+)
 @json_option
 def check(
     paths: tuple[Path, ...],

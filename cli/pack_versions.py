@@ -13,10 +13,10 @@ from cases.golden import golden_files
 from cases.impact import CHANGE_KINDS, Impact, VersionDiff, diff_versions, stored_answers
 from cases.publish import publish as publish_pack
 from cases.registry import Registry, default_legacy_dir
-from cases.store import open_store
+from cases.store import open_reader, open_store
 from cli.golden import jobs_option
 from cli.guided import store_option, terminal_user
-from cli.options import json_option, packs_option
+from cli.options import Number, json_option, packs_option
 from cli.progress import F, progress_bar, progress_option
 from rules.diff import SECTIONS, PackDiff
 from rules.errors import InvalidInput, UnknownIdError
@@ -77,7 +77,7 @@ def diff(
     files = [display_path(f) for f in golden_files(list(case_paths) or None)]
     answers = []
     if stored:
-        store = open_store(store_path)
+        store = open_reader(store_path)
         try:
             answers = stored_answers(store.iter_cases(), load_pack_file(new).pack.line)
         finally:
@@ -182,7 +182,9 @@ def open_registry(registry_dir: Path | None, store_path: str | None = None) -> R
 
 @click.command("publish")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--line", type=click.IntRange(1, 4), required=True, help="The line to publish to.")
+@click.option(
+    "--line", type=Number(1, 4, whole=True), required=True, help="The line to publish to."
+)
 @click.option(
     "--cases",
     "case_paths",

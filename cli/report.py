@@ -14,9 +14,9 @@ from cases.metrics import Filters
 from cases.metrics import report as build_report
 from cases.queue import CaseFilter
 from cases.sla import ENV_SLA, load_service_levels
-from cases.store import open_store
+from cases.store import open_reader
 from cli.guided import store_option
-from cli.options import json_option, load_all, packs_option
+from cli.options import Number, json_option, load_all, packs_option
 from rules.intake import CHANNELS, SERVICE_FORMS
 
 
@@ -127,7 +127,7 @@ def render_report(data: dict[str, Any]) -> str:
 @click.command("report")
 @click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="Opened on or after.")
 @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Opened on or before.")
-@click.option("--line", type=click.IntRange(1, 4), help="Only cases that reached this line.")
+@click.option("--line", type=Number(1, 4, whole=True), help="Only cases that reached this line.")
 @click.option("--pack", "pack_id", help="Only cases whose complaint this pack declares.")
 @click.option("--fault", help="Only cases about this fault (fixed, proposed or escalated with).")
 @click.option("--service-form", type=click.Choice(SERVICE_FORMS))
@@ -203,8 +203,10 @@ def report(
         service_form,
         channel,
     )
+    kb = load_all(packs)
+    filters.check(kb)
     levels = load_service_levels(sla_file)
-    store = open_store(store_path)
+    store = open_reader(store_path)
     chosen = CaseFilter(
         service_form=service_form,
         opened_from=start.date().isoformat() if start else None,
@@ -217,7 +219,7 @@ def report(
             click.echo(json.dumps(team, indent=2) if as_json else render_team(team))
             return
         cases = store.iter_cases(simulated)
-        data = build_report(cases, levels, kb=load_all(packs), filters=filters)
+        data = build_report(cases, levels, kb=kb, filters=filters)
         data["team"] = team
     finally:
         store.close()

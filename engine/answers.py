@@ -14,7 +14,15 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from engine.facts import FactSet
-from rules.errors import Diagnostic, InputError, InvalidInput, LinewiseError, did_you_mean
+from rules.errors import (
+    Diagnostic,
+    InputError,
+    InvalidInput,
+    LinewiseError,
+    UnknownIdError,
+    explain_empty,
+    suggest,
+)
 from rules.intake import INTAKE_FIELDS
 from rules.knowledge import KnowledgeBase
 from rules.loader import pydantic_diagnostics
@@ -37,6 +45,9 @@ class CaseInput(BaseModel):
     notes: str | None = None
 
 
+_MAPPING_HINT = "an answers file is a YAML mapping with 'intake' and 'answers'"
+
+
 @dataclass
 class LoadedInput:
     case: CaseInput
@@ -48,14 +59,14 @@ def read_case_input(path: Path) -> LoadedInput:
     try:
         data, smap = read_data_file(path)
     except DataFileError as err:
-        raise InputError(err.diagnostics) from err
+        raise InputError(explain_empty(err.diagnostics, _MAPPING_HINT)) from err
     if isinstance(data, dict) and data and not (set(data) & _SECTIONS):
         # a flat mapping of answers: shift the source positions under 'answers'
         smap.values.update({("answers", *k): v for k, v in list(smap.values.items())})
         smap.keys.update({("answers", *k): v for k, v in list(smap.keys.items())})
         data = {"answers": data}
     if not isinstance(data, dict):
-        raise InputError([smap.diagnostic((), "expected a mapping with 'intake' and 'answers'")])
+        raise InputError([smap.diagnostic((), "expected a mapping", hint=_MAPPING_HINT)])
     try:
         case = CaseInput.model_validate(data)
     except ValidationError as err:
@@ -72,11 +83,19 @@ def to_facts(
     at: str = "",
     origin: str = "command line",
 ) -> FactSet:
-    """Check every intake field and answer, reporting all problems at once."""
+    """Check every intake field and answer, reporting all problems at once.
+
+    In a file (`source` given) every problem makes the file broken: exit 2. On the
+    command line, ids that name nothing are unknown ids: exit 3 when that is all that
+    is wrong, else 2 (a bad value too).
+    """
     facts = FactSet()
     problems: list[Diagnostic] = []
+    unknown_ids = 0
 
     def report(path: tuple[str, ...], err: LinewiseError, key: bool = False) -> None:
+        nonlocal unknown_ids
+        unknown_ids += isinstance(err, UnknownIdError)
         if source is None:
             option = "--intake" if path[0] == "intake" else "--answer"
             problems.append(Diagnostic(origin, 0, 0, f"{option} {path[-1]}", err.message, err.hint))
@@ -85,8 +104,9 @@ def to_facts(
 
     for name, raw in intake.items():
         if name not in INTAKE_FIELDS:
-            unknown = LinewiseError(
-                f"unknown intake field '{name}'", hint=did_you_mean(name, INTAKE_FIELDS.keys())
+            unknown = UnknownIdError(
+                f"unknown intake field '{name}'",
+                hint=suggest(name, INTAKE_FIELDS.keys(), problems),
             )
             report(("intake", name), unknown, key=True)
             continue
@@ -98,11 +118,11 @@ def to_facts(
             report(("intake", name), err)
     for name, raw in answers.items():
         if name not in kb.questions:
-            hint = did_you_mean(name, kb.questions.keys())
+            hint = suggest(name, kb.questions.keys(), problems)
             where = "" if hint else " in the loaded packs"
             report(
                 ("answers", name),
-                LinewiseError(f"unknown question '{name}'{where}", hint=hint),
+                UnknownIdError(f"unknown question '{name}'{where}", hint=hint),
                 key=True,
             )
             continue
@@ -111,7 +131,8 @@ def to_facts(
         except LinewiseError as err:
             report(("answers", name), err)
     if problems:
-        raise InputError(problems)
+        only_ids = source is None and unknown_ids == len(problems)
+        raise InputError(problems, exit_code=UnknownIdError.exit_code if only_ids else None)
     return facts
 
 

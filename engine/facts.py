@@ -94,6 +94,8 @@ class FactSet:
                 hint=did_you_mean(field_id, INTAKE_FIELDS.keys())
                 or "fields: " + ", ".join(INTAKE_FIELDS),
             )
+        if field_id == "complaint":
+            _known_complaint(kb, raw)
         value = parse_answer(kb, INTAKE_PREFIX + field_id, raw)
         fact = KnownFact(INTAKE_PREFIX + field_id, value, "intake", "intake", at or now())
         self.put(fact)
@@ -112,6 +114,18 @@ class FactSet:
 
     def restamped(self, at: str) -> FactSet:
         return FactSet({k: replace(f, at=at) for k, f in self.facts.items()})
+
+
+def _known_complaint(kb: KnowledgeBase, raw: Any) -> None:
+    """A complaint is a symptom id: one the packs do not declare is an unknown id."""
+    if not isinstance(raw, str) or raw.strip().lower() in UNKNOWN_WORDS:
+        return  # a wrong type or 'unknown' is a bad value, said by parse_answer
+    name = raw.strip()
+    if name not in kb.symptoms:
+        raise UnknownIdError(
+            f"unknown complaint '{name}'",
+            hint=did_you_mean(name, kb.symptoms) or "complaints: " + ", ".join(sorted(kb.symptoms)),
+        )
 
 
 def parse_answer(kb: KnowledgeBase, key: str, raw: Any) -> FactValue:

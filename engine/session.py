@@ -6,6 +6,9 @@ line's knowledge over a record: `step()` says what happens next (ask a question,
 a fix, escalate, or done), and `answer` / `back` / `fix_result` / `escalated` change the
 state. There is no I/O here: the caller stores each change as an event (cases.desk) and
 does the talking (cli.guided), so the same machine serves a terminal, a test or an API.
+A caller that must store a change before making it (so that memory never runs ahead of
+the store) asks first what the change would be: `check_answer`, `last_answer`,
+`fix_failed_reason`; none of these changes the state.
 
 Ending: a firm fault this line can fix -> propose its fix; it worked -> resolved; it did
 not -> the fault is ruled out and the diagnosis goes on. Escalation (with a recorded
@@ -89,15 +92,19 @@ class Record:
         self.facts.put(KnownFact(asked.question, asked.value, "answer", by, asked.at))
         self.asked = [a for a in self.asked if a.question != asked.question] + [asked]
 
-    def undo(self, line: int) -> Asked:
-        """Forget the last answer given on `line`."""
+    def last(self, line: int) -> Asked:
+        """The last answer given on `line` (what `undo` would forget)."""
         mine = [a for a in self.asked if a.line == line]
         if not mine:
             raise NothingToUndo(
                 f"no answer to take back on Line {line}",
                 hint="answers given on an earlier line are part of the handoff",
             )
-        last = mine[-1]
+        return mine[-1]
+
+    def undo(self, line: int) -> Asked:
+        """Forget the last answer given on `line`."""
+        last = self.last(line)
         self.asked.remove(last)
         self.facts.remove(last.question)
         return last
@@ -296,35 +303,53 @@ class Session:
 
     def answer(self, question_id: str, raw: Any, *, at: str = "") -> Asked:
         """Validate and record an answer ('unknown': the customer cannot tell)."""
-        self._require_open()
+        asked = self.check_answer(question_id, raw, at=at)
+        self.record.add_answer(asked, by=self.agent)
+        return asked
+
+    def check_answer(self, question_id: str, raw: Any, *, at: str = "") -> Asked:
+        """The answer as it would be recorded (validated), without recording it."""
+        self.require_open()
         scratch = FactSet()
         fact = scratch.answer(self.compiled.kb, question_id, raw, by=self.agent, at=at or now())
-        asked = Asked(
+        return Asked(
             question_id,
             fact.value,
             self.line,
             fact.at,
             float(self.compiled.kb.questions[question_id].cost),
         )
+
+    def record_answer(self, asked: Asked) -> None:
+        """Record an answer made by `check_answer` (once the caller has stored it)."""
+        self.require_open()
         self.record.add_answer(asked, by=self.agent)
-        return asked
 
     def unknown(self, question_id: str, *, at: str = "") -> Asked:
         return self.answer(question_id, "unknown", at=at)
 
     def back(self) -> Asked:
         """Undo the last answer on this line."""
-        self._require_open()
+        self.require_open()
         return self.record.undo(self.line)
+
+    def last_answer(self) -> Asked:
+        """What `back` would undo (NothingToUndo when there is nothing)."""
+        self.require_open()
+        return self.record.last(self.line)
+
+    def fix_failed_reason(self, at: str) -> str:
+        """The reason recorded for a fault whose fix did not work."""
+        return f"its fix did not work (Line {self.line}, {at})"
 
     def fix_result(self, fault_id: str, worked: bool, *, at: str = "") -> None:
         """The agent's confirmation: resolved, or the fault is ruled out and we go on."""
-        self._require_open()
+        self.require_open()
         if worked:
             self.status = "resolved"
             self.fault = fault_id
             return
-        reason = f"its fix did not work (Line {self.line}, {at or now()})"
+        reason = self.fix_failed_reason(at or now())
         self.record.rule_out(fault_id, reason)
         self.ruled_here.append(fault_id)
 
@@ -332,7 +357,8 @@ class Session:
         self.status = "unresolved" if step.final else "escalated"
         self.fault = step.fault
 
-    def _require_open(self) -> None:
+    def require_open(self) -> None:
+        """InvalidInput unless the session can still change."""
         if self.status != "open":
             raise InvalidInput(f"this Line {self.line} session is already {self.status}")
 

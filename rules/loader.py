@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from rules.compact import compact
-from rules.errors import Diagnostic, PackError, did_you_mean
+from rules.errors import Diagnostic, PackError, explain_empty, suggest
 from rules.schema import Pack
 from rules.source import DataFileError, SourceMap, display_path, read_data_file
 
@@ -36,10 +36,16 @@ def shipped_pack_files() -> list[Path]:
 
 def pack_files(paths: Iterable[Path]) -> list[Path]:
     """Expand folders into the pack files below them; keep files as given."""
+    return data_files(paths, PACK_SUFFIXES)
+
+
+def data_files(paths: Iterable[Path], suffixes: tuple[str, ...]) -> list[Path]:
+    """Folders expanded into the files below them with one of `suffixes` (links to folders
+    are not followed, so a link loop cannot make the walk endless); files kept as given."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.suffix in PACK_SUFFIXES))
+            files.extend(sorted(p for p in path.rglob("*") if p.suffix in suffixes))
         else:
             files.append(path)
     return files
@@ -50,7 +56,7 @@ def load_pack_file(path: Path) -> LoadedPack:
     try:
         data, smap = read_data_file(path)
     except DataFileError as err:
-        raise PackError(err.diagnostics) from err
+        raise PackError(explain_empty(err.diagnostics, "a pack is a YAML mapping")) from err
     if not isinstance(data, dict):
         raise PackError(
             [smap.diagnostic((), "a pack must be a YAML mapping", hint="start with 'id: ...'")]
@@ -76,7 +82,7 @@ def pydantic_diagnostics(
             name = str(loc[-1])
             fields = _field_names(root, loc[:-1])
             message = f"unknown key '{name}'"
-            hint = did_you_mean(name, fields) or (
+            hint = suggest(name, fields, out) or (
                 "allowed keys: " + ", ".join(sorted(fields)) if fields else None
             )
             out.append(smap.diagnostic(loc, message, hint=hint, key=True, code="E002"))
@@ -87,6 +93,9 @@ def pydantic_diagnostics(
             continue
         if kind == "string_pattern_mismatch":
             message, hint = _pattern_message(loc, item.get("input"))
+        elif kind == "finite_number":
+            message = f"{_show(item.get('input'))} is not a finite number"
+            hint = "write a number such as 0.5, not .nan or .inf"
         elif "type" in kind or kind.endswith("_parsing"):
             message = f"{message} (got {_show(item.get('input'))})"
         out.append(smap.diagnostic(loc, message, hint=hint, code="E004"))
@@ -147,9 +156,12 @@ def load_pack_files(paths: Iterable[Path]) -> list[LoadedPack]:
     """Load many files, collecting every file's problems before raising."""
     loaded: list[LoadedPack] = []
     problems: list[Diagnostic] = []
-    files = pack_files(paths)
+    given = list(paths)
+    files = pack_files(given)
     if not files:
-        raise PackError([Diagnostic("", 0, 0, "", "no pack files found (*.yaml, *.yml, *.json)")])
+        where = ", ".join(display_path(p) for p in given) or "(no path given)"
+        found = "no pack files found (*.yaml, *.yml, *.json)"
+        raise PackError([Diagnostic(where, 0, 0, "", found)])
     for path in files:
         try:
             loaded.append(load_pack_file(path))

@@ -17,7 +17,10 @@ Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=6
 PackId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$", max_length=64)]
 SemVer = Annotated[
     str,
-    StringConstraints(pattern=r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?$"),
+    StringConstraints(
+        pattern=r"^(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})(-[0-9A-Za-z.-]+)?$",
+        max_length=64,
+    ),
 ]
 LineNo = Annotated[int, Field(ge=1, le=4)]
 AnswerType = Literal["yesno", "choice", "number", "text"]
@@ -36,7 +39,9 @@ SUBJECTS: tuple[str, ...] = ("question", "fact", "intake")
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
 
 class Option(_Model):

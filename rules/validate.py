@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 
-from rules.errors import Diagnostic, did_you_mean
+from rules.errors import MAX_REPORTED, Diagnostic, did_you_mean, suggest
 from rules.intake import INTAKE_FIELDS
 from rules.schema import Condition, Pack
 from rules.source import PathKey, SourceMap
@@ -181,7 +181,7 @@ def _check_leaf(
                 smap.diagnostic(
                     path + ("intake",),
                     f"unknown intake field '{ident}'",
-                    hint=did_you_mean(ident, INTAKE_FIELDS.keys()),
+                    hint=suggest(ident, INTAKE_FIELDS.keys(), out),
                     code="E013",
                 )
             )
@@ -190,12 +190,15 @@ def _check_leaf(
     else:
         pool = kb.questions if kind == "question" else kb.facts
         if ident not in pool or kb.owner.get(ident) not in visible:
-            names = [i for i in pool if kb.owner.get(i) in visible]
+            shown = len(out) < MAX_REPORTED
+            names = [i for i in pool if kb.owner.get(i) in visible] if shown else []
             out.append(
                 smap.diagnostic(
                     path + (kind,),
                     f"unknown {kind} '{ident}'",
-                    hint=_reference_hint(kb, ident, names, visible)
+                    hint=None
+                    if not shown
+                    else _reference_hint(kb, ident, names, visible)
                     if ident in pool
                     else did_you_mean(ident, names)
                     or (
@@ -284,12 +287,13 @@ def _check_consequence(
     if then.conclude is not None:
         owner = kb.owner.get("fault:" + then.conclude)
         if then.conclude not in kb.faults or owner not in visible:
-            names = [f for f in kb.faults if kb.owner.get("fault:" + f) in visible]
+            shown = len(out) < MAX_REPORTED
+            names = [f for f in kb.faults if kb.owner.get("fault:" + f) in visible] if shown else []
             out.append(
                 smap.diagnostic(
                     path + ("conclude",),
                     f"unknown fault '{then.conclude}'",
-                    hint=_reference_hint(kb, then.conclude, names, visible)
+                    hint=(_reference_hint(kb, then.conclude, names, visible) if shown else None)
                     or "declare it under 'faults:'",
                     code="E013",
                 )

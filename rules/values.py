@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from rules.numbers import NumberError, parse_number
 from rules.schema import AnswerType, Scalar
 
 _YES = {"yes", "y", "true", "1", "да", "д"}
@@ -75,9 +76,9 @@ def parse_value(raw: Scalar | None, spec: ValueSpec, *, strict_range: bool = Tru
         if isinstance(raw, bool):
             raise BadValue(f"'{raw}' is not a number", f"expected {spec.describe()}")
         try:
-            number = float(str(raw).strip().replace(",", "."))
-        except ValueError as err:
-            raise BadValue(f"'{raw}' is not a number", f"expected {spec.describe()}") from err
+            number = float(raw) if isinstance(raw, int | float) else parse_number(str(raw))
+        except NumberError as err:
+            raise BadValue(err.message, f"expected {spec.describe()}; {err.hint}") from err
         if math.isnan(number) or math.isinf(number):
             raise BadValue(f"'{raw}' is not a finite number", f"expected {spec.describe()}")
         if strict_range and (

@@ -16,6 +16,27 @@ if ! command -v dot >/dev/null 2>&1; then
   fi
 fi
 
+# The real Mermaid parser that tests/test_mermaid.py checks the Mermaid output with:
+# Node.js and npm (Debian's packages when missing), then the pinned npm packages.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "setup: installing Node.js and npm (for the Mermaid parser used by the tests)" >&2
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+  else
+    echo "setup: cannot install Node.js: run 'apt-get install nodejs npm' as root" >&2
+    exit 1
+  fi
+fi
+js_stamp=tests/mermaid/node_modules/.linewise-installed
+js_want=$(cat tests/mermaid/package.json tests/mermaid/package-lock.json | sha256sum | cut -d' ' -f1)
+if [ ! -f "$js_stamp" ] || [ "$(cat "$js_stamp")" != "$js_want" ]; then
+  echo "setup: installing the Mermaid parser (npm ci in tests/mermaid)" >&2
+  (cd tests/mermaid && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  echo "$js_want" > "$js_stamp"
+fi
+
 python=${PYTHON:-python3}
 if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
   echo "setup: linewise needs Python 3.11 or newer ($python is $("$python" --version 2>&1))" >&2

@@ -10,6 +10,7 @@ an error):
       deep.yaml: {repeat: "[", times: 2000, prefix: "x: ", suffix: ""}
       raw.yaml: {hex: "fffe00"}                         # bytes
     symlinks: {"self.yaml": "self.yaml"}                # name -> target
+    before: [[cases, simulate, --count, "3"]]           # run first, each must exit 0
     env: {LINEWISE_STORE: "{dir}/cases.sqlite3"}        # added to a clean env
     stdin: ""                                           # default: no input at all
     exit: 2
@@ -103,6 +104,7 @@ class Entry(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     about: str = Field(min_length=1)
+    before: list[list[str]] = []  # linewise commands that set the scene; each must exit 0
     argv: list[str] = Field(min_length=1)
     files: dict[FileName, Content] = {}
     symlinks: dict[FileName, str] = {}
@@ -204,9 +206,25 @@ def clean_env(entry: Entry, folder: Path) -> dict[str, str]:
 LINEWISE = (sys.executable, "-m", "cli.main")
 
 
+class SceneError(AssertionError):
+    """A `before` command of an entry failed: the entry is wrong, not linewise."""
+
+
 def run_entry(entry: Entry, folder: Path, program: tuple[str, ...] = LINEWISE) -> Outcome:
     """Run `linewise ARGV` for the entry in `folder`, under its memory and time limits."""
     prepare(entry, folder)
+    for argv in entry.before:
+        done = subprocess.run(
+            [*program, *(_substitute(a, folder) for a in argv)],
+            cwd=folder,
+            env=clean_env(entry, folder),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise SceneError(f"'before' command {argv} exited {done.returncode}: {done.stderr!r}")
     limit = entry.memory_mb * 1024 * 1024
 
     def limits() -> None:  # runs in the child, before exec

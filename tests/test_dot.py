@@ -146,3 +146,13 @@ def test_case_from_the_store_is_highlighted(
     assert 'label=no color="#e11d48"' in marked  # the branch the case took
     counted = _render([*args, "--traffic"])
     assert "1 cases" in counted and "style=dashed" in counted
+
+
+def test_the_last_line_draws_unresolved_not_an_escalation_to_line_5() -> None:
+    """Regression: the vendor pack's guided view crashed (no colour for 'Line 5')."""
+    result = CliRunner().invoke(
+        cli, ["graph", "render", "--pack", "vendor", "--view", "guided", "--format", "dot"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Unresolved at Line 4, the last line" in result.stdout
+    assert "Line 5" not in result.stdout

@@ -288,7 +288,10 @@ def test_ctrl_c_saves_and_exits_130() -> None:
 
     result, _ = drive(_wired(), respond)
     assert result.exit_code == 130, result.output
-    assert "interrupted; case C-000001 is saved" in result.output
+    assert (
+        "interrupted (Ctrl-C); case C-000001 is saved; resume with: linewise resume C-000001"
+        in result.output
+    )
     assert "Traceback" not in result.output
     case = case_json("C-000001")
     assert case["status"] == "abandoned"

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from cases.store import SQLiteStore
 from cli.main import cli
 from tests.history import DAY, Builder, write_store
 
@@ -184,5 +185,6 @@ def test_text_tables_and_deterministic_charts(store: Path, tmp_path: Path) -> No
 
 
 def test_empty_store_reports_zero_cases(tmp_path: Path) -> None:
+    SQLiteStore(tmp_path / "empty.sqlite3").close()  # a store that does not exist is refused
     data = _report(tmp_path / "empty.sqlite3")
     assert data["cases"] == 0 and data["line1"]["rate"] is None

@@ -85,7 +85,7 @@ def _legend(graph: Any, picture: Picture) -> None:
                 label=dot_text(word(lang, "line", n=line)),
                 shape="box",
                 style="rounded",
-                color=LINE_COLOUR[line],
+                color=LINE_COLOUR.get(line, NEUTRAL),
                 penwidth="2",
             )
             if previous is not None:

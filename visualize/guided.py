@@ -10,7 +10,7 @@ from engine.logic import FactValue, show_value
 from rules.text import Text
 from visualize.knowledge import answer_label, fix_tooltip
 from visualize.picture import Edge, Node, Picture
-from visualize.style import word, wrap
+from visualize.style import LAST_LINE, word, wrap
 
 
 def _leaf(graph: Graph, node: TreeNode, lang: str) -> Node:
@@ -28,10 +28,13 @@ def _leaf(graph: Graph, node: TreeNode, lang: str) -> Node:
             tooltip=fix_tooltip(title, data["fix"], lang),
         )
     if node.kind == "escalation" and node.to_line is not None:
-        parts = [word(lang, "escalate", n=node.to_line), wrap(node.reason, 40)]
+        # past the last line there is no one to escalate to: the case stays unresolved there
+        line = min(node.to_line, LAST_LINE)
+        said = word(lang, "escalate" if node.to_line <= LAST_LINE else "unresolved", n=line)
+        parts = [said, wrap(node.reason, 40)]
         if node.fault is not None:
             parts.append("(" + wrap(graph.nodes[f"F:{node.fault}"]["label"].get(lang), 40) + ")")
-        return Node(node.id, "escalation", "\n".join(parts), line=node.to_line, tooltip=node.reason)
+        return Node(node.id, "escalation", "\n".join(parts), line=line, tooltip=node.reason)
     text = ""
     if node.question is not None:
         text = "\n" + wrap(graph.nodes[f"q:{node.question}"]["label"].get(lang))

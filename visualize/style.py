@@ -18,6 +18,7 @@ KIND_STYLE: dict[str, dict[str, str]] = {
 }
 # outline colour by support line
 LINE_COLOUR: dict[int, str] = {1: "#15803d", 2: "#1d4ed8", 3: "#7e22ce", 4: "#b91c1c"}
+LAST_LINE = max(LINE_COLOUR)
 NEUTRAL = "#475569"
 HIGHLIGHT = "#e11d48"
 DIMMED = "#cbd5e1"
@@ -41,6 +42,7 @@ WORDS: dict[str, dict[str, str]] = {
         "unknown": "unknown",
         "fix": "Fix",
         "escalate": "Escalate to Line {n}",
+        "unresolved": "Unresolved at Line {n}, the last line",
         "knowledge": "Knowledge",
         "guided": "Guided diagnosis",
         "outline": "outline colour = support line",
@@ -67,6 +69,7 @@ WORDS: dict[str, dict[str, str]] = {
         "unknown": "неизвестно",
         "fix": "Решение",
         "escalate": "Эскалация на линию {n}",
+        "unresolved": "Не решено на линии {n}, последней",
         "knowledge": "База знаний",
         "guided": "Диагностика по шагам",
         "outline": "цвет рамки = линия поддержки",

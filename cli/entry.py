@@ -1,0 +1,28 @@
+"""The `linewise` program starts here: the signal set-up comes before any heavy import.
+
+Importing the commands takes a second or more (pydantic, networkx, the pack models);
+a Ctrl-C or SIGTERM in that time exits 130 or 143 with one line, never a traceback.
+Everything after the imports is cli.main's (exit codes, messages).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from cli import signals
+
+
+def main() -> None:
+    """Console entry point (`linewise`)."""
+    signals.install()
+    started = False
+    try:
+        from cli.main import main as run
+
+        started = True
+        run()
+    except (KeyboardInterrupt, signals.Terminated) as stop:  # while starting or exiting
+        signals.hold()
+        when = "" if started else " while starting; nothing was changed"
+        sys.stderr.write(f"\n{signals.describe(stop)}{when}\n")
+        sys.exit(signals.exit_code(stop))
