@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from rules.numbers import is_digits
 from rules.schema import Scalar
 
 EventKind = Literal[
@@ -193,3 +194,14 @@ def line_after(events: list[Event]) -> int:
         elif event.kind == "session_started":
             line = event.line
     return line
+
+
+def case_id(num: int) -> str:
+    return f"C-{num:06d}"
+
+
+def normalise_id(text: str) -> str:
+    """'7', 'c-7' and 'C-000007' all name case C-000007."""
+    raw = text.strip().upper()
+    digits = raw.removeprefix("C-").removeprefix("C")
+    return case_id(int(digits)) if len(digits) <= 18 and is_digits(digits) else raw

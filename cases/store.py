@@ -28,7 +28,7 @@ from cases.database import (
     simulated_store_path,
     store_errors,
 )
-from cases.model import Case, CaseSummary, Event
+from cases.model import Case, CaseSummary, Event, case_id, normalise_id
 from cases.queue import CaseFilter, filtered
 from cases.store_access import ENV_VAR, MissingStore, StoreError, missing_store
 from cases.tables import cases, events
@@ -73,17 +73,6 @@ class CaseStore(Protocol):
     ) -> list[CaseSummary]: ...
 
     def close(self) -> None: ...
-
-
-def case_id(num: int) -> str:
-    return f"C-{num:06d}"
-
-
-def normalise_id(text: str) -> str:
-    """'7', 'c-7' and 'C-000007' all name case C-000007."""
-    raw = text.strip().upper()
-    digits = raw.removeprefix("C-").removeprefix("C")
-    return case_id(int(digits)) if digits.isdigit() else raw
 
 
 def _dump(intake: dict[str, Any]) -> str:
@@ -397,4 +386,6 @@ def open_reader(target: str | Path | None = None) -> SQLStore:
     where = resolve(target)
     if where.path is not None and not where.path.is_file():
         raise missing_store(where.path, given=target is not None)
+    if where.path is not None and where.path.stat().st_size == 0:  # made by touch: no cases
+        open_store(target).close()
     return open_store(target, readonly=True)
