@@ -22,6 +22,10 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 LEGACY = "r0001"  # the schema linewise wrote as meta 'schema' = "1"
 
 
+class SchemaBehind(StoreError):
+    """A store opened read-only has an older schema (or none): it needs `store migrate`."""
+
+
 def _config(conn: Connection | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -95,7 +99,7 @@ def decide(current: str | None, location: str, readonly: bool, shared: bool, ask
     if asked:
         return True
     if readonly:
-        raise StoreError(
+        raise SchemaBehind(
             f"the case store {location} "
             + ("is empty" if current is None else f"has the older schema {current}"),
             hint=f"run 'linewise store migrate --store {location}' first",

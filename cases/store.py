@@ -386,6 +386,10 @@ def open_reader(target: str | Path | None = None) -> SQLStore:
     where = resolve(target)
     if where.path is not None and not where.path.is_file():
         raise missing_store(where.path, given=target is not None)
-    if where.path is not None and where.path.stat().st_size == 0:  # made by touch: no cases
-        open_store(target).close()
+    try:
+        return open_store(target, readonly=True)
+    except migrate.SchemaBehind:
+        if where.path is None:  # a shared store is upgraded on purpose: `store migrate`
+            raise
+    open_store(target).close()  # a file made by touch, or an older schema: set up once
     return open_store(target, readonly=True)
