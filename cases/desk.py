@@ -24,7 +24,7 @@ from cases.store import CaseStore
 from engine.compile import CompiledKnowledge, compile_knowledge
 from engine.diagnose import DEFAULT_THRESHOLD
 from engine.facts import FactSet, KnownFact, now
-from engine.handoff import Handoff, build_handoff
+from engine.handoff import Handoff, Note, build_handoff
 from engine.logic import UNKNOWN, FactValue
 from engine.select import next_question
 from engine.session import Asked, Escalate, Record, Session
@@ -87,6 +87,7 @@ class Desk:
         clock: Callable[[], str] = now,
         agent: str | None = None,
         channel: str | None = None,
+        compiled: dict[int, CompiledKnowledge] | None = None,
     ) -> None:
         self.store = store
         self.agent = agent  # recorded with every event this desk writes
@@ -97,7 +98,8 @@ class Desk:
         self.levels = levels or load_service_levels()
         self.policy = policy
         self.clock = clock
-        self._lines: dict[int, CompiledKnowledge] = {}
+        # compiled knowledge per line, built on first use (may be shared between desks)
+        self._lines: dict[int, CompiledKnowledge] = compiled if compiled is not None else {}
 
     def knowledge(self, line: int) -> CompiledKnowledge:
         """The compiled knowledge of a line (built once)."""
@@ -107,10 +109,16 @@ class Desk:
             )
         return self._lines[line]
 
-    def event(self, line: int, kind: Any, **fields: Any) -> Event:
-        """An event happening now on `line`, done by this desk's agent through its channel."""
+    def event(self, line: int, kind: Any, *, agent: str = "", **fields: Any) -> Event:
+        """An event happening now on `line`, done by `agent` (else this desk's agent)
+        through this desk's channel."""
         return Event(
-            at=self.clock(), line=line, kind=kind, agent=self.agent, channel=self.channel, **fields
+            at=self.clock(),
+            line=line,
+            kind=kind,
+            agent=agent or self.agent,
+            channel=self.channel,
+            **fields,
         )
 
     def check_intake(self, intake: Mapping[str, Any], line: int = 1) -> dict[str, Any]:
@@ -122,22 +130,40 @@ class Desk:
                 facts.intake(compiled.kb, name, raw)
         return {f.key.removeprefix(INTAKE_PREFIX): _json_value(f.value) for f in facts}
 
-    def open(self, intake: Mapping[str, Any], line: int = 1) -> LiveCase:
+    def with_policy(self, policy: Callable[..., Any]) -> Desk:
+        """The same desk (store, knowledge compiled once) choosing questions by `policy`
+        (the self-service portal asks only what a customer can answer)."""
+        return Desk(
+            self.store,
+            self.kb,
+            threshold=self.threshold,
+            lang=self.lang,
+            levels=self.levels,
+            policy=policy,
+            clock=self.clock,
+            agent=self.agent,
+            channel=self.channel,
+            compiled=self._lines,
+        )
+
+    def open(self, intake: Mapping[str, Any], line: int = 1, *, agent: str = "") -> LiveCase:
         """A new case, at Line 1 unless a specialist opens it directly at their line."""
         values = self.check_intake(intake, line)
         at = self.clock()
-        case_id = self.store.create(values, at, agent=self.agent, channel=self.channel)
-        return self._start(self.store.load(case_id), line)
+        case_id = self.store.create(values, at, agent=agent or self.agent, channel=self.channel)
+        return self._start(self.store.load(case_id), line, agent)
 
-    def _start(self, case: Case, line: int) -> LiveCase:
+    def _start(self, case: Case, line: int, agent: str = "") -> LiveCase:
         compiled = self.knowledge(line)
+        data: dict[str, Any] = {"packs": compiled.kb.versions()}
+        if agent:
+            data["agent"] = agent
         self.store.append(
-            case.id,
-            self.event(line, "session_started", data={"packs": compiled.kb.versions()}),
+            case.id, self.event(line, "session_started", agent=agent, data=data)
         )
-        return self._live(self.store.load(case.id), line)
+        return self._live(self.store.load(case.id), line, agent)
 
-    def _live(self, case: Case, line: int) -> LiveCase:
+    def _live(self, case: Case, line: int, agent: str = "") -> LiveCase:
         compiled = self.knowledge(line)
         record, ruled_here = replay(case)
         session = Session(
@@ -148,11 +174,23 @@ class Desk:
             threshold=self.threshold,
             lang=self.lang,
             policy=self.policy,
+            agent=agent,
         )
         session.ruled_here = ruled_here
         return LiveCase(self, case.id, case.opened_at, case.intake, session)
 
-    def resume(self, case_id: str, *, allow_pack_change: bool = False) -> LiveCase:
+    def attach(self, case: Case, *, agent: str = "") -> LiveCase:
+        """The live session of an open case, rebuilt from its events without writing one
+        (a stateless server rebuilds it on every request). Escalated or closed cases are
+        not open: resume them (the next line picks it up) or read them."""
+        if case.status != "open":
+            raise ClosedCase(
+                f"case {case.id} is {case.status}, not open on a line",
+                hint="pick it up from the queue (resume) or read its transcript",
+            )
+        return self._live(case, case.line, agent)
+
+    def resume(self, case_id: str, *, allow_pack_change: bool = False, agent: str = "") -> LiveCase:
         """Continue a stored case where it stopped (the next line's session if it was
         escalated), with the same pack versions."""
         case = self.store.load(case_id)
@@ -164,7 +202,7 @@ class Desk:
             )
         line = case.line
         if case.current_session() is None:  # stopped before its session was stored
-            return self._start(case, line)
+            return self._start(case, line, agent)
         if status == "escalated":
             try:
                 self.knowledge(line)
@@ -173,7 +211,7 @@ class Desk:
                     f"case {case.id} waits for Line {line}, which has no packs here",
                     hint=f"Line {line} works it from the handoff: linewise case show {case.id}",
                 ) from err
-            return self._start(case, line)
+            return self._start(case, line, agent)
         current = case.current_session()
         compiled = self.knowledge(line)
         recorded = current.packs if current is not None else {}
@@ -193,8 +231,10 @@ class Desk:
                 "to continue on the current packs (recorded in the case)",
             )
         data: dict[str, Any] = {"packs_changed": changed} if changed else {}
-        self.store.append(case.id, self.event(line, "resumed", data=data))
-        return self._live(self.store.load(case.id), line)
+        if agent:
+            data["agent"] = agent
+        self.store.append(case.id, self.event(line, "resumed", agent=agent, data=data))
+        return self._live(self.store.load(case.id), line, agent)
 
 
 @dataclass
@@ -212,7 +252,9 @@ class LiveCase:
         return self.session.line
 
     def _append(self, kind: Any, **fields: Any) -> Event:
-        return self.desk.store.append(self.case_id, self.desk.event(self.line, kind, **fields))
+        return self.desk.store.append(
+            self.case_id, self.desk.event(self.line, kind, agent=self.session.agent, **fields)
+        )
 
     def case(self) -> Case:
         return self.desk.store.load(self.case_id)
@@ -237,33 +279,49 @@ class LiveCase:
         self._append("back", question=last.question)
         return self.session.back()
 
-    def propose(self, fault_id: str, certainty: float) -> None:
-        """Record that a fix is proposed (once, even when the prompt is shown again)."""
+    def propose(self, fault_id: str, certainty: float) -> int | None:
+        """Record that a fix is proposed (once, even when the prompt is shown again);
+        the new event's number, or None when it was already recorded."""
         last = self.case().events[-1]
         if last.kind == "fix_proposed" and last.fault == fault_id:
-            return
-        self._append("fix_proposed", fault=fault_id, data={"certainty": certainty})
+            return None
+        return self._append("fix_proposed", fault=fault_id, data={"certainty": certainty}).seq
 
-    def fix(self, fault_id: str, worked: bool) -> None:
+    def fix(self, fault_id: str, worked: bool, note: str = "") -> None:
+        """The fix worked (resolved) or did not (ruled out; `note` says what happened)."""
         at = self.desk.clock()
         self.session.require_open()
+        data = {"note": note.strip()} if note.strip() else {}
         if worked:
-            self._append("fix_worked", fault=fault_id)
+            self._append("fix_worked", fault=fault_id, data=data)
         else:
-            self._append("fix_failed", fault=fault_id, reason=self.session.fix_failed_reason(at))
+            self._append(
+                "fix_failed",
+                fault=fault_id,
+                reason=self.session.fix_failed_reason(at),
+                data=data,
+            )
         self.session.fix_result(fault_id, worked, at=at)
 
-    def escalate(self, step: Escalate) -> Handoff:
-        """Hand the case up (or close it unresolved at Line 4) with its handoff packet."""
+    def escalate(self, step: Escalate, note: str = "") -> Handoff:
+        """Hand the case up (or close it unresolved at Line 4) with its handoff packet;
+        `note` is the agent's word to the next line, kept in the case and the packet."""
         at = self.desk.clock()
         service_form = self.intake.get("service_form")
         clock = self.desk.levels.clock(service_form, self.opened_at, at)
-        handoff = build_handoff(self.session, step, opened_at=self.opened_at, at=at, sla=clock)
+        notes = case_notes(self.case())
+        if note.strip():
+            notes.append(Note(line=self.line, at=at, about="escalation", text=note.strip()))
+        handoff = build_handoff(
+            self.session, step, opened_at=self.opened_at, at=at, sla=clock, notes=notes
+        )
         self._append(
             "unresolved" if step.final else "escalated",
             fault=step.fault,
             reason=step.escalation.reason,
-            data={"handoff": handoff.model_dump(mode="json")},
+            data={"handoff": handoff.model_dump(mode="json"), "note": note.strip()}
+            if note.strip()
+            else {"handoff": handoff.model_dump(mode="json")},
         )
         self.session.escalated(step)
         return handoff
@@ -284,3 +342,19 @@ class LiveCase:
             ):
                 return Handoff.model_validate(event.data["handoff"])
         return None
+
+
+def case_notes(case: Case) -> list[Note]:
+    """The agents' notes in a case so far: on failed fixes and on escalations."""
+    notes: list[Note] = []
+    for event in case.events:
+        text = str(event.data.get("note", "")).strip()
+        if not text:
+            continue
+        if event.kind == "fix_failed":
+            notes.append(
+                Note(line=event.line, at=event.at, about="fix_failed", text=text, fault=event.fault)
+            )
+        elif event.kind in ("escalated", "unresolved"):
+            notes.append(Note(line=event.line, at=event.at, about="escalation", text=text))
+    return notes

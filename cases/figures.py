@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 
-from cases.queue import CaseFilter, conditions
+from cases.case_filter import CaseFilter, conditions
 from cases.store import SQLStore
 from cases.tables import cases
 

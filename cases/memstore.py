@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cases.model import Case, CaseSummary, Event
-from cases.queue import CaseFilter
+from cases.case_filter import CaseFilter
 from cases.store import case_id, normalise_id
 from rules.errors import UnknownIdError
 

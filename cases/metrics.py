@@ -24,6 +24,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from cases.model import Case
+from cases.selfservice import SelfService
 from cases.sla import ServiceLevels
 from cases.timeline import Timeline, timeline
 from rules.errors import UnknownIdError, did_you_mean
@@ -129,11 +130,13 @@ def report(
     filters = filters or Filters()
     packs = complaint_packs(kb)
     items: list[tuple[Timeline, str]] = []
+    self_service = SelfService()
     for case in cases:
         item = timeline(case)
         pack = packs.get(str(item.intake.get("complaint")), "unknown")
         if _keep(item, pack, filters):
             items.append((item, pack))
+            self_service.add(case)
     if as_of is None:
         ends = [i.end for i, _ in items]
         as_of = max(ends) if ends else datetime.now().astimezone()
@@ -156,6 +159,7 @@ def report(
         "top_faults": _top_faults(items, kb),
         "failed_fixes": _failed_fixes(items),
         "weekly": _weekly(items),
+        "self_service": self_service.as_dict(),
     }
 
 

@@ -29,7 +29,7 @@ from cases.database import (
     store_errors,
 )
 from cases.model import Case, CaseSummary, Event, case_id, normalise_id
-from cases.queue import CaseFilter, filtered
+from cases.case_filter import CaseFilter, filtered
 from cases.store_access import ENV_VAR, MissingStore, StoreError, missing_store
 from cases.tables import cases, events
 from rules.errors import UnknownIdError, did_you_mean

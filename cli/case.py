@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from cases.queue import CaseFilter
+from cases.case_filter import CaseFilter
 from cases.store import open_reader
 from cli import guided
 from cli.options import Number, json_option, lang_option, load_all, packs_option

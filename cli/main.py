@@ -107,6 +107,7 @@ def _register() -> None:
         pack_versions,
         registry,
         report,
+        serve,
         store,
     )
 
@@ -121,6 +122,8 @@ def _register() -> None:
     cli.add_command(golden.test)
     cli.add_command(cases.cases_group)
     cli.add_command(report.report)
+    cli.add_command(serve.serve)
+    cli.add_command(serve.user)
     cli.add_command(store.store_group)
     cli.add_command(registry.registry_group)
     pack.pack.add_command(pack_versions.diff)

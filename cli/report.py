@@ -12,7 +12,7 @@ import click
 from cases.figures import render_team, team_figures
 from cases.metrics import Filters
 from cases.metrics import report as build_report
-from cases.queue import CaseFilter
+from cases.case_filter import CaseFilter
 from cases.sla import ENV_SLA, load_service_levels
 from cases.store import open_reader
 from cli.guided import store_option
@@ -121,7 +121,23 @@ def render_report(data: dict[str, Any]) -> str:
     for item in failed["by_fault"]:
         shown = ", ".join(item["cases"][:5]) + (", ..." if len(item["cases"]) > 5 else "")
         out.append(f"  {item['fault']}: {item['failed']} ({shown})")
+    out += ["", *_self_service(data["self_service"])]
     return "\n".join(out)
+
+
+def _self_service(data: dict[str, Any]) -> list[str]:
+    """Deflection, portal-to-agent escalations and re-asks (which should be 0)."""
+    out = [
+        f"Self-service (portal): {data['portal_cases']} cases, deflection "
+        f"{_pct(data['deflection_rate'])} ({data['deflected']} resolved without an agent, "
+        f"{data['to_agent']} handed to an agent, {data['in_progress']} in progress)"
+    ]
+    shown = ", ".join(data["re_asked_cases"][:5])
+    out.append(
+        f"Re-asks (a later line asking again what was answered): {data['re_asks']}"
+        + (f" ({shown})" if shown else " (as it should be)")
+    )
+    return out
 
 
 @click.command("report")

@@ -34,6 +34,10 @@ REASONS: dict[EscalationKind, dict[str, str]] = {
         "ru": "Предложенные исправления не помогли.",
     },
     "agent": {"en": "Escalated by the agent.", "ru": "Эскалировано агентом."},
+    "self_service": {
+        "en": "The customer could not resolve it in self-service; a Line {line} agent takes it.",
+        "ru": "Клиент не решил проблему самостоятельно; её берёт агент линии {line}.",
+    },
 }
 
 

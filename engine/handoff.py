@@ -8,7 +8,7 @@ Line 4 case also the vendor and the SLA clock.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -38,6 +38,18 @@ class Hypothesis(BaseModel):
     probability: float | None = None  # from the question policy, when questions were left
 
 
+class Note(BaseModel):
+    """What an agent wrote when escalating or when a fix did not work."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    line: int
+    at: str
+    about: Literal["escalation", "fix_failed"]
+    text: str
+    fault: str | None = None
+
+
 class Handoff(BaseModel):
     """The packet that goes with an escalation."""
 
@@ -54,6 +66,7 @@ class Handoff(BaseModel):
     elapsed_minutes: float
     vendor: str | None = None
     sla: SlaClock | None = None
+    notes: list[Note] = []  # the agents' notes so far, oldest first
 
 
 def minutes_between(start: str, end: str) -> float:
@@ -83,6 +96,7 @@ def build_handoff(
     opened_at: str,
     at: str,
     sla: SlaClock | None = None,
+    notes: list[Note] | None = None,
 ) -> Handoff:
     """The packet for this escalation (pure: every time comes in as an argument)."""
     diag = step.diagnosis
@@ -129,4 +143,5 @@ def build_handoff(
         elapsed_minutes=minutes_between(opened_at, at),
         vendor=vendor_for(session, step) if to_line >= 4 else None,
         sla=sla if to_line >= 4 else None,
+        notes=list(notes or ()),
     )

@@ -185,6 +185,7 @@ class Blocker:
             "status": self.status.value,
             "key": self.leaf.key,
             "value": show_value(self.value) if self.value is not None else None,
+            "test": leaf_parts(self.leaf),
         }
 
 
@@ -208,6 +209,21 @@ def show_value(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def leaf_parts(leaf: NLeaf) -> dict[str, Any]:
+    """A comparison as data (subject, operator, operand, negated), for people's words."""
+    cond = leaf.cond
+    kind, ident = cond.subject
+    op = cond.kind
+    operand = getattr(cond, op)
+    return {
+        "subject": kind,
+        "id": ident,
+        "op": op,
+        "operand": list(operand) if isinstance(operand, list | tuple) else operand,
+        "negated": leaf.negated,
+    }
 
 
 def describe(leaf: NLeaf) -> str:

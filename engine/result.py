@@ -15,6 +15,7 @@ EscalationKind = Literal[
     "sla_spent",  # the SLA time budget for the form of service is spent
     "fix_failed",  # every proposed fix failed
     "agent",  # the agent escalated by hand
+    "self_service",  # the customer could not resolve it in self-service: an agent takes it
 ]
 OutcomeKind = Literal["fault", "escalate", "incomplete", "unresolved"]
 FiringStatus = Literal["applied", "shadowed", "fallback_skipped"]

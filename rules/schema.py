@@ -63,6 +63,16 @@ class Question(_Model):
     max: float | None = None
     cost: float = Field(default=1.0, gt=0, description="Minutes it takes to ask and check.")
     help: Text | None = None
+    customer_text: Text | None = Field(
+        default=None,
+        description="The question as the self-service portal puts it to the customer "
+        "(defaults to 'text').",
+    )
+    agent_only: bool = Field(
+        default=False,
+        description="Only an agent can answer it (remote access, admin tools): the "
+        "self-service portal never asks it and hands the case to an agent instead.",
+    )
     order: int | None = Field(
         default=None,
         description="Fixed procedure order: questions with an order are asked first, lowest first.",

@@ -16,6 +16,20 @@ if ! command -v dot >/dev/null 2>&1; then
   fi
 fi
 
+# Debian's chromium, for the real-browser tests of the console and the portal (Playwright
+# drives it; it never downloads a browser of its own).
+if ! command -v chromium >/dev/null 2>&1 && [ "${LINEWISE_NO_BROWSER:-}" != 1 ]; then
+  echo "setup: installing chromium (browser tests)" >&2
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "setup: cannot install chromium: run 'apt-get install chromium' as root" >&2
+    exit 1
+  fi
+fi
+
 # The real Mermaid parser that tests/test_mermaid.py checks the Mermaid output with:
 # Node.js and npm (Debian's packages when missing), then the pinned npm packages.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then

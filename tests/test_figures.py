@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from cases.figures import team_figures
 from cases.model import Event
-from cases.queue import CaseFilter
+from cases.case_filter import CaseFilter
 from cases.store import open_store
 from cli.main import cli
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tests.conftest import ROOT
 
-PACKAGES = ("rules", "engine", "cases", "visualize", "cli")
+PACKAGES = ("rules", "engine", "cases", "visualize", "present", "cli")
 EXPERTA_IMPORT = re.compile(r"^\s*(import experta|from experta\b)", re.MULTILINE)
 ADAPTER = ("engine", "experta_adapter")
 

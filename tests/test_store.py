@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from cases.database import resolve
 from cases.model import Event
-from cases.queue import CaseFilter
+from cases.case_filter import CaseFilter
 from cases.store import SQLStore, StoreError, default_path, normalise_id, open_store
 from cli.main import cli
 from rules.errors import UnknownIdError

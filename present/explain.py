@@ -1,0 +1,262 @@
+"""WHY, HOW and WHY NOT as sentences with titles (the ids ride along in `ref`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.session import Session
+from present.i18n import Words
+from present.names import Namer, rule_index
+from present.views import Document, Item, Section
+from rules.knowledge import RuleRef
+
+
+def _pct(probability: float) -> str:
+    return f"{round(probability * 100)}%"
+
+
+def _because(data: dict[str, Any], namer: Namer) -> str:
+    w = namer.w
+    runner = data.get("runner_up")
+    if data["reason"] == "order":
+        return w.t("The packs check this first: it is a fixed step of the procedure.")
+    if runner is None:
+        return w.t("It is the only question that still matters.")
+    other = namer.question(runner["question"])
+    if data["score"] > runner["score"] + 1e-9:
+        return w.t(
+            "It tells the possible causes apart best for the time it takes "
+            "(about {minutes} min); the next best question would be “{other}”.",
+            minutes=f"{data['cost']:g}",
+            other=other,
+        )
+    if data["cost"] < runner["cost"]:
+        return w.t("It tells them apart as well as “{other}” and is quicker to ask.", other=other)
+    return w.t("It tells them apart as well as “{other}”; the packs list it first.", other=other)
+
+
+def why_document(session: Session, question: str) -> Document:
+    """WHY the current question: what it decides between and why it comes now."""
+    namer = Namer(session.compiled.kb, session.lang)
+    w = namer.w
+    title = w.t("Why this question: {question}", question=namer.question(question))
+    data = session.why()
+    if data is None:
+        return Document(
+            kind="why",
+            title=title,
+            ref=question,
+            summary=w.t("No question can change the outcome any more."),
+        )
+    decides = [Item(text=namer.outcome(h), ref=h) for h in data["decides"]]
+    splits = [
+        Item(
+            text=w.t(
+                "If the answer is {answer}: {outcomes}",
+                answer=namer.value(question, _value(session, question, value)),
+                outcomes=", ".join(namer.outcome(h) for h in kept) or w.t("nothing known"),
+            ),
+            ref=value,
+        )
+        for value, kept in data["splits"].items()
+    ]
+    likely = [
+        Item(text=f"{namer.outcome(h['id'])} — {_pct(h['probability'])}", ref=h["id"])
+        for h in data["hypotheses"]
+    ]
+    rules = [Item(text=namer.rule(r), ref=r) for r in data["rules"]]
+    sections = [
+        Section(title=w.t("It decides between"), items=tuple(decides)),
+        Section(title=w.t("What each answer leaves possible"), items=tuple(splits)),
+        Section(title=w.t("How likely each is now"), items=tuple(likely)),
+        Section(title=w.t("Through the rules"), items=tuple(rules)),
+    ]
+    return Document(
+        kind="why",
+        title=title,
+        ref=question,
+        summary=_because(data, namer),
+        sections=tuple(s for s in sections if s.items),
+    )
+
+
+def _value(session: Session, question: str, shown: str) -> Any:
+    """An answer value as the policy shows it ('yes'/'no'/option) back to a value."""
+    q = session.compiled.kb.questions.get(question)
+    if q is not None and q.type == "yesno" and shown in ("yes", "no"):
+        return shown == "yes"
+    return shown
+
+
+def _origin(fact: dict[str, Any], namer: Namer) -> str:
+    source = fact["source"]
+    if source == "answer":
+        return namer.w.t("answered")
+    if source == "intake":
+        return namer.w.t("from the intake")
+    if source == "derived":
+        return namer.w.t("established by {rule}", rule=namer.rule(fact["by"]))
+    return str(source)
+
+
+def known_items(facts: list[dict[str, Any]], namer: Namer) -> tuple[Item, ...]:
+    """Facts as 'subject: value (where it comes from)'."""
+    return tuple(
+        Item(
+            text=f"{namer.fact(f['key'])} — {namer.value(f['key'], f['value'])} "
+            f"({_origin(f, namer)})",
+            ref=f["key"],
+        )
+        for f in facts
+    )
+
+
+def _effect(ref: RuleRef | None, namer: Namer) -> list[Item]:
+    if ref is None:
+        return []
+    out = []
+    for then in ref.rule.then:
+        if then.conclude is not None:
+            text = namer.w.t(
+                "points to “{fault}” (certainty {cf:+.2f})",
+                fault=namer.fault(then.conclude),
+                cf=then.cf,
+            )
+            out.append(Item(text=text, ref=then.conclude))
+        elif then.derive is not None:
+            text = namer.w.t("establishes “{fact}”", fact=namer.fact(then.derive))
+            out.append(Item(text=text, ref=then.derive))
+        elif then.escalate is not None:
+            text = namer.w.t("hands the case to Line {line}", line=then.escalate)
+            out.append(Item(text=text))
+    return out
+
+
+def how_document(session: Session) -> Document:
+    """HOW: what is known, the rules that applied (with what they used), the causes."""
+    namer = Namer(session.compiled.kb, session.lang)
+    w = namer.w
+    data = session.how()
+    index = rule_index(session.compiled.kb)
+    fired = []
+    for firing in data["fired"]:
+        if firing["status"] != "applied":
+            continue
+        used = [
+            Item(text=f"{namer.fact(m['key'])} — {namer.value(m['key'], m['value'])}", ref=m["key"])
+            for m in firing["matched"]
+        ]
+        fired.append(
+            Item(
+                text=namer.rule(firing["rule"]),
+                ref=firing["rule"],
+                items=tuple(used + _effect(index.get(firing["rule"]), namer)),
+            )
+        )
+    causes = [
+        Item(
+            text=f"{h['title']} — "
+            + w.t("certainty {value:.2f}", value=h["certainty"])
+            + ", "
+            + (w.t("firm") if h["firm"] else w.t("not yet firm")),
+            ref=h["id"],
+        )
+        for h in data["hypotheses"]
+    ]
+    ruled = [
+        Item(text=f"{namer.fault(f)}: {reason}", ref=f) for f, reason in data["ruled_out"].items()
+    ]
+    sections = [
+        Section(title=w.t("What is known"), items=known_items(data["facts"], namer)),
+        Section(title=w.t("Rules that applied"), items=tuple(fired)),
+        Section(title=w.t("Likely causes"), items=tuple(causes)),
+        Section(title=w.t("Ruled out"), items=tuple(ruled)),
+    ]
+    summary = "" if fired else w.t("No rule has applied yet.")
+    return Document(
+        kind="how",
+        title=w.t("How the diagnosis stands"),
+        summary=summary,
+        sections=tuple(s for s in sections if s.items),
+    )
+
+
+def _blocker(blocker: dict[str, Any], namer: Namer) -> str:
+    w = namer.w
+    condition = namer.test(blocker["test"])
+    if blocker["status"] == "pending":
+        return w.t("waits for: {condition} (not known yet)", condition=condition)
+    if blocker["status"] == "unsettlable":
+        return w.t("cannot hold: {condition} (the customer could not tell)", condition=condition)
+    key = blocker["key"]
+    actual = namer.value(key, _actual(namer, key, blocker["value"]))
+    return w.t("does not hold: {condition} (it is {actual})", condition=condition, actual=actual)
+
+
+def _actual(namer: Namer, key: str, shown: Any) -> Any:
+    question = namer.kb.questions.get(key)
+    decl = namer.kb.facts.get(key)
+    kind = question.type if question is not None else decl.type if decl is not None else None
+    if kind == "yesno" and shown in ("yes", "no"):
+        return shown == "yes"
+    return shown
+
+
+def _entry(entry: dict[str, Any], namer: Namer, w: Words) -> Item:
+    status = entry["status"]
+    if status == "ruled_out":
+        text = w.t("the fault was ruled out: its fix did not work")
+    elif status == "shadowed":
+        text = w.t("it applied, but a rule that comes first stops the rest")
+    elif status == "fallback_skipped":
+        text = w.t("a last-resort rule: other rules concluded, so it did not apply")
+    elif status == "fired":
+        text = w.t("it applied")
+    elif entry.get("blocker"):
+        text = _blocker(entry["blocker"], namer)
+    else:
+        text = w.t("it did not apply")
+    behind = [
+        Item(
+            text=w.t(
+                "{rule} would establish it, but it {detail}",
+                rule=namer.rule(b["rule"]),
+                detail=_blocker(b["blocker"], namer),
+            ),
+            ref=b["rule"],
+        )
+        for b in entry.get("derived_by", [])
+    ]
+    return Item(text=f"{namer.rule(entry['rule'])}: {text}", ref=entry["rule"], items=tuple(behind))
+
+
+def whynot_document(session: Session, fault_id: str) -> Document:
+    """WHY NOT a fault: for each rule that could conclude it, what held it back."""
+    namer = Namer(session.compiled.kb, session.lang)
+    w = namer.w
+    data = session.why_not(fault_id)
+    score = session.diagnosis().fault(fault_id)
+    if fault_id in session.record.ruled_out:
+        summary = w.t("Ruled out: {reason}", reason=session.record.ruled_out[fault_id])
+    elif score is None:
+        summary = w.t("Not concluded.")
+    elif score.firm:
+        summary = w.t("Concluded with certainty {value:.2f} (firm).", value=score.certainty)
+    else:
+        summary = w.t(
+            "Concluded with certainty {value:.2f}, below the threshold {threshold:.2f}.",
+            value=score.certainty,
+            threshold=session.threshold,
+        )
+    items = tuple(_entry(e, namer, w) for e in data["rules"])
+    section = Section(
+        title=w.t("The rules that could conclude it"),
+        items=items or (Item(text=w.t("No rule concludes this fault.")),),
+    )
+    return Document(
+        kind="whynot",
+        title=w.t("Why not: {fault}", fault=namer.fault(fault_id)),
+        ref=fault_id,
+        summary=summary,
+        sections=(section,),
+    )

@@ -1,0 +1,68 @@
+"""The recap of a case: the intake and what is known, as a person resuming it reads it."""
+
+from __future__ import annotations
+
+from cases.desk import case_notes, replay
+from cases.model import Case
+from present.handoff import note_items, question_items
+from present.names import Namer, intake_label
+from present.question import status_label
+from present.views import Document, Item, Section
+from rules.knowledge import KnowledgeBase
+
+INTAKE_ORDER = (
+    "customer",
+    "location",
+    "equipment_type",
+    "equipment_model",
+    "equipment_serial",
+    "service_form",
+    "channel",
+    "complaint",
+)
+
+
+def recap_document(case: Case, kb: KnowledgeBase, lang: str) -> Document:
+    """Where a case stands: its intake, the answers so far, what was ruled out, the notes."""
+    namer = Namer(kb, lang)
+    w = namer.w
+    record, _ = replay(case)
+    fields = [f for f in INTAKE_ORDER if f in case.intake]
+    fields += sorted(f for f in case.intake if f not in INTAKE_ORDER)
+    intake = tuple(
+        Item(
+            text=f"{intake_label(f, w)}: {namer.intake_value(f, case.intake[f])}",
+            ref=f"intake.{f}",
+        )
+        for f in fields
+    )
+    answers = question_items([a.as_dict() for a in record.asked], namer)
+    ruled = tuple(
+        Item(text=f"{namer.fault(f)}: {reason}", ref=f) for f, reason in record.ruled_out.items()
+    )
+    sections = [
+        Section(title=w.t("Intake"), items=intake),
+        Section(title=w.t("Answers so far"), items=answers),
+        Section(title=w.t("Ruled out"), items=ruled),
+        Section(title=w.t("Notes"), items=note_items(case_notes(case), namer)),
+    ]
+    summary = w.n(
+        "{status} at Line {line}; {count} answer so far.",
+        "{status} at Line {line}; {count} answers so far.",
+        len(record.asked),
+        status=status_label(case.status, w).capitalize(),
+        line=case.line,
+    )
+    if not record.asked:
+        summary = w.t(
+            "{status} at Line {line}; nothing asked yet.",
+            status=status_label(case.status, w).capitalize(),
+            line=case.line,
+        )
+    return Document(
+        kind="recap",
+        title=w.t("Case {case}: what is known", case=case.id),
+        ref=case.id,
+        summary=summary,
+        sections=tuple(s for s in sections if s.items),
+    )

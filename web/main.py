@@ -1,0 +1,39 @@
+"""The application factory uvicorn's workers call (`linewise serve` sets its settings in
+$LINEWISE_SERVE, the secret in $LINEWISE_SECRET)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from cases.registry import live_pack_files
+from rules.knowledge import load_knowledge
+from web.app import create_app
+from web.settings import Settings, load_secret
+
+
+def app() -> FastAPI:
+    """One worker's application."""
+    config = json.loads(os.environ.get("LINEWISE_SERVE", "{}"))
+    store = Path(config["store"])
+    settings = Settings(
+        store_path=store,
+        secret=load_secret(store.parent),
+        lang=config.get("lang", "en"),
+        portal=bool(config.get("portal", True)),
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    access = logging.getLogger("linewise.access")
+    if not access.handlers:
+        access.addHandler(handler)
+    access.setLevel(logging.INFO)
+    access.propagate = False
+    packs = [Path(p) for p in config.get("packs", [])]
+    kb = load_knowledge(packs or live_pack_files())
+    return create_app(settings, kb)

@@ -1,0 +1,1 @@
+"""The self-service portal for customers: no login, one case per portal session."""
