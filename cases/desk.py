@@ -158,9 +158,7 @@ class Desk:
         data: dict[str, Any] = {"packs": compiled.kb.versions()}
         if agent:
             data["agent"] = agent
-        self.store.append(
-            case.id, self.event(line, "session_started", agent=agent, data=data)
-        )
+        self.store.append(case.id, self.event(line, "session_started", agent=agent, data=data))
         return self._live(self.store.load(case.id), line, agent)
 
     def _live(self, case: Case, line: int, agent: str = "") -> LiveCase:

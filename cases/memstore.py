@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from cases.model import Case, CaseSummary, Event
 from cases.case_filter import CaseFilter
+from cases.model import Case, CaseSummary, Event
 from cases.store import case_id, normalise_id
 from rules.errors import UnknownIdError
 

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from sqlalchemy import Connection, bindparam, func, insert, select, text, update
 
 from cases import migrate
+from cases.case_filter import CaseFilter, filtered
 from cases.columns import derive
 from cases.database import (
     StoreURL,
@@ -29,7 +30,6 @@ from cases.database import (
     store_errors,
 )
 from cases.model import Case, CaseSummary, Event, case_id, normalise_id
-from cases.case_filter import CaseFilter, filtered
 from cases.store_access import ENV_VAR, MissingStore, StoreError, missing_store
 from cases.tables import cases, events
 from rules.errors import UnknownIdError, did_you_mean

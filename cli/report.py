@@ -9,10 +9,10 @@ from typing import Any
 
 import click
 
+from cases.case_filter import CaseFilter
 from cases.figures import render_team, team_figures
 from cases.metrics import Filters
 from cases.metrics import report as build_report
-from cases.case_filter import CaseFilter
 from cases.sla import ENV_SLA, load_service_levels
 from cases.store import open_reader
 from cli.guided import store_option

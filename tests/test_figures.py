@@ -6,9 +6,9 @@ import json
 
 from click.testing import CliRunner
 
+from cases.case_filter import CaseFilter
 from cases.figures import team_figures
 from cases.model import Event
-from cases.case_filter import CaseFilter
 from cases.store import open_store
 from cli.main import cli
 

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
 
+from cases.case_filter import CaseFilter
 from cases.database import resolve
 from cases.model import Event
-from cases.case_filter import CaseFilter
 from cases.store import SQLStore, StoreError, default_path, normalise_id, open_store
 from cli.main import cli
 from rules.errors import UnknownIdError
