@@ -85,9 +85,13 @@ class Desk:
         levels: ServiceLevels | None = None,
         policy: Callable[..., Any] = next_question,
         clock: Callable[[], str] = now,
+        agent: str | None = None,
+        channel: str | None = None,
         compiled: dict[int, CompiledKnowledge] | None = None,
     ) -> None:
         self.store = store
+        self.agent = agent  # recorded with every event this desk writes
+        self.channel = channel
         self.kb = kb
         self.threshold = threshold
         self.lang = lang
@@ -104,6 +108,18 @@ class Desk:
                 self.kb.for_line(line), name=f"Line{line}Knowledge"
             )
         return self._lines[line]
+
+    def event(self, line: int, kind: Any, *, agent: str = "", **fields: Any) -> Event:
+        """An event happening now on `line`, done by `agent` (else this desk's agent)
+        through this desk's channel."""
+        return Event(
+            at=self.clock(),
+            line=line,
+            kind=kind,
+            agent=agent or self.agent,
+            channel=self.channel,
+            **fields,
+        )
 
     def check_intake(self, intake: Mapping[str, Any], line: int = 1) -> dict[str, Any]:
         """Validated intake values (canonical), checked against the opening line's packs."""
@@ -125,6 +141,8 @@ class Desk:
             levels=self.levels,
             policy=policy,
             clock=self.clock,
+            agent=self.agent,
+            channel=self.channel,
             compiled=self._lines,
         )
 
@@ -132,7 +150,7 @@ class Desk:
         """A new case, at Line 1 unless a specialist opens it directly at their line."""
         values = self.check_intake(intake, line)
         at = self.clock()
-        case_id = self.store.create(values, at)
+        case_id = self.store.create(values, at, agent=agent or self.agent, channel=self.channel)
         return self._start(self.store.load(case_id), line, agent)
 
     def _start(self, case: Case, line: int, agent: str = "") -> LiveCase:
@@ -140,9 +158,7 @@ class Desk:
         data: dict[str, Any] = {"packs": compiled.kb.versions()}
         if agent:
             data["agent"] = agent
-        self.store.append(
-            case.id, Event(at=self.clock(), line=line, kind="session_started", data=data)
-        )
+        self.store.append(case.id, self.event(line, "session_started", agent=agent, data=data))
         return self._live(self.store.load(case.id), line, agent)
 
     def _live(self, case: Case, line: int, agent: str = "") -> LiveCase:
@@ -184,7 +200,7 @@ class Desk:
             )
         line = case.line
         if case.current_session() is None:  # stopped before its session was stored
-            return self._start(case, line)
+            return self._start(case, line, agent)
         if status == "escalated":
             try:
                 self.knowledge(line)
@@ -215,7 +231,7 @@ class Desk:
         data: dict[str, Any] = {"packs_changed": changed} if changed else {}
         if agent:
             data["agent"] = agent
-        self.store.append(case.id, Event(at=self.clock(), line=line, kind="resumed", data=data))
+        self.store.append(case.id, self.event(line, "resumed", agent=agent, data=data))
         return self._live(self.store.load(case.id), line, agent)
 
 
@@ -234,8 +250,9 @@ class LiveCase:
         return self.session.line
 
     def _append(self, kind: Any, **fields: Any) -> Event:
-        event = Event(at=self.desk.clock(), line=self.line, kind=kind, **fields)
-        return self.desk.store.append(self.case_id, event)
+        return self.desk.store.append(
+            self.case_id, self.desk.event(self.line, kind, agent=self.session.agent, **fields)
+        )
 
     def case(self) -> Case:
         return self.desk.store.load(self.case_id)

@@ -14,8 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import exc
+
 from cases.model import Case
-from cases.store import SQLiteStore, StoreError
+from cases.store import SQLStore, StoreError
 from engine.facts import FactSet
 from engine.logic import UNKNOWN
 from engine.session import Asked, NothingToUndo, Record
@@ -70,10 +72,10 @@ class StoreCheck:
         }
 
 
-def check_store(store: SQLiteStore, limit: int = LIMIT) -> StoreCheck:
+def check_store(store: SQLStore, limit: int = LIMIT) -> StoreCheck:
     """Check the file, then every case; never raises for what it finds."""
     report = StoreCheck(store.location, limit=limit)
-    for text in store.integrity(limit):
+    for text in file_problems(store, limit):
         report.add("sqlite", text)
     try:
         kept = {row.id: (row.status, row.line) for row in store.list_cases()}
@@ -85,6 +87,24 @@ def check_store(store: SQLiteStore, limit: int = LIMIT) -> StoreCheck:
     except StoreError as err:  # e.g. a damaged page under the events table
         report.add("store", f"reading the cases stopped: {err.message}")
     return report
+
+
+def file_problems(store: SQLStore, limit: int) -> list[str]:
+    """SQLite's own integrity and foreign-key checks: the first `limit` problems, or []
+    (a PostgreSQL server keeps its own pages sound: nothing to check there)."""
+    if not store.where.is_sqlite:
+        return []
+    problems: list[str] = []
+    try:
+        with store.engine.connect() as conn:
+            for (found,) in conn.exec_driver_sql(f"PRAGMA integrity_check({int(limit)})"):
+                if found != "ok":
+                    problems.append(str(found))
+            for table, row, parent, _ in conn.exec_driver_sql("PRAGMA foreign_key_check"):
+                problems.append(f"table {table} row {row}: refers to a missing {parent} row")
+    except exc.DBAPIError as err:  # damaged beyond what the check can walk
+        problems.append(f"the check could not finish: {err.orig}")
+    return problems[:limit]
 
 
 def case_problems(case: Case, kept: tuple[str, int] | None) -> list[str]:

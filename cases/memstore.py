@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from cases.case_filter import CaseFilter
 from cases.model import Case, CaseSummary, Event
 from cases.store import case_id, normalise_id
 from rules.errors import UnknownIdError
@@ -28,9 +29,24 @@ class MemoryStore:
         self.location = ":memory:"
         self._cases: dict[str, _Stored] = {}
 
-    def create(self, intake: dict[str, Any], at: str) -> str:
+    def create(
+        self,
+        intake: dict[str, Any],
+        at: str,
+        *,
+        agent: str | None = None,
+        channel: str | None = None,
+    ) -> str:
         ident = case_id(len(self._cases) + 1)
-        opened = Event(seq=1, at=at, line=1, kind="opened", data={"intake": intake})
+        opened = Event(
+            seq=1,
+            at=at,
+            line=1,
+            kind="opened",
+            data={"intake": intake},
+            agent=agent,
+            channel=channel,
+        )
         self._cases[ident] = _Stored(at, dict(intake), [opened])
         return ident
 
@@ -55,9 +71,11 @@ class MemoryStore:
             events=list(stored.events),
         )
 
-    def list_cases(self, limit: int | None = None) -> list[CaseSummary]:
-        ids = sorted(self._cases, reverse=True)
-        return [self.load(i).summary() for i in ids[:limit]]
+    def list_cases(
+        self, limit: int | None = None, where: CaseFilter | None = None
+    ) -> list[CaseSummary]:
+        rows = [self.load(i).summary() for i in sorted(self._cases, reverse=True)]
+        return [r for r in rows if where is None or where.matches(r)][:limit]
 
     def backdate(self, case_id: str, at: str) -> None:
         """Move a case's opening earlier (the simulator: the ticket came in before Line 1

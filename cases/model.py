@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from rules.numbers import is_digits
 from rules.schema import Scalar
 
 EventKind = Literal[
@@ -48,6 +49,8 @@ class Event(BaseModel):
     fault: str | None = None
     reason: str | None = None
     data: dict[str, Any] = Field(default_factory=dict)
+    agent: str | None = None  # who did it (user name; $USER in the terminal)
+    channel: str | None = None  # where: terminal, web, api, simulation, import
 
 
 class CaseSummary(BaseModel):
@@ -62,6 +65,9 @@ class CaseSummary(BaseModel):
     line: int
     complaint: str | None = None
     customer: str | None = None
+    service_form: str | None = None
+    agent: str | None = None
+    simulated: bool = False
 
 
 class SessionView(BaseModel):
@@ -85,6 +91,7 @@ class Case(BaseModel):
     opened_at: str
     intake: dict[str, Any]
     events: list[Event]
+    simulated: bool = False
 
     @property
     def status(self) -> CaseStatus:
@@ -142,6 +149,9 @@ class Case(BaseModel):
             line=self.line,
             complaint=_text(self.intake.get("complaint")),
             customer=_text(self.intake.get("customer")),
+            service_form=_text(self.intake.get("service_form")),
+            agent=next((e.agent for e in reversed(self.events) if e.agent), None),
+            simulated=self.simulated,
         )
 
 
@@ -184,3 +194,14 @@ def line_after(events: list[Event]) -> int:
         elif event.kind == "session_started":
             line = event.line
     return line
+
+
+def case_id(num: int) -> str:
+    return f"C-{num:06d}"
+
+
+def normalise_id(text: str) -> str:
+    """'7', 'c-7' and 'C-000007' all name case C-000007."""
+    raw = text.strip().upper()
+    digits = raw.removeprefix("C-").removeprefix("C")
+    return case_id(int(digits)) if len(digits) <= 18 and is_digits(digits) else raw

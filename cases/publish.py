@@ -184,6 +184,7 @@ def publish(
     jobs: int | None = None,
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
+    by: str | None = None,
 ) -> tuple[PublishCheck, Entry | None]:
     """Check, then keep the version in the registry as published (unless `dry_run`)."""
     check = check_publish(
@@ -193,4 +194,4 @@ def publish(
         raise PublishRefused(check.pack, check.version, check.reasons)
     if dry_run:
         return check, None
-    return check, registry.publish(source)
+    return check, registry.publish(source, by)

@@ -297,7 +297,14 @@ def simulate_batch(batch: Batch) -> list[SimulatedCase]:
     weights = [c.weight for c in pool]
     store = MemoryStore()
     clock = SimClock(START)
-    desk = Desk(store, kb, levels=load_service_levels(), clock=clock.now)
+    desk = Desk(
+        store,
+        kb,
+        levels=load_service_levels(),
+        clock=clock.now,
+        agent="simulator",
+        channel="simulation",
+    )
     out: list[SimulatedCase] = []
     for index in range(batch.start, batch.stop):
         rng = random.Random(f"{batch.seed}:{index}")
@@ -343,7 +350,8 @@ def simulate(
     jobs: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> History:
-    """Simulate `count` cases and write them to `store` in one transaction."""
+    """Simulate `count` cases and write them to `store` in one transaction, each flagged
+    as simulated (so it can be told from real history in lists and reports)."""
     files = cache.resolve_files(packs)
     cache.knowledge(files)  # a broken pack fails here, once
     golden_set = tuple(str(p) for p in golden or [])
@@ -353,7 +361,7 @@ def simulate(
     ]
     done = run_all(simulate_batch, batches, jobs=jobs, progress=progress, serial_below=2)
     cases = [case for batch in done for case in batch]
-    ids = store.import_cases([(c.intake, c.events) for c in cases])
+    ids = store.import_cases([(c.intake, c.events) for c in cases], simulated=True)
     statuses = Counter(status_after(c.events) for c in cases)
     hidden = sum(1 for c in cases if c.cause.startswith("hidden:"))
     return History(ids, dict(sorted(statuses.items())), hidden, store.location)

@@ -1,48 +1,44 @@
-"""The case store: every case and every event, kept as they happen.
+"""The case store: every case and every event, kept as they happen, in SQLite or PostgreSQL.
 
-`CaseStore` is the interface the rest of linewise uses; `SQLiteStore` is the embedded
-implementation (stdlib sqlite3). A shared PostgreSQL store later implements the same
-five methods. Each event is appended in its own transaction the moment it happens,
-so a crash loses at most what was being typed. WAL mode plus a busy timeout let
-several agents (processes) work on different cases at once without losing work.
-
-Where the store lives and how its errors read: cases.store_access.
-
-Commands that only read (`case list`, `case show`, `report`, ...) open the store with
-`open_reader`: read-only (SQLite `mode=ro`, no schema writes, never the write lock), so
-they work on a read-only file or folder and while another process writes. A store
-that does not exist is refused there (a mistyped path must not read as "no cases").
+`CaseStore` is the interface the rest of linewise uses; `SQLStore` implements it on
+SQLAlchemy Core over either backend (chosen by the URL: cases.database). Each event is
+its own transaction, so a crash or a lost connection never leaves half an event. Case
+ids come from the database, unique across processes and machines. Readers open it
+read-only (`open_reader`: never the write lock; a missing store is refused).
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
 from pydantic import ValidationError
+from sqlalchemy import Connection, bindparam, func, insert, select, text, update
 
-from cases.model import Case, CaseSummary, Event, line_after, status_after
-from cases.store_access import (
-    BUSY_TIMEOUT_MS,
-    ENV_VAR,
-    MissingStore,
-    StoreError,
-    connect_read_only,
+from cases import migrate
+from cases.case_filter import CaseFilter, filtered
+from cases.columns import derive
+from cases.database import (
+    StoreURL,
     default_path,
-    missing_store,
+    make_engine,
+    resolve,
+    simulated_store_path,
     store_errors,
 )
+from cases.model import Case, CaseSummary, Event, case_id, normalise_id
+from cases.store_access import ENV_VAR, MissingStore, StoreError, missing_store
+from cases.tables import cases, events
 from rules.errors import UnknownIdError, did_you_mean
-from rules.numbers import is_digits
 
 __all__ = [
     "ENV_VAR",
     "CaseStore",
     "MissingStore",
+    "SQLStore",
     "SQLiteStore",
     "StoreError",
     "case_id",
@@ -50,177 +46,230 @@ __all__ = [
     "normalise_id",
     "open_reader",
     "open_store",
+    "simulated_store_path",
 ]
-SCHEMA_VERSION = "1"
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS cases (
-    num INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT UNIQUE,
-    opened_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    status TEXT NOT NULL,
-    line INTEGER NOT NULL,
-    intake TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS events (
-    case_num INTEGER NOT NULL REFERENCES cases(num),
-    seq INTEGER NOT NULL,
-    at TEXT NOT NULL,
-    line INTEGER NOT NULL,
-    kind TEXT NOT NULL,
-    body TEXT NOT NULL,
-    PRIMARY KEY (case_num, seq)
-);
-"""
 
 
 class CaseStore(Protocol):
-    """What linewise needs from a case store (SQLite now, PostgreSQL later)."""
+    """What linewise needs from a case store (SQLite or PostgreSQL, or memory for bulk work)."""
 
     location: str
 
-    def create(self, intake: dict[str, Any], at: str) -> str: ...
+    def create(
+        self,
+        intake: dict[str, Any],
+        at: str,
+        *,
+        agent: str | None = None,
+        channel: str | None = None,
+    ) -> str: ...
 
     def append(self, case_id: str, event: Event) -> Event: ...
 
     def load(self, case_id: str) -> Case: ...
 
-    def list_cases(self, limit: int | None = None) -> list[CaseSummary]: ...
+    def list_cases(
+        self, limit: int | None = None, where: CaseFilter | None = None
+    ) -> list[CaseSummary]: ...
 
     def close(self) -> None: ...
 
 
-def case_id(num: int) -> str:
-    return f"C-{num:06d}"
+def _dump(intake: dict[str, Any]) -> str:
+    return json.dumps(intake, ensure_ascii=False, sort_keys=True)
 
 
-def normalise_id(text: str) -> str:
-    """'7', 'c-7' and 'C-000007' all name case C-000007."""
-    raw = text.strip().upper()
-    digits = raw.removeprefix("C-").removeprefix("C")
-    return case_id(int(digits)) if len(digits) <= 18 and is_digits(digits) else raw
+class SQLStore:
+    """Cases in a SQL database: one SQLite file, or a shared PostgreSQL database."""
 
+    def __init__(
+        self, where: StoreURL, *, readonly: bool = False, migrate_now: bool = False
+    ) -> None:
+        self.where = where
+        self.location = where.shown
+        self.readonly = readonly
+        self.migrated: tuple[str | None, str] | None = None  # (from, to) when this open migrated
+        if where.path is not None:
+            self._prepare_file(where.path)
+        self.engine = make_engine(where, readonly=readonly)
+        self._open(migrate_now)
 
-class SQLiteStore:
-    """The embedded case store (one SQLite file); `read_only` for commands that only read."""
-
-    def __init__(self, path: Path, *, read_only: bool = False) -> None:
-        self.path = path
-        self.location = str(path)
-        self.read_only = read_only
-        if read_only:
-            with store_errors(self.location):
-                self._db = connect_read_only(path)
-                self._check_schema()
+    def _prepare_file(self, path: Path) -> None:
+        if self.readonly:
+            if not path.is_file():
+                raise missing_store(path, given=True)
             return
-        with store_errors(self.location):
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as err:
-                raise StoreError(
-                    f"cannot create the folder of the case store {path}: {err.strerror}",
-                    hint="use --store PATH or $LINEWISE_STORE to put it elsewhere",
-                ) from err
-            self._db = sqlite3.connect(
-                str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None
-            )
-            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            mode = self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":  # pragma: no cover - e.g. a network file system
-                self._db.execute("PRAGMA journal_mode = DELETE")
-            self._db.execute("PRAGMA synchronous = FULL")
-            self._db.execute("PRAGMA foreign_keys = ON")
-            with self._transaction():
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        self._db.execute(statement)
-                self._db.execute(
-                    "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)",
-                    (SCHEMA_VERSION,),
-                )
-            self._check_schema()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise StoreError(
+                f"cannot create the folder of the case store {path}: {err.strerror}",
+                hint="use --store PATH or $LINEWISE_STORE to put it elsewhere",
+            ) from err
 
-    def _check_schema(self) -> None:
-        tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master")}
-        if not {"meta", "cases", "events"} <= tables:
-            raise StoreError(
-                f"{self.path} is not a linewise case store (it has no cases and events tables)",
-                hint="check the path given with --store or $LINEWISE_STORE",
-            )
-        version = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-        if version is None or version[0] != SCHEMA_VERSION:
-            raise StoreError(
-                f"the case store {self.path} has schema {version[0] if version else '?'}, "
-                f"this linewise uses {SCHEMA_VERSION}",
-                hint="use a store made by this version (--store PATH)",
-            )
+    def _open(self, migrate_now: bool) -> None:
+        """Check the schema; create an empty store, and upgrade an old SQLite one in place
+        (a shared PostgreSQL store only when asked: `linewise store migrate`)."""
+        try:
+            with self.reading() as conn:
+                current = migrate.check(conn, self.location)
+            shared = not self.where.is_sqlite
+            if migrate.decide(current, self.location, self.readonly, shared, migrate_now):
+                self.migrated = self.migrate()
+        except StoreError:
+            self.engine.dispose()
+            raise
+
+    def migrate(self) -> tuple[str | None, str]:
+        """Bring the store to the current schema (one transaction): (from, to)."""
+        with self.writing() as conn:
+            if not self.where.is_sqlite:  # one migrating process at a time
+                conn.execute(text("SELECT pg_advisory_xact_lock(1515)"))
+            return migrate.upgrade(conn, self.location)
 
     @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            if self._db.in_transaction:  # SQLite already rolled back after e.g. a full disk
-                self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+    def writing(self) -> Iterator[Connection]:
+        """One write transaction (SQLite: BEGIN IMMEDIATE, so writers queue, never deadlock)."""
+        if self.readonly:
+            raise StoreError(f"the case store {self.location} is open read-only")
+        with store_errors(self.where), self.engine.connect() as conn:
+            conn.execution_options(linewise_write=True)
+            with conn.begin():
+                yield conn
 
-    def create(self, intake: dict[str, Any], at: str) -> str:
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """One read transaction: a consistent view that never takes the write lock."""
+        with store_errors(self.where), self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    # ---- writing --------------------------------------------------------------------
+
+    def create(
+        self,
+        intake: dict[str, Any],
+        at: str,
+        *,
+        agent: str | None = None,
+        channel: str | None = None,
+    ) -> str:
         """A new case; its 'opened' event is written in the same transaction."""
-        with store_errors(self.location), self._transaction():
-            cursor = self._db.execute(
-                "INSERT INTO cases(opened_at, updated_at, status, line, intake) "
-                "VALUES (?, ?, 'open', 1, ?)",
-                (at, at, json.dumps(intake, ensure_ascii=False, sort_keys=True)),
-            )
-            num = int(cursor.lastrowid or 0)
-            ident = case_id(num)
-            self._db.execute("UPDATE cases SET id = ? WHERE num = ?", (ident, num))
-            opened = Event(seq=1, at=at, line=1, kind="opened", data={"intake": intake})
-            self._insert(num, opened)
-        return ident
-
-    def _insert(self, num: int, event: Event) -> None:
-        self._db.execute(
-            "INSERT INTO events(case_num, seq, at, line, kind, body) VALUES (?, ?, ?, ?, ?, ?)",
-            (num, event.seq, event.at, event.line, event.kind, event.model_dump_json()),
+        opened = Event(
+            seq=1,
+            at=at,
+            line=1,
+            kind="opened",
+            data={"intake": intake},
+            agent=agent,
+            channel=channel,
         )
+        with self.writing() as conn:
+            return self._insert_case(conn, intake, [opened], simulated=False)
 
-    def _num(self, ident: str) -> int:
-        wanted = normalise_id(ident)
-        row = self._db.execute("SELECT num FROM cases WHERE id = ?", (wanted,)).fetchone()
-        if row is None:
-            known = [r[0] for r in self._db.execute("SELECT id FROM cases ORDER BY num")]
-            hint = did_you_mean(wanted, known) or (
-                "see 'linewise case list'" if known else f"the store {self.location} is empty"
+    def _insert_case(
+        self, conn: Connection, intake: dict[str, Any], history: list[Event], *, simulated: bool
+    ) -> str:
+        opened = history[0].at if history else ""
+        values = derive(intake, opened, history)
+        num = conn.execute(
+            insert(cases)
+            .values(opened_at=opened, intake=_dump(intake), simulated=simulated, **values)
+            .returning(cases.c.num)
+        ).scalar_one()
+        ident = case_id(num)
+        conn.execute(update(cases).where(cases.c.num == num).values(id=ident))
+        if history:
+            conn.execute(
+                insert(events),
+                [
+                    _event_row(num, e.model_copy(update={"seq": seq}))
+                    for seq, e in enumerate(history, 1)
+                ],
             )
-            raise UnknownIdError(f"unknown case '{ident}'", hint=hint)
-        return int(row[0])
+        return ident
 
     def append(self, case_id: str, event: Event) -> Event:
         """Append one event in its own transaction; returns it with its sequence number."""
-        with store_errors(self.location), self._transaction():
-            num = self._num(case_id)
-            row = self._db.execute(
-                "SELECT COALESCE(MAX(seq), 0) FROM events WHERE case_num = ?", (num,)
-            ).fetchone()
-            stored = event.model_copy(update={"seq": int(row[0]) + 1})
-            self._insert(num, stored)
-            events = self._events(num)
-            self._db.execute(
-                "UPDATE cases SET updated_at = ?, status = ?, line = ? WHERE num = ?",
-                (stored.at, status_after(events), line_after(events), num),
+        with self.writing() as conn:
+            query = select(cases.c.num, cases.c.opened_at, cases.c.intake).where(
+                cases.c.id == normalise_id(case_id)
             )
+            if not self.where.is_sqlite:
+                query = query.with_for_update()  # appends to one case queue; others run on
+            row = conn.execute(query).first()
+            if row is None:
+                raise self._unknown(conn, case_id)
+            num = int(row.num)
+            history = self._events(conn, num)
+            stored = event.model_copy(update={"seq": len(history) + 1})
+            conn.execute(insert(events).values(**_event_row(num, stored)))
+            values = derive(json.loads(row.intake), row.opened_at, [*history, stored])
+            conn.execute(update(cases).where(cases.c.num == num).values(**values))
         return stored
 
-    def _events(self, num: int) -> list[Event]:
-        rows = self._db.execute(
-            "SELECT body FROM events WHERE case_num = ? ORDER BY seq", (num,)
-        ).fetchall()
+    def import_cases(
+        self, whole: Iterable[tuple[dict[str, Any], list[Event]]], *, simulated: bool = False
+    ) -> list[str]:
+        """Write whole cases (intake and every event) in one transaction: bulk loading,
+        e.g. a simulated history (flagged `simulated`) or a copy. Returns the new ids."""
+        items = [(intake, list(history)) for intake, history in whole]
+        if not items:
+            return []
+        rows = []
+        for intake, history in items:
+            opened = history[0].at if history else ""
+            rows.append(
+                {
+                    "opened_at": opened,
+                    "intake": _dump(intake),
+                    "simulated": simulated,
+                    **derive(intake, opened, history),
+                }
+            )
+        with self.writing() as conn:
+            nums = list(
+                conn.execute(
+                    insert(cases).returning(cases.c.num, sort_by_parameter_order=True), rows
+                ).scalars()
+            )
+            conn.execute(
+                update(cases).where(cases.c.num == bindparam("b_num")).values(id=bindparam("b_id")),
+                [{"b_num": num, "b_id": case_id(num)} for num in nums],
+            )
+            logged = [
+                _event_row(num, event.model_copy(update={"seq": seq}))
+                for num, (_, history) in zip(nums, items, strict=True)
+                for seq, event in enumerate(history, 1)
+            ]
+            if logged:
+                conn.execute(insert(events), logged)
+        return [case_id(num) for num in nums]
+
+    # ---- reading --------------------------------------------------------------------
+
+    def _num(self, conn: Connection, ident: str) -> int:
+        wanted = normalise_id(ident)
+        num = conn.execute(select(cases.c.num).where(cases.c.id == wanted)).scalar()
+        if num is None:
+            raise self._unknown(conn, ident)
+        return int(num)
+
+    def _unknown(self, conn: Connection, ident: str) -> UnknownIdError:
+        known = list(conn.execute(select(cases.c.id).order_by(cases.c.num)).scalars())
+        hint = did_you_mean(normalise_id(ident), [k for k in known if k]) or (
+            "see 'linewise case list'" if known else f"the store {self.location} is empty"
+        )
+        return UnknownIdError(f"unknown case '{ident}'", hint=hint)
+
+    def _events(self, conn: Connection, num: int) -> list[Event]:
+        bodies = conn.execute(
+            select(events.c.body).where(events.c.case_num == num).order_by(events.c.seq)
+        ).scalars()
+        return [self._parse(body) for body in bodies]
+
+    def _parse(self, body: str) -> Event:
         try:
-            return [Event.model_validate_json(r[0]) for r in rows]
+            return Event.model_validate_json(body)
         except ValidationError as err:
             raise StoreError(
                 f"the case store {self.location} holds an event this linewise cannot read",
@@ -228,129 +277,119 @@ class SQLiteStore:
             ) from err
 
     def load(self, case_id: str) -> Case:
-        with store_errors(self.location):
-            num = self._num(case_id)
-            row = self._db.execute(
-                "SELECT id, opened_at, intake FROM cases WHERE num = ?", (num,)
-            ).fetchone()
+        with self.reading() as conn:
+            num = self._num(conn, case_id)
+            row = conn.execute(
+                select(cases.c.id, cases.c.opened_at, cases.c.intake, cases.c.simulated).where(
+                    cases.c.num == num
+                )
+            ).one()
             return Case(
-                id=row[0], opened_at=row[1], intake=json.loads(row[2]), events=self._events(num)
+                id=row.id,
+                opened_at=row.opened_at,
+                intake=json.loads(row.intake),
+                events=self._events(conn, num),
+                simulated=bool(row.simulated),
             )
 
-    def list_cases(self, limit: int | None = None) -> list[CaseSummary]:
-        """Newest first."""
-        with store_errors(self.location):
-            rows = self._db.execute(
-                "SELECT id, opened_at, updated_at, status, line, intake FROM cases "
-                "WHERE id IS NOT NULL ORDER BY num DESC LIMIT ?",
-                (limit if limit is not None else -1,),
-            ).fetchall()
+    def list_cases(
+        self, limit: int | None = None, where: CaseFilter | None = None
+    ) -> list[CaseSummary]:
+        """Newest first, optionally filtered (line, status, agent, form, complaint, dates)."""
+        with self.reading() as conn:
+            rows = conn.execute(filtered(where, limit)).all()
         out = []
-        for ident, opened, updated, status, line, intake in rows:
-            data = json.loads(intake)
+        for row in rows:
+            intake = json.loads(row.intake)
             out.append(
                 CaseSummary(
-                    id=ident,
-                    opened_at=opened,
-                    updated_at=updated,
-                    status=status,
-                    line=line,
-                    complaint=data.get("complaint"),
-                    customer=data.get("customer"),
+                    id=row.id,
+                    opened_at=row.opened_at,
+                    updated_at=row.updated_at,
+                    status=row.status,
+                    line=row.line,
+                    complaint=row.complaint,
+                    customer=None if intake.get("customer") is None else str(intake["customer"]),
+                    service_form=row.service_form,
+                    agent=row.agent,
+                    simulated=bool(row.simulated),
                 )
             )
         return out
 
-    def import_cases(self, cases: Iterable[tuple[dict[str, Any], list[Event]]]) -> list[str]:
-        """Write whole cases (intake and every event) in one transaction: bulk loading,
-        e.g. a simulated history or a migration. Returns the new case ids in order."""
-        ids: list[str] = []
-        with store_errors(self.location), self._transaction():
-            for intake, events in cases:
-                opened = events[0].at if events else ""
-                updated = events[-1].at if events else opened
-                cursor = self._db.execute(
-                    "INSERT INTO cases(opened_at, updated_at, status, line, intake) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (
-                        opened,
-                        updated,
-                        status_after(events),
-                        line_after(events),
-                        json.dumps(intake, ensure_ascii=False, sort_keys=True),
-                    ),
-                )
-                num = int(cursor.lastrowid or 0)
-                ident = case_id(num)
-                self._db.execute("UPDATE cases SET id = ? WHERE num = ?", (ident, num))
-                self._db.executemany(
-                    "INSERT INTO events(case_num, seq, at, line, kind, body) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    [
-                        (
-                            num,
-                            seq,
-                            e.at,
-                            e.line,
-                            e.kind,
-                            e.model_copy(update={"seq": seq}).model_dump_json(),
-                        )
-                        for seq, e in enumerate(events, 1)
-                    ],
-                )
-                ids.append(ident)
-        return ids
+    def count(self) -> int:
+        with self.reading() as conn:
+            return int(conn.execute(select(func.count()).select_from(cases)).scalar_one())
 
-    def iter_cases(self) -> Iterator[Case]:
-        """Every case with its events, oldest first, read in bulk (for metrics and mining)."""
-        with store_errors(self.location):
-            rows = self._db.execute(
-                "SELECT num, id, opened_at, intake FROM cases WHERE id IS NOT NULL ORDER BY num"
-            ).fetchall()
-            events: dict[int, list[Event]] = {}
-            try:
-                for num, body in self._db.execute(
-                    "SELECT case_num, body FROM events ORDER BY case_num, seq"
-                ):
-                    events.setdefault(num, []).append(Event.model_validate_json(body))
-            except ValidationError as err:
-                raise StoreError(
-                    f"the case store {self.location} holds an event this linewise cannot read",
-                    hint="the store may come from another version; use --store PATH",
-                ) from err
-        for num, ident, opened, intake in rows:
+    def iter_cases(self, simulated: bool | None = None) -> Iterator[Case]:
+        """Every case with its events, oldest first, read in bulk (for metrics and mining);
+        `simulated` True/False keeps only simulated/real cases."""
+        picked = select(
+            cases.c.num, cases.c.id, cases.c.opened_at, cases.c.intake, cases.c.simulated
+        )
+        picked = picked.where(cases.c.id.is_not(None)).order_by(cases.c.num)
+        logged = select(events.c.case_num, events.c.body).order_by(events.c.case_num, events.c.seq)
+        if simulated is not None:
+            picked = picked.where(cases.c.simulated == simulated)
+            logged = logged.join(cases, cases.c.num == events.c.case_num).where(
+                cases.c.simulated == simulated
+            )
+        with self.reading() as conn:
+            rows = conn.execute(picked).all()
+            history: dict[int, list[Event]] = {}
+            for num, body in conn.execute(logged):
+                history.setdefault(num, []).append(self._parse(body))
+        for num, ident, opened, intake, flag in rows:
             yield Case(
-                id=ident, opened_at=opened, intake=json.loads(intake), events=events.get(num, [])
+                id=ident,
+                opened_at=opened,
+                intake=json.loads(intake),
+                events=history.get(num, []),
+                simulated=bool(flag),
             )
 
-    def integrity(self, limit: int = 100) -> list[str]:
-        """SQLite's own integrity check (every page, index and constraint) and the
-        foreign keys: the first `limit` problems found, or [] when the file is sound."""
-        problems: list[str] = []
-        try:
-            for (text,) in self._db.execute(f"PRAGMA integrity_check({int(limit)})"):
-                if text != "ok":
-                    problems.append(str(text))
-            for table, row, parent, _ in self._db.execute("PRAGMA foreign_key_check"):
-                problems.append(f"table {table} row {row}: refers to a missing {parent} row")
-        except sqlite3.DatabaseError as err:  # damaged beyond what the check can walk
-            problems.append(f"the check could not finish: {err}")
-        return problems[:limit]
-
     def close(self) -> None:
-        self._db.close()
+        self.engine.dispose()
 
 
-def open_store(path: Path | None = None) -> SQLiteStore:
-    """The store at `path`, else $LINEWISE_STORE, else the user data directory."""
-    return SQLiteStore(path or default_path())
+class SQLiteStore(SQLStore):
+    """The embedded store named by its file (`read_only` for commands that only read)."""
+
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        super().__init__(resolve(path), readonly=read_only)
 
 
-def open_reader(path: Path | None = None) -> SQLiteStore:
-    """The store opened read-only, for commands that only read; it must exist."""
-    where = path or default_path()
-    if not where.is_file():
-        raise missing_store(where, given=path is not None)
-    if where.stat().st_size == 0:  # an empty SQLite database (e.g. made by touch): no cases
-        SQLiteStore(where).close()
-    return SQLiteStore(where, read_only=True)
+def _event_row(num: int, event: Event) -> dict[str, Any]:
+    return {
+        "case_num": num,
+        "seq": event.seq,
+        "at": event.at,
+        "line": event.line,
+        "kind": event.kind,
+        "body": event.model_dump_json(exclude_none=False),
+        "agent": event.agent,
+        "channel": event.channel,
+    }
+
+
+def open_store(target: str | Path | None = None, *, readonly: bool = False) -> SQLStore:
+    """The store at `target` (a path or URL), else $LINEWISE_STORE, else the user data dir."""
+    where = resolve(target)
+    if where.path is not None:
+        return SQLiteStore(where.path, read_only=readonly)
+    return SQLStore(where, readonly=readonly)
+
+
+def open_reader(target: str | Path | None = None) -> SQLStore:
+    """The store opened read-only, for commands that only read; it must exist (a mistyped
+    path must not read as "no cases")."""
+    where = resolve(target)
+    if where.path is not None and not where.path.is_file():
+        raise missing_store(where.path, given=target is not None)
+    try:
+        return open_store(target, readonly=True)
+    except migrate.SchemaBehind:
+        if where.path is None:  # a shared store is upgraded on purpose: `store migrate`
+            raise
+    open_store(target).close()  # a file made by touch, or an older schema: set up once
+    return open_store(target, readonly=True)

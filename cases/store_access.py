@@ -16,8 +16,6 @@ from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 
-import platformdirs
-
 from rules.errors import LinewiseError, did_you_mean
 
 ENV_VAR = "LINEWISE_STORE"
@@ -34,14 +32,6 @@ class StoreError(LinewiseError):
 
 class MissingStore(StoreError):
     """A command that only reads was pointed at a store that does not exist."""
-
-
-def default_path() -> Path:
-    """$LINEWISE_STORE, else the user's data directory."""
-    env = os.environ.get(ENV_VAR)
-    if env:
-        return Path(env)
-    return Path(platformdirs.user_data_dir("linewise", appauthor=False)) / "cases.sqlite3"
 
 
 @contextmanager

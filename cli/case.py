@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import click
 
+from cases.case_filter import CaseFilter
 from cases.store import open_reader
 from cli import guided
 from cli.options import Number, json_option, lang_option, load_all, packs_option
@@ -15,6 +17,10 @@ from cli.transcript import render_case_list
 from engine.diagnose import DEFAULT_THRESHOLD
 from present.text import document_lines, plain
 from present.transcript import transcript_document
+from rules.errors import InvalidInput
+from rules.intake import SERVICE_FORMS
+
+_DAY = click.DateTime(formats=["%Y-%m-%d"])
 
 
 @click.command()
@@ -37,7 +43,7 @@ from present.transcript import transcript_document
 )
 def resume(
     case_id: str,
-    store_path: Path | None,
+    store_path: str | None,
     packs: tuple[Path, ...],
     lang: str,
     ids: bool,
@@ -81,7 +87,7 @@ def case() -> None:
 @guided.ids_option
 def show(
     case_id: str,
-    store_path: Path | None,
+    store_path: str | None,
     as_json: bool,
     packs: tuple[Path, ...],
     lang: str,
@@ -111,14 +117,62 @@ def show(
 @guided.store_option
 @json_option
 @click.option("--limit", type=Number(1, whole=True), default=None, help="At most this many.")
-def list_cases(store_path: Path | None, as_json: bool, limit: int | None) -> None:
-    """List the cases in the store, newest first.
+@click.option("--line", type=click.IntRange(1, 4), default=None, help="Cases now at this line.")
+@click.option(
+    "--status",
+    type=click.Choice(["open", "abandoned", "escalated", "resolved", "unresolved"]),
+    default=None,
+)
+@click.option("--agent", default=None, help="Cases last worked by this agent (user name).")
+@click.option("--mine", is_flag=True, help="Cases last worked by me ($USER).")
+@click.option(
+    "--service-form", type=click.Choice(list(SERVICE_FORMS)), default=None, help="Form of service."
+)
+@click.option("--complaint", default=None, help="Cases with this complaint (its id).")
+@click.option("--from", "opened_from", type=_DAY, default=None, help="Opened on or after this day.")
+@click.option("--until", "opened_until", type=_DAY, default=None, help="Opened on or before.")
+@click.option(
+    "--simulated/--real",
+    "simulated",
+    default=None,
+    help="Only simulated history, or only real cases [default: both, marked].",
+)
+def list_cases(
+    store_path: str | None,
+    as_json: bool,
+    limit: int | None,
+    line: int | None,
+    status: str | None,
+    agent: str | None,
+    mine: bool,
+    service_form: str | None,
+    complaint: str | None,
+    opened_from: datetime | None,
+    opened_until: datetime | None,
+    simulated: bool | None,
+) -> None:
+    """List the cases in the store, newest first; a line's queue with the filters.
 
     \b
     Example:
-      linewise case list --limit 20
+      linewise case list --line 2 --status escalated --service-form premium
+      linewise case list --mine --from 2026-01-01 --until 2026-01-31
     """
-    rows = open_reader(store_path).list_cases(limit)
+    if mine:
+        agent = guided.terminal_user()
+        if agent is None:
+            raise InvalidInput("--mine needs to know who you are", hint="set $USER or use --agent")
+    where = CaseFilter(
+        line=line,
+        status=status,
+        agent=agent,
+        service_form=service_form,
+        complaint=complaint,
+        opened_from=opened_from.date().isoformat() if opened_from else None,
+        opened_until=opened_until.date().isoformat() if opened_until else None,
+        simulated=simulated,
+    )
+    rows = open_reader(store_path).list_cases(limit, where)
     if as_json:
         click.echo(json.dumps([r.model_dump() for r in rows], indent=2, ensure_ascii=False))
     else:

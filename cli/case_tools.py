@@ -24,7 +24,7 @@ from cli.pack_versions import open_registry, registry_option
     help="Write <out>/<complaint>/<case>.yaml instead of printing it.",
 )
 @store_option
-def export(case_id: str, out_dir: Path | None, store_path: Path | None) -> None:
+def export(case_id: str, out_dir: Path | None, store_path: str | None) -> None:
     """Export a resolved or escalated case as a golden case file (a regression test).
 
     \b
@@ -47,7 +47,7 @@ def export(case_id: str, out_dir: Path | None, store_path: Path | None) -> None:
 @store_option
 @registry_option
 @json_option
-def replay(case_id: str, store_path: Path | None, registry_dir: Path | None, as_json: bool) -> None:
+def replay(case_id: str, store_path: str | None, registry_dir: Path | None, as_json: bool) -> None:
     """Re-run a stored case with exactly the pack versions each of its sessions used.
 
     The versions come from the published-pack registry, so a case keeps replaying
@@ -63,7 +63,7 @@ def replay(case_id: str, store_path: Path | None, registry_dir: Path | None, as_
         case = store.load(case_id)
     finally:
         store.close()
-    lines = replay_stored(case, open_registry(registry_dir), load_service_levels())
+    lines = replay_stored(case, open_registry(registry_dir, store_path), load_service_levels())
     if as_json:
         click.echo(json.dumps({"case": case.id, "lines": [r.as_dict() for r in lines]}, indent=2))
     else:

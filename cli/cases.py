@@ -11,7 +11,7 @@ import click
 
 from cases.gaps import find_gaps, write_draft
 from cases.simulate import simulate as run_simulation
-from cases.store import open_reader, open_store
+from cases.store import open_reader, open_store, simulated_store_path
 from cli.golden import jobs_option
 from cli.guided import store_option
 from cli.options import Number, json_option, load_all, packs_option
@@ -56,13 +56,18 @@ def simulate(
     seed: int,
     days: int,
     golden: tuple[Path, ...],
-    store_path: Path | None,
+    store_path: str | None,
     packs: tuple[Path, ...],
     jobs: int | None,
     progress: bool | None,
     as_json: bool,
 ) -> None:
-    """Simulate a plausible history of cases with the real guided session, into the store.
+    """Simulate a plausible history of cases with the real guided session.
+
+    It goes into its own store (`simulated.sqlite3` in the user data dir) unless --store
+    names one; every simulated case is flagged, and `case list` and `report` can tell it
+    from real history ($LINEWISE_STORE is not used: a simulation never lands in the real
+    store by default).
 
     Customers have true causes drawn by fault priors (some the packs do not know),
     forms of service and channels; some answer wrongly, some fixes fail, Line 4
@@ -72,7 +77,7 @@ def simulate(
     Example:
       linewise cases simulate --count 5000 --seed 1 --store history.sqlite3
     """
-    store = open_store(store_path)
+    store = open_store(store_path or simulated_store_path())
     try:
         batches = (count + 49) // 50
         with progress_bar(batches, "simulating", progress) as step:
@@ -126,7 +131,7 @@ def gaps(
     min_size: int,
     top: int,
     out_dir: Path | None,
-    store_path: Path | None,
+    store_path: str | None,
     packs: tuple[Path, ...],
     as_json: bool,
 ) -> None:

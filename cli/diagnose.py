@@ -154,7 +154,7 @@ def diagnose(
     lang: str,
     as_json: bool,
     with_explain: bool,
-    store_path: Path | None,
+    store_path: str | None,
     ids: bool,
     **fields: str | None,
 ) -> None:

@@ -89,7 +89,7 @@ class Overlay:
     case: str | None = None
     traces: Path | None = None
     traffic: bool = False
-    store: Path | None = None
+    store: str | None = None
 
 
 def _sessions(
@@ -241,7 +241,7 @@ def render(
     traces_dir: Path | None,
     max_nodes: int,
     max_depth: int,
-    store_path: Path | None,
+    store_path: str | None,
     packs: tuple[Path, ...],
     lang: str,
 ) -> None:

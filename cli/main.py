@@ -105,6 +105,7 @@ def _register() -> None:
         graph,
         pack,
         pack_versions,
+        registry,
         report,
         serve,
         store,
@@ -124,6 +125,7 @@ def _register() -> None:
     cli.add_command(serve.serve)
     cli.add_command(serve.user)
     cli.add_command(store.store_group)
+    cli.add_command(registry.registry_group)
     pack.pack.add_command(pack_versions.diff)
     pack.pack.add_command(pack_versions.publish)
     pack.pack.add_command(pack_versions.history)

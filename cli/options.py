@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import getpass
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -9,7 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from cases.registry import live_pack_files
-from cases.store import SQLiteStore, open_store
+from cases.store import SQLStore, open_store
 from engine.compile import CompiledKnowledge, compile_knowledge
 from rules.knowledge import KnowledgeBase, load_knowledge
 from rules.numbers import NumberError, finite, parse_int, parse_number
@@ -90,13 +92,22 @@ def store_option(func: F) -> F:
     option: Any = click.option(
         "--store",
         "store_path",
-        type=click.Path(path_type=Path, dir_okay=False),
+        metavar="PATH|URL",
         default=None,
-        help="The case store (SQLite file) [default: $LINEWISE_STORE, else the user data dir].",
+        help="The case store: a SQLite file, or postgresql://USER@HOST/DB for a team "
+        "[default: $LINEWISE_STORE, else the user data dir].",
     )
     return option(func)  # type: ignore[no-any-return]
 
 
-def open_case_store(path: Path | None) -> SQLiteStore:
-    """The case store at `path` (else $LINEWISE_STORE, else the user data dir)."""
-    return open_store(path)
+def open_case_store(target: str | None, *, readonly: bool = False) -> SQLStore:
+    """The case store at `target` (else $LINEWISE_STORE, else the user data dir)."""
+    return open_store(target, readonly=readonly)
+
+
+def terminal_user() -> str | None:
+    """Who is at the terminal: $USER, else the login name (None when nobody can be told)."""
+    try:
+        return os.environ.get("USER") or getpass.getuser()
+    except (OSError, KeyError):
+        return None

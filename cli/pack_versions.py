@@ -12,10 +12,10 @@ from cases import cache
 from cases.golden import golden_files
 from cases.impact import CHANGE_KINDS, Impact, VersionDiff, diff_versions, stored_answers
 from cases.publish import publish as publish_pack
-from cases.registry import ENV_REGISTRY, Registry, default_registry_dir
-from cases.store import open_reader
+from cases.registry import Registry, default_legacy_dir
+from cases.store import open_reader, open_store
 from cli.golden import jobs_option
-from cli.guided import store_option
+from cli.guided import store_option, terminal_user
 from cli.options import Number, json_option, packs_option
 from cli.progress import F, progress_bar, progress_option
 from rules.diff import SECTIONS, PackDiff
@@ -47,7 +47,7 @@ def diff(
     new: Path,
     case_paths: tuple[Path, ...],
     stored: bool,
-    store_path: Path | None,
+    store_path: str | None,
     packs: tuple[Path, ...],
     jobs: int | None,
     progress: bool | None,
@@ -170,13 +170,14 @@ def registry_option(func: F) -> F:
         "registry_dir",
         type=click.Path(file_okay=False, path_type=Path),
         default=None,
-        help=f"The published-pack registry folder [default: ${ENV_REGISTRY}, else beside the "
-        "case store].",
+        help="A folder registry from before the store kept it [default: $LINEWISE_REGISTRY]; "
+        "imported into the store on first use.",
     )(func)
 
 
-def open_registry(registry_dir: Path | None) -> Registry:
-    return Registry(registry_dir or default_registry_dir())
+def open_registry(registry_dir: Path | None, store_path: str | None = None) -> Registry:
+    """The registry in the case store (--store), importing an old folder on first use."""
+    return Registry(open_store(store_path), legacy=registry_dir or default_legacy_dir())
 
 
 @click.command("publish")
@@ -195,6 +196,7 @@ def open_registry(registry_dir: Path | None) -> Registry:
 @click.option("--dry-run", is_flag=True, help="Check everything, publish nothing.")
 @click.option("--strict", is_flag=True, help="Refuse on verification warnings about the pack too.")
 @registry_option
+@store_option
 @jobs_option
 @json_option
 def publish(
@@ -204,6 +206,7 @@ def publish(
     dry_run: bool,
     strict: bool,
     registry_dir: Path | None,
+    store_path: str | None,
     jobs: int | None,
     as_json: bool,
 ) -> None:
@@ -218,9 +221,16 @@ def publish(
     Example:
       linewise pack publish drafts/network_wired.yaml --line 1
     """
-    registry = open_registry(registry_dir)
+    registry = open_registry(registry_dir, store_path)
     check, entry = publish_pack(
-        source, line, registry, case_paths, strict=strict, jobs=jobs, dry_run=dry_run
+        source,
+        line,
+        registry,
+        case_paths,
+        strict=strict,
+        jobs=jobs,
+        dry_run=dry_run,
+        by=terminal_user(),
     )
     if as_json:
         data = check.as_dict()
@@ -244,15 +254,18 @@ def publish(
 @click.command("history")
 @click.argument("pack_id", required=False)
 @registry_option
+@store_option
 @json_option
-def history(pack_id: str | None, registry_dir: Path | None, as_json: bool) -> None:
+def history(
+    pack_id: str | None, registry_dir: Path | None, store_path: str | None, as_json: bool
+) -> None:
     """List the kept versions of the packs (or one pack) with their stage.
 
     \b
     Example:
       linewise pack history network-wired
     """
-    entries = open_registry(registry_dir).entries(pack_id)
+    entries = open_registry(registry_dir, store_path).entries(pack_id)
     if pack_id is not None and not entries:
         raise UnknownIdError(f"pack '{pack_id}' was never published")
     if as_json:
@@ -261,19 +274,20 @@ def history(pack_id: str | None, registry_dir: Path | None, as_json: bool) -> No
     for entry in entries:
         click.echo(
             f"{entry.pack:<28} {entry.version:<12} Line {entry.line}  {entry.stage:<9}  "
-            f"{entry.published_at}"
+            f"{entry.published_at}  {entry.published_by}"
         )
 
 
 @click.command("archive")
 @click.argument("pack_id")
 @registry_option
-def archive(pack_id: str, registry_dir: Path | None) -> None:
+@store_option
+def archive(pack_id: str, registry_dir: Path | None, store_path: str | None) -> None:
     """Withdraw a pack from its line; its versions stay kept for replaying old cases.
 
     \b
     Example:
       linewise pack archive network-wired
     """
-    entry = open_registry(registry_dir).archive(pack_id)
+    entry = open_registry(registry_dir, store_path).archive(pack_id)
     click.echo(f"archived {entry.pack} {entry.version} (Line {entry.line})")

@@ -9,6 +9,8 @@ from typing import Any
 
 import click
 
+from cases.case_filter import CaseFilter
+from cases.figures import render_team, team_figures
 from cases.metrics import Filters
 from cases.metrics import report as build_report
 from cases.sla import ENV_SLA, load_service_levels
@@ -159,6 +161,25 @@ def _self_service(data: dict[str, Any]) -> list[str]:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help=f"Service levels merged onto the shipped ones [default: ${ENV_SLA}].",
 )
+@click.option(
+    "--simulated/--real",
+    "simulated",
+    default=None,
+    help="Only simulated history, or only real cases [default: both].",
+)
+@click.option(
+    "--team",
+    "team_only",
+    is_flag=True,
+    help="Only the team figures (per line, per agent, SLA breaches, at risk), computed in SQL.",
+)
+@click.option(
+    "--risk-hours",
+    type=click.FloatRange(min=0),
+    default=2.0,
+    show_default=True,
+    help="A case is at risk when its SLA target falls within this many hours.",
+)
 @store_option
 @packs_option
 @json_option
@@ -173,7 +194,10 @@ def report(
     charts_dir: Path | None,
     chart_format: str,
     sla_file: Path | None,
-    store_path: Path | None,
+    simulated: bool | None,
+    team_only: bool,
+    risk_hours: float,
+    store_path: str | None,
     packs: tuple[Path, ...],
     as_json: bool,
 ) -> None:
@@ -184,6 +208,7 @@ def report(
       linewise report --store history.sqlite3
       linewise report --from 2026-02-01 --to 2026-02-28 --service-form premium --json
       linewise report --charts charts/ --chart-format svg
+      linewise report --team --real --store postgresql://linewise@db/linewise
     """
     filters = Filters(
         start.date() if start else None,
@@ -198,8 +223,20 @@ def report(
     filters.check(kb)
     levels = load_service_levels(sla_file)
     store = open_reader(store_path)
+    chosen = CaseFilter(
+        service_form=service_form,
+        opened_from=start.date().isoformat() if start else None,
+        opened_until=end.date().isoformat() if end else None,
+        simulated=simulated,
+    )
     try:
-        data = build_report(store.iter_cases(), levels, kb=kb, filters=filters)
+        team = team_figures(store, chosen, risk_hours=risk_hours)
+        if team_only:
+            click.echo(json.dumps(team, indent=2) if as_json else render_team(team))
+            return
+        cases = store.iter_cases(simulated)
+        data = build_report(cases, levels, kb=kb, filters=filters)
+        data["team"] = team
     finally:
         store.close()
     written: list[Path] = []
@@ -213,5 +250,7 @@ def report(
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     click.echo(render_report(data))
+    click.echo("")
+    click.echo(render_team(team))
     if written:
         click.echo("\ncharts: " + ", ".join(str(p) for p in written))

@@ -19,8 +19,9 @@ from web.accounts import ROLES, Accounts
 from web.settings import Settings, load_secret
 
 
-def _store_path(store_path: Path | None) -> Path:
-    return store_path or default_path()
+def _store_path(store_path: str | None) -> str | Path:
+    """The store named by --store, else $LINEWISE_STORE, else the user data dir."""
+    return store_path or os.environ.get("LINEWISE_STORE") or default_path()
 
 
 @click.command("serve")
@@ -44,7 +45,7 @@ def serve(
     lang: str,
     no_portal: bool,
     admin: str | None,
-    store_path: Path | None,
+    store_path: str | None,
     packs: tuple[Path, ...],
 ) -> None:
     """Serve the JSON API (/api/), the agent console (/console/) and the self-service
@@ -60,7 +61,7 @@ def serve(
 
     path = _store_path(store_path)
     load_all(packs)  # a broken pack fails here, before the server starts
-    secret = load_secret(path.parent)
+    secret = load_secret(Settings(store_path=path, secret="").data_dir)
     if admin:
         password = os.environ.get("LINEWISE_ADMIN_PASSWORD") or getpass.getpass(
             f"password for {admin}: "
@@ -109,7 +110,7 @@ def user() -> None:
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @store_option
-def add(name: str, role: str, password_stdin: bool, store_path: Path | None) -> None:
+def add(name: str, role: str, password_stdin: bool, store_path: str | None) -> None:
     """Add an account (or set a new password and role); the password is hashed (argon2).
 
     \b
@@ -131,7 +132,7 @@ def add(name: str, role: str, password_stdin: bool, store_path: Path | None) -> 
 @click.argument("name")
 @click.option("--label", default="", help="What the token is for.")
 @store_option
-def token(name: str, label: str, store_path: Path | None) -> None:
+def token(name: str, label: str, store_path: str | None) -> None:
     """Make an API bearer token for an account (shown once; only its hash is kept).
 
     \b
@@ -143,7 +144,7 @@ def token(name: str, label: str, store_path: Path | None) -> None:
 
 @user.command("list")
 @store_option
-def list_users(store_path: Path | None) -> None:
+def list_users(store_path: str | None) -> None:
     """The accounts and their roles.
 
     \b
@@ -154,6 +155,6 @@ def list_users(store_path: Path | None) -> None:
         click.echo(f"{found.name}\t{found.role}\t{found.title}")
 
 
-def _accounts(store_path: Path | None) -> Accounts:
+def _accounts(store_path: str | None) -> Accounts:
     path = _store_path(store_path)
-    return Accounts(path.parent / "accounts.sqlite3")
+    return Accounts(Settings(store_path=path, secret="").accounts_path)

@@ -1,32 +1,87 @@
-"""`linewise store check`: is the case store sound, and does every case replay?"""
+"""`linewise store ...`: the case store itself: is it sound, its schema, moving it elsewhere."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 
+from cases import migrate
+from cases.database import resolve
 from cases.integrity import DamagedStore, check_store
-from cases.store import open_reader
+from cases.store import SQLStore, open_reader
+from cases.transfer import copy_store
 from cli.guided import store_option
 from cli.options import json_option
 
 
 @click.group("store")
 def store_group() -> None:
-    """The case store itself.
+    """The case store: check it, bring its schema up to date, copy it into another store.
 
     \b
     Example:
       linewise store check --store history.sqlite3
+      linewise store migrate --store postgresql://linewise@db.example/linewise
     """
+
+
+@store_group.command("migrate")
+@store_option
+def migrate_command(store_path: str | None) -> None:
+    """Bring the store to the schema of this linewise (every case kept, in one transaction).
+
+    A new, empty database becomes an empty store; an older store is upgraded in place.
+    A SQLite store is also upgraded on first use; a shared PostgreSQL store only by this
+    command, run once for the team.
+
+    \b
+    Example:
+      linewise store migrate --store postgresql://linewise@db.example/linewise
+    """
+    where = resolve(store_path)
+    store = SQLStore(where, migrate_now=True)
+    try:
+        before, after = store.migrated or (migrate.head(), migrate.head())
+    finally:
+        store.close()
+    if before == after:
+        click.echo(f"the case store {where.shown} is up to date (schema {after})")
+    else:
+        click.echo(
+            f"upgraded the case store {where.shown} from schema {before or 'none'} to {after}"
+        )
+
+
+@store_group.command("copy")
+@click.argument("source", metavar="SRC")
+@click.argument("target", metavar="DST")
+def copy_command(source: str, target: str) -> None:
+    """Copy every case, event and published pack from SRC into the empty store DST.
+
+    Ids, sequences, agents and pack hashes are kept; the copy lands whole or not at all.
+
+    \b
+    Example:
+      linewise store copy ~/.local/share/linewise/cases.sqlite3 postgresql://linewise@db/linewise
+    """
+    src = SQLStore(resolve(source))
+    dst = SQLStore(resolve(target), migrate_now=True)
+    try:
+        copied = copy_store(src, dst)
+    finally:
+        src.close()
+        dst.close()
+    click.echo(
+        f"copied {copied.cases} cases ({copied.events} events) and {copied.packs} published "
+        f"pack versions from {src.location} to {dst.location}"
+    )
 
 
 @store_group.command("check")
 @store_option
 @json_option
-def check(store_path: Path | None, as_json: bool) -> None:
+def check(store_path: str | None, as_json: bool) -> None:
     """Check the store: SQLite's integrity check, then every case's events replayed.
 
     Read-only; safe while agents work. Exits 0 when sound, 1 when damaged (every

@@ -8,8 +8,15 @@ from cases.model import CaseSummary
 def render_case_list(rows: list[CaseSummary]) -> str:
     if not rows:
         return "no cases yet"
-    lines = [f"{'case':10} {'status':10} {'line':4} {'updated':25} complaint / customer"]
+    header = (
+        f"{'case':10} {'status':10} {'line':4} {'updated':25} {'agent':12} complaint / customer"
+    )
+    lines = [header]
     for row in rows:
         who = " / ".join(x for x in (row.complaint, row.customer) if x)
-        lines.append(f"{row.id:10} {row.status:10} {row.line:<4} {row.updated_at:25} {who}")
+        mark = " [simulated]" if row.simulated else ""
+        lines.append(
+            f"{row.id:10} {row.status:10} {row.line:<4} {row.updated_at:25} "
+            f"{row.agent or '-':12} {who}{mark}"
+        )
     return "\n".join(lines)

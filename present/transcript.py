@@ -96,6 +96,14 @@ def transcript_document(case: Case, kb: KnowledgeBase, lang: str) -> Document:
     ]
     for view in case.sessions():
         items = [event_item(e, namer) for e in view.events[1:]]
+        first = view.events[0]
+        if first.agent:
+            worked = w.t("Worked by {agent}", agent=first.agent)
+            if first.channel:
+                worked = w.t(
+                    "Worked by {agent} ({channel})", agent=first.agent, channel=first.channel
+                )
+            items.insert(0, Item(text=worked, ref=f"agent.{first.agent}"))
         packs = ", ".join(f"{p} {v}" for p, v in sorted(view.packs.items()))
         sections.append(
             Section(
@@ -126,7 +134,11 @@ def transcript_document(case: Case, kb: KnowledgeBase, lang: str) -> Document:
         )
     return Document(
         kind="transcript",
-        title=w.t("Case {case}, opened {at}", case=case.id, at=case.opened_at),
+        title=(
+            w.t("Case {case}, opened {at} (simulated history)", case=case.id, at=case.opened_at)
+            if case.simulated
+            else w.t("Case {case}, opened {at}", case=case.id, at=case.opened_at)
+        ),
         ref=case.id,
         summary=summary,
         sections=tuple(sections),

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from cases.model import Event
-from cases.store import SQLiteStore
+from cases.store import open_store
 
 DAY = datetime(2026, 3, 2, 9, 0)  # a Monday
 
@@ -64,7 +64,7 @@ class Builder:
 
 
 def write_store(path: Path, cases: list[Builder]) -> list[str]:
-    store = SQLiteStore(path)
+    store = open_store(path)
     try:
         return store.import_cases([b.case() for b in cases])
     finally:

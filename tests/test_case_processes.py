@@ -59,7 +59,7 @@ class Agent:
             env=os.environ.copy(),
         )
 
-    def wait_prompt(self, timeout: float = 30) -> bool:
+    def wait_prompt(self, timeout: float = 120) -> bool:
         """Read until a prompt ('> ') or the end; False at the end."""
         assert self.proc.stdout is not None
         deadline = time.monotonic() + timeout
@@ -98,6 +98,7 @@ class Agent:
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("store_env")
 def test_a_killed_session_is_resumable() -> None:
     agent = Agent(WIRED)
     assert agent.answer_next() and agent.answer_next()  # two answers given
@@ -114,6 +115,7 @@ def test_a_killed_session_is_resumable() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("store_env")
 def test_two_agents_at_once_lose_nothing() -> None:
     agents = [Agent(WIRED), Agent(UNPLUGGED), Agent(WIRED)]
     running = list(agents)
@@ -130,3 +132,45 @@ def test_two_agents_at_once_lose_nothing() -> None:
         assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
         answered = [e["question"] for e in events if e["kind"] == "answer"]
         assert answered == asked(agent.output)
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("store_env")
+def test_eight_agents_and_readers_at_once() -> None:
+    """8 writing sessions while readers list and report: nothing lost or mixed, ids unique,
+    no 'database is locked' or deadlock reaches anyone."""
+    plans = [WIRED if n % 2 else UNPLUGGED for n in range(8)]
+    agents = [Agent(plan) for plan in plans]
+    readers: list[subprocess.Popen[bytes]] = []
+    running = list(agents)
+    rounds = 0
+    while running:
+        running = [a for a in running if a.answer_next()]
+        rounds += 1
+        if rounds % 4 == 1 and len(readers) < 6:
+            command = ["case", "list"] if len(readers) % 2 else ["report", "--json"]
+            readers.append(
+                subprocess.Popen(
+                    [LINEWISE, *command],
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    env=os.environ.copy(),
+                )
+            )
+    for agent in agents:
+        assert agent.proc.wait(timeout=30) == 0, agent.output
+        assert not re.search(r"locked|deadlock|Traceback", agent.output), agent.output
+    for reader in readers:
+        out, err = reader.communicate(timeout=60)
+        assert reader.returncode == 0, err.decode()
+        assert not re.search(rb"locked|deadlock|Traceback", out + err)
+    ids = [a.case_id for a in agents]
+    assert len(set(ids)) == 8
+    for agent, plan in zip(agents, plans, strict=True):
+        case = case_json(agent.case_id)
+        events = case["events"]
+        assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
+        answered = [e["question"] for e in events if e["kind"] == "answer"]
+        assert answered == asked(agent.output)
+        expected = "wired_cable_faulty" if plan is WIRED else "wired_cable_unplugged"
+        assert case["outcome"].get("fault") == expected

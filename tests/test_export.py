@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from cases import cache
 from cases.registry import Registry
 from cases.rerun import rerun
+from cases.store import open_store
 from cli.main import cli
 from rules.loader import SHIPPED_DIR
 from tests.history import Builder, write_store
@@ -70,8 +71,9 @@ def test_replay_uses_exactly_the_recorded_versions(tmp_path: Path) -> None:
         .replace("certainty: 0.8\n", "certainty: 0.5\n", 1),
         encoding="utf-8",
     )
-    Registry(reg).publish(weak)  # recorded as published, checks bypassed
-    current = tuple(str(p.resolve()) for p in Registry(reg).current_files())
+    registry = Registry(open_store(store))
+    registry.publish(weak)  # recorded as published, checks bypassed
+    current = tuple(str(p.resolve()) for p in registry.current_files())
     now = rerun(
         cache.compiled(current, 1),
         1,

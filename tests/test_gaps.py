@@ -46,11 +46,11 @@ def _history() -> list[Builder]:
 
 
 def _cases(tmp_path: Path) -> tuple[Path, list[Case]]:
-    from cases.store import SQLiteStore
+    from cases.store import open_store
 
     path = tmp_path / "h.sqlite3"
     write_store(path, _history())
-    store = SQLiteStore(path)
+    store = open_store(path)
     try:
         return path, list(store.iter_cases())
     finally:

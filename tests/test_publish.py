@@ -3,17 +3,32 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from cases.registry import Registry, version_key, with_status
+from cases.registry import Registry, version_key
+from cases.store import open_store
 from cli.main import cli
 from rules.errors import UnknownIdError
 from rules.loader import SHIPPED_DIR, load_pack_file
 
 WIRED = SHIPPED_DIR / "line1" / "network_wired.yaml"
+
+
+def with_status(text: str, status: str) -> str:
+    """A test pack's text with its top-level status set (test data only; the registry never
+    rewrites a pack's text)."""
+    if re.search(r"^status:", text, re.MULTILINE):
+        return re.sub(r"^status:.*$", f"status: {status}", text, count=1, flags=re.MULTILINE)
+    return re.sub(r"^(line:.*)$", rf"\1\nstatus: {status}", text, count=1, flags=re.MULTILINE)
+
+
+def _registry() -> Registry:
+    """The registry in this test's store ($LINEWISE_STORE)."""
+    return Registry(open_store())
 
 
 def _version(folder: Path, version: str, *, certainty: str = "0.8", status: str = "draft") -> Path:
@@ -35,16 +50,12 @@ def test_version_order() -> None:
     assert version_key("1.2.0-rc1") < version_key("1.2.0") < version_key("1.10.0")
 
 
-def test_with_status_sets_or_adds_the_field() -> None:
-    assert "status: published" in with_status("id: x\nstatus: draft\n", "published")
-    assert with_status("id: x\nline: 1\n", "draft") == "id: x\nline: 1\nstatus: draft\n"
-
-
-def test_registry_seeds_itself_with_the_shipped_packs(tmp_path: Path) -> None:
-    registry = Registry(tmp_path / "reg")
+def test_registry_seeds_itself_with_the_shipped_packs() -> None:
+    registry = _registry()
     current = registry.current("network-wired")
     assert current is not None and current.version == "1.0.0" and current.stage == "published"
-    assert load_pack_file(current.path).pack.status == "published"
+    assert current.path.read_bytes() == WIRED.read_bytes()  # the text, verbatim
+    assert current.published_by == "linewise (shipped)" and len(current.sha256) == 64
 
 
 def test_publish_keeps_versions_and_archives_the_replaced_one(tmp_path: Path) -> None:
@@ -57,10 +68,11 @@ def test_publish_keeps_versions_and_archives_the_replaced_one(tmp_path: Path) ->
     )
     stages = {e["version"]: e["stage"] for e in json.loads(result.stdout)}
     assert stages == {"1.0.0": "archived", "1.1.0": "published"}
-    registry = Registry(reg)
+    registry = _registry()
     old = registry.files_for({"network-wired": "1.0.0"})
     assert load_pack_file(old[0]).pack.version == "1.0.0"
-    assert load_pack_file(registry.current_files()[0]).pack.status == "published"
+    current = registry.current("network-wired")
+    assert current is not None and load_pack_file(current.path).pack.status == "draft"
 
 
 def test_publish_refuses_a_version_not_higher(tmp_path: Path) -> None:
@@ -76,7 +88,7 @@ def test_publish_refuses_failing_golden_cases_and_the_wrong_line(tmp_path: Path)
     assert "refusing to publish network-wired 1.2.0" in err
     assert "network-wired is a Line 1 pack, not a Line 2 pack" in err
     assert "golden case wired-cable-faulty fails: expected fault wired_cable_faulty" in err
-    assert Registry(tmp_path / "reg").current("network-wired").version == "1.0.0"  # type: ignore[union-attr]
+    assert _registry().current("network-wired").version == "1.0.0"  # type: ignore[union-attr]
 
 
 def test_publish_refuses_a_pack_that_does_not_validate(tmp_path: Path) -> None:
@@ -103,14 +115,14 @@ def test_dry_run_publishes_nothing(tmp_path: Path) -> None:
         tmp_path / "reg", str(_version(tmp_path, "1.4.0")), "--line", "1", "--dry-run"
     )
     assert code == 0 and "dry run" in out
-    assert Registry(tmp_path / "reg").current("network-wired").version == "1.0.0"  # type: ignore[union-attr]
+    assert _registry().current("network-wired").version == "1.0.0"  # type: ignore[union-attr]
 
 
 def test_archive_withdraws_but_keeps(tmp_path: Path) -> None:
     reg = tmp_path / "reg"
     result = CliRunner().invoke(cli, ["pack", "archive", "network-wired", "--registry", str(reg)])
     assert result.exit_code == 0
-    registry = Registry(reg)
+    registry = _registry()
     assert registry.current("network-wired") is None
     assert registry.files_for({"network-wired": "1.0.0"})
     with pytest.raises(UnknownIdError, match=r"no published version 9\.9\.9"):

@@ -5,17 +5,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from cases.model import Case
 from cases.simulate import simulate
-from cases.store import SQLiteStore
+from cases.store import open_store
 from cli.main import cli
 from rules.knowledge import KnowledgeBase
 
 
 def _history(path: Path, count: int, seed: int, jobs: int) -> list[Case]:
-    store = SQLiteStore(path)
+    store = open_store(path)
     try:
         simulate(store, count, seed, jobs=jobs)
         return list(store.iter_cases())
@@ -63,3 +64,19 @@ def test_cli_writes_the_store_and_reports(tmp_path: Path) -> None:
     assert sum(data["statuses"].values()) == 30
     text = CliRunner().invoke(cli, ["report", "--store", str(store)])
     assert text.exit_code == 0 and "30 cases" in text.stdout
+
+
+def test_simulate_never_writes_the_real_store_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    real = tmp_path / "real.sqlite3"
+    monkeypatch.setenv("LINEWISE_STORE", str(real))
+    result = CliRunner().invoke(cli, ["cases", "simulate", "--count", "3", "--seed", "2"])
+    assert result.exit_code == 0, result.output
+    own = tmp_path / "data" / "linewise" / "simulated.sqlite3"
+    assert str(own) in result.output and not real.exists()
+    listed = CliRunner().invoke(cli, ["case", "list", "--store", str(own), "--json"])
+    assert [row["simulated"] for row in json.loads(listed.stdout)] == [True, True, True]
+    shown = CliRunner().invoke(cli, ["case", "show", "C-000001", "--store", str(own)])
+    assert "simulated" in shown.stdout

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from mounts import remount_read_only, small_tmpfs
+from sqlalchemy import exc
 
 from cases.model import Event
 from cases.store import MissingStore, SQLiteStore, open_reader
@@ -107,8 +108,8 @@ def test_a_reader_never_writes(tmp_path: Path) -> None:
     before = path.read_bytes()
     reader = open_reader(path)
     assert [c.id for c in reader.list_cases()] == ["C-000003", "C-000002", "C-000001"]
-    with pytest.raises(sqlite3.OperationalError, match="readonly"):
-        reader._db.execute("DELETE FROM events")
+    with pytest.raises(exc.OperationalError, match="readonly"), reader.engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM events")
     reader.close()
     assert path.read_bytes() == before
 
@@ -168,7 +169,8 @@ def test_store_check_finds_a_case_that_does_not_replay(tmp_path: Path) -> None:
     path = tmp_path / "s.sqlite3"
     store = _history(path, cases=1)
     store.append("C-000001", Event(at=AT, line=1, kind="back", question="q1"))  # q3 was last
-    store._db.execute("UPDATE cases SET status = 'resolved'")
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE cases SET status = 'resolved'")
     store.close()
     result = _read(["store", "check"], path)
     assert result.exit_code == 1, result.output

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-import cases.store
+import cases.database
 from tests.webapp import Web, answer_for, golden, web_app
 
 WIRED = {"complaint": "wired_no_network", "service_form": "paid", "channel": "phone"}
@@ -260,7 +260,7 @@ def test_health_and_readiness(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 def test_a_locked_store_is_503_with_retry_after(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cases.store, "BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(cases.database, "BUSY_TIMEOUT_MS", 200)
     with web_app(tmp_path) as web:
         view = web.open(WIRED)
         holder = sqlite3.connect(str(tmp_path / "cases.sqlite3"), isolation_level=None)

@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cases.database import default_path, resolve
 from cases.store import StoreError
 
 SECRET_ENV = "LINEWISE_SECRET"
@@ -24,7 +25,7 @@ SESSION_HOURS = 8.0
 class Settings:
     """Everything `create_app` needs; tests build their own."""
 
-    store_path: Path
+    store_path: str | Path  # a SQLite file or a postgresql:// URL
     secret: str = field(repr=False)
     lang: str = "en"
     session_seconds: int = int(SESSION_HOURS * 3600)
@@ -35,7 +36,9 @@ class Settings:
 
     @property
     def data_dir(self) -> Path:
-        return self.store_path.parent
+        """Beside a SQLite store; the user data dir for a shared (PostgreSQL) store."""
+        path = resolve(self.store_path).path
+        return (path if path is not None else default_path()).parent
 
     @property
     def accounts_path(self) -> Path:

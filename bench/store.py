@@ -1,0 +1,223 @@
+"""Store benchmark: append throughput and latency per writer count, and report time by size.
+
+    PG_DURABLE=1 bash scripts/with-postgres .venv/bin/python -m bench.store [--seconds 5]
+
+For SQLite and (when $LINEWISE_TEST_POSTGRES names a cluster) PostgreSQL:
+- 1, 4 and 16 writer processes append events for `--seconds`, each to its own cases (a
+  new case every 20 events, as sessions do): events/s over all writers, and the median and
+  p95 latency of one append (its own transaction, committed durably);
+- `report --team` (the SQL figures) and the full `report` over 10,000 and 100,000 cases,
+  made by replicating a simulated history (real guided sessions) into the store.
+Results go to bench/results/store.json and store.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+from cases.figures import team_figures
+from cases.metrics import report as build_report
+from cases.model import Event
+from cases.simulate import simulate
+from cases.sla import load_service_levels
+from cases.store import open_store
+
+RESULTS = Path(__file__).resolve().parent / "results"
+EVENTS_PER_CASE = 20
+
+
+def _writer(url: str, seconds: float, start: Any, out: Any) -> None:
+    store = open_store(url)
+    start.wait()
+    latencies: list[float] = []
+    deadline = time.perf_counter() + seconds
+    case_id = ""
+    n = 0
+    while time.perf_counter() < deadline:
+        if n % EVENTS_PER_CASE == 0:
+            case_id = store.create({"complaint": "bench"}, "2026-01-05T08:00:00+00:00", agent="b")
+        event = Event(
+            at="2026-01-05T08:01:00+00:00",
+            line=1,
+            kind="answer",
+            question="q",
+            value=n,
+            agent="bench",
+            channel="bench",
+        )
+        began = time.perf_counter()
+        store.append(case_id, event)
+        latencies.append(time.perf_counter() - began)
+        n += 1
+    store.close()
+    out.put(latencies)
+
+
+def appends(url: str, writers: int, seconds: float) -> dict[str, Any]:
+    """Events/s and append latency with `writers` processes at once."""
+    open_store(url).close()  # schema made before the clock starts
+    ctx = multiprocessing.get_context("spawn")
+    start = ctx.Event()
+    out = ctx.Queue()
+    procs = [ctx.Process(target=_writer, args=(url, seconds, start, out)) for _ in range(writers)]
+    for proc in procs:
+        proc.start()
+    time.sleep(1.0 + 0.2 * writers)  # let every writer open its store
+    start.set()
+    all_latencies: list[float] = []
+    for _ in procs:
+        all_latencies.extend(out.get(timeout=seconds + 120))
+    for proc in procs:
+        proc.join()
+    all_latencies.sort()
+    return {
+        "writers": writers,
+        "events": len(all_latencies),
+        "events_per_s": round(len(all_latencies) / seconds, 1),
+        "median_ms": round(statistics.median(all_latencies) * 1000, 2),
+        "p95_ms": round(all_latencies[int(len(all_latencies) * 0.95)] * 1000, 2),
+    }
+
+
+def fill(url: str, count: int, seed_cases: list[tuple[dict[str, Any], list[Event]]]) -> None:
+    """`count` cases in the store, copies of a simulated history with agents varied."""
+    store = open_store(url)
+    have = store.count()
+    batch: list[tuple[dict[str, Any], list[Event]]] = []
+    for n in range(have, count):
+        intake, events = seed_cases[n % len(seed_cases)]
+        agent = f"agent{n % 25:02d}"
+        batch.append((intake, [e.model_copy(update={"agent": agent}) for e in events]))
+        if len(batch) == 5000:
+            store.import_cases(batch, simulated=True)
+            batch = []
+    if batch:
+        store.import_cases(batch, simulated=True)
+    store.close()
+
+
+def report_times(url: str, full: bool) -> dict[str, Any]:
+    store = open_store(url)
+    began = time.perf_counter()
+    team_figures(store)
+    team = time.perf_counter() - began
+    out: dict[str, Any] = {"cases": store.count(), "team_report_s": round(team, 3)}
+    if full:
+        began = time.perf_counter()
+        build_report(store.iter_cases(), load_service_levels())
+        out["full_report_s"] = round(time.perf_counter() - began, 2)
+    store.close()
+    return out
+
+
+def _postgres_database(admin: str) -> str:
+    name = f"bench_{uuid.uuid4().hex[:10]}"
+    engine = create_engine(
+        make_url(admin).set(drivername="postgresql+psycopg"),
+        isolation_level="AUTOCOMMIT",
+        poolclass=NullPool,
+    )
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    return make_url(admin).set(database=name).render_as_string(hide_password=False)
+
+
+def _fresh(backend: str, path: Path, admin: str | None) -> str:
+    """A new, empty store for one measurement."""
+    return str(path) if backend == "sqlite" else _postgres_database(admin or "")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--writers", default="1,4,16")
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--full-report-up-to", type=int, default=10000)
+    parser.add_argument("--name", default="store")
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="linewise-bench-"))
+    admin = os.environ.get("LINEWISE_TEST_POSTGRES")
+    backends = ["sqlite", "postgresql"] if admin else ["sqlite"]
+    memory = _Seed()
+    results: dict[str, Any] = {"seconds": args.seconds, "backends": {}}
+    for name in backends:
+        runs = []
+        for writers in (int(w) for w in args.writers.split(",")):
+            runs.append(
+                appends(_fresh(name, folder / f"w{writers}.sqlite3", admin), writers, args.seconds)
+            )
+            print(name, runs[-1], flush=True)
+        reports = []
+        target = _fresh(name, folder / "report.sqlite3", admin)
+        for size in (int(s) for s in args.sizes.split(",")):
+            began = time.perf_counter()
+            fill(target, size, memory.cases())
+            filled = time.perf_counter() - began
+            reports.append(report_times(target, size <= args.full_report_up_to))
+            reports[-1]["fill_s"] = round(filled, 1)
+            print(name, reports[-1], flush=True)
+        results["backends"][name] = {"appends": runs, "reports": reports}
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{args.name}.json").write_text(json.dumps(results, indent=2) + "\n")
+    (RESULTS / f"{args.name}.md").write_text(_markdown(results))
+    print(_markdown(results))
+
+
+class _Seed:
+    """A simulated history (real guided sessions), made once, to replicate."""
+
+    def __init__(self) -> None:
+        self._cases: list[tuple[dict[str, Any], list[Event]]] = []
+
+    def cases(self) -> list[tuple[dict[str, Any], list[Event]]]:
+        if not self._cases:
+            path = Path(tempfile.mkdtemp(prefix="linewise-seed-")) / "seed.sqlite3"
+            store = open_store(path)
+            simulate(store, 500, 1)
+            self._cases = [(c.intake, list(c.events)) for c in store.iter_cases()]
+            store.close()
+        return self._cases
+
+
+def _markdown(results: dict[str, Any]) -> str:
+    lines = [
+        f"# Store benchmark ({results['seconds']:g} s per writer count, 2 shared cores)",
+        "",
+        "| backend | writers | events/s | median append ms | p95 append ms |",
+        "|---|---|---|---|---|",
+    ]
+    for name, data in results["backends"].items():
+        for run in data["appends"]:
+            lines.append(
+                f"| {name} | {run['writers']} | {run['events_per_s']} | {run['median_ms']} | "
+                f"{run['p95_ms']} |"
+            )
+    lines += [
+        "",
+        "| backend | cases | report --team (SQL) s | full report s |",
+        "|---|---|---|---|",
+    ]
+    for name, data in results["backends"].items():
+        for rep in data["reports"]:
+            lines.append(
+                f"| {name} | {rep['cases']} | {rep['team_report_s']} | "
+                f"{rep.get('full_report_s', 'not run')} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+"""Migrations: a store written by the linewise before migrations upgrades in place and
+replays identically; the migrated schema is the one defined in cases/tables.py; copies."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from click.testing import CliRunner
+from sqlalchemy import text
+
+from cases import migrate
+from cases.store import open_store
+from cases.tables import cases, events, metadata
+from cli.main import cli
+
+DATA = Path(__file__).resolve().parent / "data" / "store"
+V1 = DATA / "v1.sqlite3"  # 12 simulated and 2 guided cases, written by linewise before r0002
+EXPECTED: dict[str, Any] = json.loads((DATA / "v1-expected.json").read_text(encoding="utf-8"))
+
+
+def _run(*args: str) -> Any:
+    return CliRunner().invoke(cli, list(args))
+
+
+def _without_new_fields(shown: dict[str, Any]) -> dict[str, Any]:
+    """`case show --json` less what r0002 added (agent, channel, simulated)."""
+    out = {k: v for k, v in shown.items() if k != "simulated"}
+    out["events"] = [
+        {k: v for k, v in e.items() if k not in ("agent", "channel")} for e in shown["events"]
+    ]
+    return out
+
+
+def _assert_replays_identically(store: str) -> None:
+    for case_id, expected in sorted(EXPECTED.items()):
+        shown = _run("case", "show", case_id, "--store", store, "--json")
+        assert shown.exit_code == 0, shown.output
+        assert _without_new_fields(json.loads(shown.stdout)) == expected["show"], case_id
+        replayed = _run("case", "replay", case_id, "--store", store, "--json")
+        assert replayed.exit_code == expected["replay_exit"], replayed.output
+        assert json.loads(replayed.stdout) == expected["replay"], case_id
+
+
+def test_an_old_sqlite_store_upgrades_in_place_and_replays_identically(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    shutil.copy(V1, path)
+    result = _run("store", "migrate", "--store", str(path))
+    assert result.exit_code == 0, result.output
+    assert f"upgraded the case store {path} from schema r0001 to {migrate.head()}" in result.output
+    _assert_replays_identically(str(path))
+    rows = {r.id: r for r in open_store(path).list_cases()}
+    assert len(rows) == 14 and rows["C-000013"].status == "resolved"
+    assert rows["C-000007"].line == 3 and rows["C-000001"].complaint == "slow_computer"
+    again = _run("store", "migrate", "--store", str(path))
+    assert "is up to date" in again.output
+
+
+def test_an_old_sqlite_store_upgrades_on_first_use(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    shutil.copy(V1, path)
+    assert open_store(path).load("C-000013").status == "resolved"
+    db = sqlite3.connect(str(path))
+    assert db.execute("SELECT value FROM meta WHERE key='schema'").fetchone() == ("2",)
+    assert db.execute("SELECT version_num FROM alembic_version").fetchone() == (migrate.head(),)
+
+
+def test_an_old_postgres_store_upgrades_and_replays_identically(postgres_url: str) -> None:
+    """The same old store, as it would sit in PostgreSQL at r0001, upgraded by the command."""
+    fresh = open_store(postgres_url)
+    with fresh.engine.begin() as conn:
+        conn.execute(text("DROP TABLE packs, events, cases, meta, alembic_version"))
+        cfg = migrate._config(conn)
+        command.upgrade(cfg, migrate.LEGACY)
+        conn.execute(text("DROP TABLE alembic_version"))  # as a pre-migration store
+        old = sqlite3.connect(str(V1))
+        old.row_factory = sqlite3.Row
+        for table in (cases, events):
+            rows = [dict(r) for r in old.execute(f"SELECT * FROM {table.name}")]
+            conn.execute(text(_insert_sql(table.name, rows[0])), rows)
+        conn.execute(text("SELECT setval('cases_num_seq', 14)"))
+    fresh.close()
+    refused = _run("case", "list", "--store", postgres_url)
+    assert refused.exit_code == 4 and "linewise store migrate" in refused.output
+    result = _run("store", "migrate", "--store", postgres_url)
+    assert result.exit_code == 0, result.output
+    assert "from schema r0001" in result.output
+    _assert_replays_identically(postgres_url)
+    assert open_store(postgres_url).create({}, "2026-12-01T10:00:00+00:00") == "C-000015"
+
+
+def _insert_sql(table: str, row: dict[str, Any]) -> str:
+    names = ", ".join(row)
+    values = ", ".join(f":{name}" for name in row)
+    return f"INSERT INTO {table} ({names}) VALUES ({values})"
+
+
+def test_the_migrated_schema_is_the_defined_one(store_url: str) -> None:
+    store = open_store(store_url)
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert diff == []
+
+
+def test_a_linewise_from_before_migrations_refuses_a_new_store(tmp_path: Path) -> None:
+    """The old code compared meta 'schema' with "1"; r0002 writes "2"."""
+    path = tmp_path / "new.sqlite3"
+    open_store(path).close()
+    db = sqlite3.connect(str(path))
+    assert db.execute("SELECT value FROM meta WHERE key='schema'").fetchone() == ("2",)
+
+
+def test_store_copy_moves_everything_and_keeps_ids(tmp_path: Path, store_url: str) -> None:
+    old = tmp_path / "old.sqlite3"
+    shutil.copy(V1, old)
+    result = _run("store", "copy", str(old), store_url)
+    assert result.exit_code == 0, result.output
+    assert "copied 14 cases" in result.output
+    _assert_replays_identically(store_url)
+    assert open_store(store_url).create({}, "2026-12-01T10:00:00+00:00") == "C-000015"
+    again = _run("store", "copy", str(old), store_url)
+    assert again.exit_code == 2 and "already holds 15 cases" in again.output
+
+
+@pytest.mark.parametrize("bad", ["nope://x", "postgresql://u:pw@127.0.0.1:1/x"])
+def test_store_commands_fail_clearly(bad: str) -> None:
+    result = _run("store", "migrate", "--store", bad)
+    assert result.exit_code == 4 and "Traceback" not in result.output
+    assert "pw@" not in result.output
