@@ -175,7 +175,7 @@ class Desk:
             agent=agent,
         )
         session.ruled_here = ruled_here
-        return LiveCase(self, case.id, case.opened_at, case.intake, session)
+        return LiveCase(self, case.id, case.opened_at, case.intake, session, agent)
 
     def attach(self, case: Case, *, agent: str = "") -> LiveCase:
         """The live session of an open case, rebuilt from its events without writing one
@@ -244,6 +244,7 @@ class LiveCase:
     opened_at: str
     intake: dict[str, Any]
     session: Session
+    agent: str = ""  # who works it, when the desk serves many (the web); else the desk's
 
     @property
     def line(self) -> int:
@@ -251,7 +252,7 @@ class LiveCase:
 
     def _append(self, kind: Any, **fields: Any) -> Event:
         return self.desk.store.append(
-            self.case_id, self.desk.event(self.line, kind, agent=self.session.agent, **fields)
+            self.case_id, self.desk.event(self.line, kind, agent=self.agent, **fields)
         )
 
     def case(self) -> Case:

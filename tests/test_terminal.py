@@ -169,3 +169,17 @@ def test_colour_only_when_allowed() -> None:
     assert "\x1b[36" not in plain.output and "\x1b[32" not in plain.output
     piped = CliRunner().invoke(cli, args, input="quit\n")
     assert "\x1b[" not in piped.output
+
+
+def test_every_event_of_a_terminal_session_names_the_user_at_the_terminal() -> None:
+    """The terminal's agent is $USER on every event, not the session's default label
+    (the web names its logged-in agent per request instead)."""
+    result = CliRunner().invoke(
+        cli, WIRED, input="yes\nescalate\nno link light\n", env={"USER": "alice"}
+    )
+    assert result.exit_code == 0, result.output
+    events = case_json("C-000001")["events"]
+    assert events and {e["agent"] for e in events} == {"alice"}
+    assert {e["channel"] for e in events} == {"terminal"}
+    listing = CliRunner().invoke(cli, ["case", "list", "--agent", "alice"])
+    assert "C-000001" in listing.output
