@@ -20,11 +20,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cases.desk import Desk, LiveCase
+from cases.desk import LiveCase
 from cases.store import StoreError
 from cli.console import Terminal
 from cli.intake import Intake, check_complaint, pick
-from cli.options import ids_option, open_case_store, store_option, terminal_user
+from cli.options import ids_option, open_case_store, store_option, terminal_desk, terminal_user
 from cli.signals import Terminated
 from engine.escalation import escalation
 from engine.session import Ask, Done, Escalate, ProposeFix
@@ -358,14 +358,7 @@ def start(
     """Check the intake options, prompt for what is missing, open a case and guide it."""
     kb.for_line(line)  # an unknown line fails before any prompt
     check_complaint(kb, intake, line, lang)
-    desk = Desk(
-        open_case_store(store_path),
-        kb,
-        threshold=threshold,
-        lang=lang,
-        agent=terminal_user(),
-        channel="terminal",
-    )
+    desk = terminal_desk(kb, store_path, threshold=threshold, lang=lang)
     desk.check_intake(intake, line)  # a wrong option fails before any prompt
     term = Terminal(ids=ids)
     w = words(lang)
@@ -393,24 +386,10 @@ def resume(
     ids: bool = False,
 ) -> int:
     """Continue a case: a recap of what is known, then the next question."""
-    desk = Desk(
-        open_case_store(store_path),
-        kb,
-        threshold=threshold,
-        lang=lang,
-        agent=terminal_user(),
-        channel="terminal",
-    )
+    desk = terminal_desk(kb, store_path, threshold=threshold, lang=lang)
     live = desk.resume(case_id, allow_pack_change=allow_pack_change)
     return run(live, lang, Terminal(ids=ids), recap=True)
 
 
-__all__ = [
-    "ids_option",
-    "open_case_store",
-    "resume",
-    "run",
-    "start",
-    "store_option",
-    "terminal_user",
-]
+__all__ = ["ids_option", "open_case_store", "resume", "run", "start", "store_option"]
+__all__ += ["terminal_user"]

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
+from cases.desk import Desk
 from cases.registry import live_pack_files
 from cases.store import SQLStore, open_store
 from engine.compile import CompiledKnowledge, compile_knowledge
@@ -103,6 +104,14 @@ def store_option(func: F) -> F:
 def open_case_store(target: str | None, *, readonly: bool = False) -> SQLStore:
     """The case store at `target` (else $LINEWISE_STORE, else the user data dir)."""
     return open_store(target, readonly=readonly)
+
+
+def terminal_desk(kb: KnowledgeBase, target: str | None, *, threshold: float, lang: str) -> Desk:
+    """The desk of an agent at this terminal: every event names $USER and the terminal."""
+    store = open_case_store(target)
+    return Desk(
+        store, kb, threshold=threshold, lang=lang, agent=terminal_user(), channel="terminal"
+    )
 
 
 def terminal_user() -> str | None:
