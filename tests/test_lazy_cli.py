@@ -102,5 +102,5 @@ def test_pack_check_help_shows_the_engines_defaults() -> None:
     help_text = " ".join(
         click.testing.CliRunner().invoke(cli, ["pack", "check", "--help"]).output.split()
     )
-    assert f"[default: {coverage.DEFAULT_MAX_COMBINATIONS}]" in help_text
-    assert f"[default: {coverage.DEFAULT_BUDGET}]" in help_text
+    assert f"[default: ({coverage.DEFAULT_MAX_COMBINATIONS})]" in help_text
+    assert f"[default: ({coverage.DEFAULT_BUDGET})]" in help_text
