@@ -76,7 +76,7 @@ def test_pack_check_still_loads_what_it_needs(tmp_path: Path) -> None:
 
 
 def _lazy_entries() -> list[tuple[str, LazyGroup, str]]:
-    groups: list[tuple[str, LazyGroup]] = [("linewise", cli)]  # type: ignore[list-item]
+    groups: list[tuple[str, LazyGroup]] = [("linewise", cli)]
     found: list[tuple[str, LazyGroup, str]] = []
     while groups:
         name, group = groups.pop()
