@@ -47,7 +47,7 @@ def unguided_routes(kb: KnowledgeBase) -> list[Route]:
     line_of = {pid: p.pack.line for pid, p in kb.packs.items()}
     highest = max(line_of.values(), default=0)
     entries: dict[str, set[int]] = {}
-    for pid, loaded in kb.packs.items():
+    for loaded in kb.packs.values():
         for symptom in loaded.pack.symptoms:
             entries.setdefault(symptom.id, set()).add(loaded.pack.line)
     out: list[Route] = []
