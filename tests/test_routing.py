@@ -13,6 +13,8 @@ from cases.memstore import MemoryStore
 from engine.compile import compile_knowledge
 from engine.diagnose import diagnose
 from engine.facts import FactSet
+from engine.guided import guided_tree
+from engine.moot import moot_questions
 from engine.select import answer_values
 from engine.session import Ask, Escalate, ProposeFix
 from present.handoff import handoff_document
@@ -209,3 +211,50 @@ def test_a_dead_derived_fact_does_not_stall_a_fallback(tmp_path: Path, a_answer:
     assert result.outcome.open_questions == []
     facts.answer(kb, "q_a", "yes")  # derivable again: q_b matters
     assert diagnose(compiled, facts, line=1).outcome.open_questions == ["q_b"]
+
+
+MOOT = """id: lamp
+version: 1.0.0
+line: 1
+title: Lamp
+symptoms: [{id: lamp_dark, title: Dark lamp}]
+questions:
+  - {id: lamp_plugged, text: Plugged in?, type: yesno, order: 1}
+  - id: lamp_bulb_kind
+    text: What kind of bulb?
+    type: choice
+    order: 2
+    options: [{value: led, text: LED}, {value: halogen, text: Halogen}]
+faults:
+  - {id: lamp_unplugged, title: Unplugged, fix: [Plug it in], line: 1, prior: 0.5}
+  - {id: lamp_bulb, title: Bulb gone, fix: [Change the bulb], line: 1, prior: 0.5}
+rules:
+  - {id: unplugged, stop: true, priority: 10, when: {question: lamp_plugged, equals: no},
+     then: [{conclude: lamp_unplugged}]}
+  - id: led_gone
+    when: {all: [{question: lamp_plugged, equals: yes}, {question: lamp_bulb_kind, equals: led}]}
+    then: [{conclude: lamp_bulb}]
+  - id: halogen_gone
+    when: {all: [{question: lamp_plugged, equals: yes},
+                 {question: lamp_bulb_kind, equals: halogen}]}
+    then: [{conclude: lamp_bulb}]
+"""
+
+
+def test_a_question_every_answer_of_which_leads_to_the_same_place_is_found(
+    tmp_path: Path,
+) -> None:
+    """13.2: the sense check behind the review: the bulb's kind changes nothing."""
+    (tmp_path / "lamp.yaml").write_text(MOOT, encoding="utf-8")
+    kb = load_knowledge([tmp_path])
+    found = moot_questions(compile_knowledge(kb, name="Moot"), line=1, symptoms=["lamp_dark"])
+    assert [(m.question, m.answers, m.outcome) for m in found] == [
+        ("lamp_bulb_kind", (("lamp_plugged", "yes"),), ("fault", "lamp_bulb", None))
+    ]
+
+
+def test_the_reviewed_printer_path_has_no_moot_output_question(shipped_kb: KnowledgeBase) -> None:
+    """After "nothing comes out", the printer never asks what the printouts look like."""
+    compiled = compile_knowledge(shipped_kb.for_line(1), name="PrinterMoot")
+    tree = guided_tree(compiled, line=1, symptoms=["print_not_printing"], max_nodes=400)
+    assert all(n.question != "print_output_issue" for n in tree.nodes())
