@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from engine.escalation import TOP_LINE
 from engine.finding import Checker
 from rules.knowledge import KnowledgeBase
+from rules.schema import Condition
 from rules.scope import complaint_map, named_complaints
 
 
@@ -29,10 +30,9 @@ class Route:
     by: str  # 'rule PACK/RULE', 'fault FAULT', or 'next line'
 
 
-def _admits(when: object, complaint: str) -> bool:
-    from rules.schema import Condition
-
-    if not isinstance(when, Condition):
+def _admits(when: Condition | None, complaint: str) -> bool:
+    """Whether a rule can apply to the complaint (it names none, or names this one)."""
+    if when is None:
         return True
     named = set(named_complaints(when))
     return not named or complaint in named

@@ -31,7 +31,6 @@ def _complaints(kb: KnowledgeBase) -> list[str]:
 def _walk(desk: Desk, complaint: str, line: int, rng: random.Random) -> list[tuple[int, str]]:
     """One case with random answers (and fixes that never work), from `line` up through
     every line that has guided knowledge; (line, question) for every question asked."""
-    kb = desk.kb
     live = desk.open({"complaint": complaint, "service_form": "paid"}, line)
     asked: list[tuple[int, str]] = []
     for _ in range(120):
@@ -57,7 +56,6 @@ def _walk(desk: Desk, complaint: str, line: int, rng: random.Random) -> list[tup
         else:
             return asked
     raise AssertionError(f"a {complaint} case did not end: {asked}")
-    del kb
 
 
 def _complaint_packs(kb: KnowledgeBase, complaint: str) -> set[str]:
