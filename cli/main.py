@@ -103,6 +103,7 @@ def _register() -> None:
         diagnose,
         golden,
         graph,
+        helpdesk,
         pack,
         pack_versions,
         registry,
@@ -126,6 +127,7 @@ def _register() -> None:
     cli.add_command(serve.user)
     cli.add_command(store.store_group)
     cli.add_command(registry.registry_group)
+    cli.add_command(helpdesk.helpdesk_group)
     pack.pack.add_command(pack_versions.diff)
     pack.pack.add_command(pack_versions.publish)
     pack.pack.add_command(pack_versions.history)
