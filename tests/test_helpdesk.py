@@ -239,8 +239,12 @@ def test_a_vendor_wait_pauses_and_resumes_the_ticket(desk: Desk) -> None:
 
 def _fill(store: SQLStore, count: int, tickets: int) -> list[Write]:
     writes = [
-        Write(key=f"rt:{i % tickets}:C:{i}:comment", ticket=str(i % tickets), action="comment",
-              payload={"subject": "s", "text": f"write {i}"})
+        Write(
+            key=f"rt:{i % tickets}:C:{i}:comment",
+            ticket=str(i % tickets),
+            action="comment",
+            payload={"subject": "s", "text": f"write {i}"},
+        )
         for i in range(count)
     ]
     with store.writing() as conn:
@@ -294,7 +298,7 @@ def test_refused_credentials_stop_delivery_and_lose_nothing(store_url: str) -> N
 
 def test_push_queues_each_event_once(desk: Desk) -> None:
     mapping = load_mapping(MAPPING, knowledge())
-    _, case_id = take(news("14", "v1"), mapping, desk)
+    take(news("14", "v1"), mapping, desk)
     store = desk.store
     assert push(store, mapping, knowledge(), desk.clock()) == 1  # the 'opened' comment
     assert push(store, mapping, knowledge(), desk.clock()) == 0
