@@ -39,6 +39,7 @@ class TicketNews:
     by: str | None = None
     created: bool = False
     fields: dict[str, str] = field(default_factory=dict)
+    own: bool = False  # carries linewise's own mark (a comment it wrote)
 
     def state(self) -> dict[str, Any]:
         return {

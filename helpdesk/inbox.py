@@ -65,11 +65,11 @@ def take(news: TicketNews, mapping: Mapping, desk: Desk) -> tuple[Outcome, str]:
             if ledger.seen(conn, news.helpdesk, news.delivery):
                 return "duplicate", ""
             link = ledger.link_of(conn, news.helpdesk, news.ticket)
-            if news.by and news.by == mapping.agent:
+            if news.own or (news.by and news.by == mapping.agent):
                 ledger.receive(conn, news, "own", at)
                 return "own", link.case_id if link else ""
             if link is not None:
-                newer = ledger.newer_state(conn, news)
+                newer = ledger.newer_state(conn, news, link.state)
                 outcome: Outcome = "updated" if newer else "stale"
                 ledger.receive(conn, news, outcome, at, link.case_id)
                 if link.case_id:

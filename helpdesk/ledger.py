@@ -104,9 +104,16 @@ def set_case(conn: Connection, helpdesk: str, ticket: str, case_id: str) -> None
     )
 
 
-def newer_state(conn: Connection, news: TicketNews) -> bool:
-    """Store the ticket's state if `news` is newer than what is stored (one statement, so
-    two deliveries racing each other cannot both win); whether it was."""
+def newer_state(conn: Connection, news: TicketNews, known: dict[str, Any]) -> bool:
+    """Store the ticket's state (what `news` tells over what was `known`) if `news` is
+    newer than what is stored (one statement, so two deliveries racing each other cannot
+    both win); whether it was."""
+    told = news.state()
+    state = {
+        **known,
+        **{k: v for k, v in told.items() if v not in (None, "", {})},
+        "fields": {**known.get("fields", {}), **told["fields"]},
+    }
     done = conn.execute(
         update(helpdesk_links)
         .where(
@@ -116,7 +123,7 @@ def newer_state(conn: Connection, news: TicketNews) -> bool:
                 helpdesk_links.c.version < news.version,
             )
         )
-        .values(version=news.version, state=json.dumps(news.state(), sort_keys=True))
+        .values(version=news.version, state=json.dumps(state, sort_keys=True))
     )
     return bool(done.rowcount)
 

@@ -37,6 +37,7 @@ from web.deps import HERE, Services
 from web.errors import ErrorBody, body, classify
 from web.middleware import AccessLog, BodyLimit, RateLimit
 from web.settings import Settings
+from web.webhooks import router as webhooks
 from web.work import Work
 
 LOG = logging.getLogger("linewise.web")
@@ -58,7 +59,8 @@ def _templates() -> Jinja2Templates:
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or request.url.path in ("/readyz", "/healthz")
+    path = request.url.path
+    return path.startswith(("/api/", "/webhooks/")) or path in ("/readyz", "/healthz")
 
 
 def _error(
@@ -173,6 +175,7 @@ def create_app(
     app.include_router(api_cases.router)
     app.include_router(api_steps.router)
     app.include_router(console.router)
+    app.include_router(webhooks)
     if settings.portal:
         app.include_router(portal.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
