@@ -52,13 +52,21 @@ def _setup(mapping_path: Path, packs: tuple[Path, ...], store: str | None) -> An
 def _connector(mapping: Any) -> Any:
     from helpdesk.mapping import MappingError
     from helpdesk.rt import RTConnector
+    from helpdesk.zammad import ZammadConnector
 
+    if mapping.helpdesk in ("rt", "zammad") and not mapping.url:
+        raise MappingError(
+            f"the {mapping.helpdesk} mapping has no 'url', so linewise cannot write back",
+            hint="add 'url: https://helpdesk.example.com' and 'token_env: VARIABLE'",
+        )
     if mapping.helpdesk == "rt":
         return RTConnector(mapping)
+    if mapping.helpdesk == "zammad":
+        return ZammadConnector(mapping)
     raise MappingError(
-        f"{mapping.helpdesk} sends linewise webhooks; there is nothing to poll",
-        hint=f"run 'linewise serve --helpdesk FILE' and point {mapping.helpdesk}'s webhook "
-        f"at /webhooks/{mapping.helpdesk}",
+        "writing back to GLPI is not built yet: GLPI tickets open cases through the "
+        "webhook of 'linewise serve --helpdesk FILE'",
+        hint="see docs/helpdesk.md",
     )
 
 

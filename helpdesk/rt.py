@@ -12,16 +12,10 @@ from typing import Any
 
 import httpx
 
-from helpdesk.connector import (
-    BadCredentials,
-    Refused,
-    TicketNews,
-    Unavailable,
-    Write,
-)
+from helpdesk.connector import Refused, TicketNews, Write
+from helpdesk.http import TIMEOUT, HelpdeskHTTP
 from helpdesk.mapping import Mapping
 
-TIMEOUT = httpx.Timeout(10.0, connect=3.0)
 PAGE = 100
 
 
@@ -40,37 +34,18 @@ class RTConnector:
     ) -> None:
         self.mapping = mapping
         base = (mapping.url or "").rstrip("/")
-        self.client = client or httpx.Client(
+        client = client or httpx.Client(
             base_url=f"{base}/REST/2.0/",
             headers={"Authorization": f"token {token or mapping.token()}"},
             timeout=TIMEOUT,
         )
+        self.http = HelpdeskHTTP(client, "Request Tracker", mapping.token_env)
 
     def close(self) -> None:
-        self.client.close()
-
-    # ---- HTTP, with failures in the connector's terms -------------------------------
+        self.http.close()
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        sending = method != "GET"
-        try:
-            response = self.client.request(method, path, **kwargs)
-        except httpx.TimeoutException as err:
-            raise Unavailable(f"RT timed out on {method} {path}", maybe_done=sending) from err
-        except httpx.TransportError as err:
-            raise Unavailable(f"RT is unreachable ({type(err).__name__})") from err
-        if response.status_code in (401, 403):
-            raise BadCredentials("Request Tracker", self.mapping.token_env)
-        if response.status_code >= 500 or response.status_code == 429:
-            raise Unavailable(
-                f"RT answered {response.status_code} to {method} {path}", maybe_done=sending
-            )
-        if response.status_code >= 400:
-            raise Refused(f"RT refused {method} {path}: {_message(response)}")
-        try:
-            return response.json()
-        except ValueError as err:
-            raise Unavailable(f"RT answered {method} {path} with something not JSON") from err
+        return self.http.call(method, path, **kwargs)
 
     # ---- reading ----------------------------------------------------------------
 
@@ -176,16 +151,6 @@ class RTConnector:
             if any(wanted in str(p.get("Subject", "")) for p in parts.get("items", [])):
                 return True
         return False
-
-
-def _message(response: httpx.Response) -> str:
-    try:
-        data = response.json()
-    except ValueError:
-        return f"HTTP {response.status_code}"
-    if isinstance(data, dict) and "message" in data:
-        return str(data["message"])
-    return f"HTTP {response.status_code}"
 
 
 def _check_changes(answer: Any, changes: dict[str, Any], write: Write) -> None:
