@@ -50,11 +50,12 @@ def _setup(mapping_path: Path, packs: tuple[Path, ...], store: str | None) -> An
 
 
 def _connector(mapping: Any) -> Any:
+    from helpdesk.glpi import GLPIConnector
     from helpdesk.mapping import MappingError
     from helpdesk.rt import RTConnector
     from helpdesk.zammad import ZammadConnector
 
-    if mapping.helpdesk in ("rt", "zammad") and not mapping.url:
+    if not mapping.url:
         raise MappingError(
             f"the {mapping.helpdesk} mapping has no 'url', so linewise cannot write back",
             hint="add 'url: https://helpdesk.example.com' and 'token_env: VARIABLE'",
@@ -63,11 +64,7 @@ def _connector(mapping: Any) -> Any:
         return RTConnector(mapping)
     if mapping.helpdesk == "zammad":
         return ZammadConnector(mapping)
-    raise MappingError(
-        "writing back to GLPI is not built yet: GLPI tickets open cases through the "
-        "webhook of 'linewise serve --helpdesk FILE'",
-        hint="see docs/helpdesk.md",
-    )
+    return GLPIConnector(mapping)
 
 
 @helpdesk_group.command("sync")

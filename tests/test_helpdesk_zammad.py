@@ -18,7 +18,7 @@ from cases.store import open_store
 from cases.tables import helpdesk_outbox
 from helpdesk.connector import BadCredentials, Write
 from helpdesk.inbox import take
-from helpdesk.mapping import load_mapping
+from helpdesk.mapping import Mapping, load_mapping
 from helpdesk.sync import sync
 from helpdesk.webhooks import zammad_news
 from helpdesk.zammad import ZammadConnector
@@ -55,7 +55,9 @@ class ZammadStandIn:
 
 
 def connector(stand_in: ZammadStandIn, token: str = "good") -> ZammadConnector:
-    mapping = load_mapping(DATA / "zammad.yaml").model_copy(update={"url": "http://zammad"})
+    mapping = Mapping.model_validate(
+        {**load_mapping(DATA / "zammad.yaml").model_dump(), "url": "http://zammad"}
+    )
     client = httpx.Client(
         base_url="http://zammad/api/v1/",
         headers={"Authorization": f"Token token={token}"},
