@@ -49,24 +49,6 @@ def _setup(mapping_path: Path, packs: tuple[Path, ...], store: str | None) -> An
     return mapping, desk
 
 
-def _connector(mapping: Any) -> Any:
-    from helpdesk.glpi import GLPIConnector
-    from helpdesk.mapping import MappingError
-    from helpdesk.rt import RTConnector
-    from helpdesk.zammad import ZammadConnector
-
-    if not mapping.url:
-        raise MappingError(
-            f"the {mapping.helpdesk} mapping has no 'url', so linewise cannot write back",
-            hint="add 'url: https://helpdesk.example.com' and 'token_env: VARIABLE'",
-        )
-    if mapping.helpdesk == "rt":
-        return RTConnector(mapping)
-    if mapping.helpdesk == "zammad":
-        return ZammadConnector(mapping)
-    return GLPIConnector(mapping)
-
-
 @helpdesk_group.command("sync")
 @mapping_option
 @store_option
@@ -80,10 +62,10 @@ def sync_command(
     Exit 4 when the helpdesk is unreachable or refuses the credentials (nothing is lost:
     what could not be sent stays queued).
     """
-    from helpdesk.sync import sync
+    from helpdesk.sync import connect, sync
 
     mapping, desk = _setup(mapping_path, packs, store_path)
-    connector = _connector(mapping)
+    connector = connect(mapping)
     try:
         done = sync(mapping, desk, connector)
     finally:

@@ -42,7 +42,8 @@ def _store_path(store_path: str | None) -> str | Path:
     "helpdesks",
     multiple=True,
     type=click.Path(path_type=Path),
-    help="A helpdesk mapping (Zammad, GLPI) whose signed webhooks to take (repeatable).",
+    help="A helpdesk mapping (repeatable): take Zammad's and GLPI's signed webhooks, poll "
+    "Request Tracker, and deliver write-backs in the background.",
 )
 @store_option
 @packs_option
@@ -71,7 +72,11 @@ def serve(
     path = _store_path(store_path)
     kb = load_all(packs)  # a broken pack fails here, before the server starts
     for mapping_path in helpdesks:  # and so does a broken mapping or a missing secret
-        load_mapping(mapping_path, kb).secret()
+        mapping = load_mapping(mapping_path, kb)
+        if mapping.helpdesk in ("zammad", "glpi"):
+            mapping.secret()  # its webhooks are verified with it
+        if mapping.url:
+            mapping.token()  # written back to (and RT polled) in the background
     secret = load_secret(Settings(store_path=path, secret="").data_dir)
     if admin:
         password = os.environ.get("LINEWISE_ADMIN_PASSWORD") or getpass.getpass(

@@ -8,14 +8,30 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from cases.desk import Desk
 from helpdesk import ledger
 from helpdesk.connector import Connector, TicketNews
 from helpdesk.inbox import finish_pending, sql_store, take
-from helpdesk.mapping import Mapping
+from helpdesk.mapping import Mapping, MappingError
 from helpdesk.outbox import Delivery, deliver
 from helpdesk.writeback import push
+
+
+def connect(mapping: Mapping) -> Any:
+    """The connector that writes back to (and polls) the mapping's helpdesk."""
+    from helpdesk.glpi import GLPIConnector
+    from helpdesk.rt import RTConnector
+    from helpdesk.zammad import ZammadConnector
+
+    if not mapping.url:
+        raise MappingError(
+            f"the {mapping.helpdesk} mapping has no 'url', so linewise cannot write back",
+            hint="add 'url: https://helpdesk.example.com' and 'token_env: VARIABLE'",
+        )
+    kinds = {"rt": RTConnector, "zammad": ZammadConnector, "glpi": GLPIConnector}
+    return kinds[mapping.helpdesk](mapping)
 
 
 @dataclass

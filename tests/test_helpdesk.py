@@ -329,3 +329,35 @@ def test_a_broken_mapping_exits_2_without_a_traceback(store_env: str, tmp_path: 
     result = CliRunner().invoke(cli, ["helpdesk", "status", "--mapping", str(bad)])
     assert result.exit_code == 2
     assert "bad.yaml:1" in result.output and "Traceback" not in result.output
+
+
+# ---- the server's background rounds -----------------------------------------------------
+
+
+def test_the_servers_rounds_open_cases_and_deliver_until_stopped(desk: Desk) -> None:
+    import asyncio
+
+    from web.helpdesk_rounds import rounds
+
+    mapping = load_mapping(MAPPING, knowledge())
+    helpdesk = FakeHelpdesk(fail=0.0)
+    helpdesk.news = [news("15", "v1")]
+    broken = load_mapping(MAPPING, knowledge()).model_copy(update={"helpdesk": "zammad"})
+
+    def connect(m: Any) -> Any:
+        if m.helpdesk == "zammad":  # a failing helpdesk does not stop the others
+            raise BadCredentials("Zammad", "LINEWISE_ZAMMAD_TOKEN")
+        return helpdesk
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        task = asyncio.create_task(rounds([broken, mapping], desk, connect, 0.05, stop))
+        for _ in range(200):
+            await asyncio.sleep(0.05)
+            if helpdesk.tickets.get("15"):
+                break
+        stop.set()
+        await task
+
+    asyncio.run(run())
+    assert [w.action for w in helpdesk.tickets["15"]] == ["comment"]  # 'case opened'

@@ -36,6 +36,7 @@ class Settings:
     secure_cookies: bool = False  # set behind TLS
     # helpdesk mappings by helpdesk name (zammad, glpi): their webhooks are served
     helpdesks: dict[str, Any] = field(default_factory=dict)
+    helpdesk_interval: float = 30.0  # seconds between background helpdesk rounds
 
     @property
     def data_dir(self) -> Path:
