@@ -11,7 +11,7 @@ import httpx
 
 from helpdesk.connector import BadCredentials, Refused, Unavailable
 
-TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 
 
 class HelpdeskHTTP:

@@ -28,6 +28,8 @@ for my $name ('linewise', 'frontdesk') {
     }
     $users{$name} = $user;
 }
+# The front-desk agent can log in to the web pages (the browser check of the ticket).
+$users{frontdesk}->SetPassword('frontdesk-test-pass');
 
 for my $name ('Line 2', 'Line 3', 'Vendor', 'Printers') {
     my $queue = RT::Queue->new($system);
