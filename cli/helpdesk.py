@@ -61,6 +61,10 @@ def sync_command(
 
     Exit 4 when the helpdesk is unreachable or refuses the credentials (nothing is lost:
     what could not be sent stays queued).
+
+    \b
+    Example:
+      LINEWISE_RT_TOKEN=... linewise helpdesk sync --mapping rt.yaml --store cases.sqlite3
     """
     from helpdesk.sync import connect, sync
 
@@ -108,7 +112,12 @@ def _counts(counts: dict[str, int]) -> str:
 def status_command(
     mapping_path: Path, store_path: str | None, packs: tuple[Path, ...], as_json: bool
 ) -> None:
-    """Pending and failed write-backs, and tickets linewise could not take (unmapped)."""
+    """Pending and failed write-backs, and tickets linewise could not take (unmapped).
+
+    \b
+    Example:
+      linewise helpdesk status --mapping rt.yaml --store cases.sqlite3 --json
+    """
     from helpdesk.sync import status
 
     mapping, desk = _setup(mapping_path, packs, store_path)
@@ -165,7 +174,12 @@ def status_command(
 @store_option
 @packs_option
 def retry_command(mapping_path: Path, store_path: str | None, packs: tuple[Path, ...]) -> None:
-    """Send failed write-backs again (after fixing what the helpdesk refused)."""
+    """Send failed write-backs again (after fixing what the helpdesk refused).
+
+    \b
+    Example:
+      linewise helpdesk retry --mapping rt.yaml --store cases.sqlite3
+    """
     from helpdesk import ledger
     from helpdesk.inbox import sql_store
 
