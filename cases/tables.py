@@ -89,3 +89,55 @@ packs = Table(
     Column("published_at", Text, nullable=False),
     UniqueConstraint("pack", "version", name="uq_packs_pack_version"),
 )
+
+# Helpdesk tickets linked to cases (one case per ticket): the ticket's last known state
+# (`version` orders inbound news: an older delivery never overwrites newer state), and the
+# last case event whose write-back is queued (`pushed_seq`).
+helpdesk_links = Table(
+    "helpdesk_links",
+    metadata,
+    Column("helpdesk", Text, nullable=False),
+    Column("ticket", Text, nullable=False),
+    Column("case_id", Text, nullable=False),
+    Column("version", Text, nullable=False),
+    Column("state", Text, nullable=False),  # the ticket's fields as JSON, as last seen
+    Column("pushed_seq", Integer, nullable=False, server_default="0"),
+    PrimaryKeyConstraint("helpdesk", "ticket"),
+)
+Index("ix_helpdesk_links_case", helpdesk_links.c.case_id)
+
+# Inbound deliveries (webhooks, polls) once each: a replay finds its key and does nothing.
+# Tickets from queues the mapping does not know are kept here as 'unmapped'.
+helpdesk_inbox = Table(
+    "helpdesk_inbox",
+    metadata,
+    Column("helpdesk", Text, nullable=False),
+    Column("delivery", Text, nullable=False),
+    Column("received_at", Text, nullable=False),
+    Column("ticket", Text),
+    Column("outcome", String(16), nullable=False),  # opened | updated | own | stale | unmapped
+    Column("detail", Text, nullable=False, server_default=""),
+    PrimaryKeyConstraint("helpdesk", "delivery"),
+)
+
+# The outbox: every write to a helpdesk, queued in the same store as the case, delivered
+# in order per ticket, retried with backoff until done; `key` makes queuing idempotent.
+helpdesk_outbox = Table(
+    "helpdesk_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", Text, nullable=False, unique=True),
+    Column("helpdesk", Text, nullable=False),
+    Column("ticket", Text, nullable=False),
+    Column("case_id", Text, nullable=False),
+    Column("action", String(16), nullable=False),  # comment | move | resolve | wait | resume
+    Column("payload", Text, nullable=False),
+    Column("state", String(16), nullable=False),  # pending | delivered | failed
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_at", Text, nullable=False),
+    Column("last_error", Text),
+    Column("created_at", Text, nullable=False),
+    Column("delivered_at", Text),
+    sqlite_autoincrement=True,
+)
+Index("ix_helpdesk_outbox_state", helpdesk_outbox.c.state, helpdesk_outbox.c.next_at)

@@ -63,6 +63,11 @@ COMMANDS: dict[str, Lazy] = {
         "Explain a diagnosis: HOW it was reached and WHY NOT other faults.",
     ),
     "graph": Lazy("cli.graph", "graph", "Draw the decision graph for trainers."),
+    "helpdesk": Lazy(
+        "cli.helpdesk",
+        "helpdesk_group",
+        "Work inside a helpdesk (Request Tracker; Zammad and GLPI by webhooks on `serve`).",
+    ),
     "pack": Lazy("cli.pack", "pack", "Write, check and inspect rule packs."),
     "registry": Lazy(
         "cli.registry",

@@ -14,6 +14,7 @@ import click
 from cases.store import default_path
 from cli.guided import store_option
 from cli.options import load_all, packs_option
+from helpdesk.mapping import load_mapping
 from rules.errors import InvalidInput
 from web.accounts import ROLES, Accounts
 from web.settings import Settings, load_secret
@@ -36,6 +37,14 @@ def _store_path(store_path: str | None) -> str | Path:
     help="Create (or reset) this admin account first; the password is read from "
     "$LINEWISE_ADMIN_PASSWORD or asked for.",
 )
+@click.option(
+    "--helpdesk",
+    "helpdesks",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A helpdesk mapping (repeatable): take Zammad's and GLPI's signed webhooks, poll "
+    "Request Tracker, and deliver write-backs in the background.",
+)
 @store_option
 @packs_option
 def serve(
@@ -45,6 +54,7 @@ def serve(
     lang: str,
     no_portal: bool,
     admin: str | None,
+    helpdesks: tuple[Path, ...],
     store_path: str | None,
     packs: tuple[Path, ...],
 ) -> None:
@@ -60,7 +70,13 @@ def serve(
     import uvicorn
 
     path = _store_path(store_path)
-    load_all(packs)  # a broken pack fails here, before the server starts
+    kb = load_all(packs)  # a broken pack fails here, before the server starts
+    for mapping_path in helpdesks:  # and so does a broken mapping or a missing secret
+        mapping = load_mapping(mapping_path, kb)
+        if mapping.helpdesk in ("zammad", "glpi"):
+            mapping.secret()  # its webhooks are verified with it
+        if mapping.url:
+            mapping.token()  # written back to (and RT polled) in the background
     secret = load_secret(Settings(store_path=path, secret="").data_dir)
     if admin:
         password = os.environ.get("LINEWISE_ADMIN_PASSWORD") or getpass.getpass(
@@ -75,6 +91,7 @@ def serve(
             "lang": lang,
             "portal": not no_portal,
             "packs": [str(p) for p in packs],
+            "helpdesks": [str(p.resolve()) for p in helpdesks],
         }
     )
     click.echo(

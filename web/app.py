@@ -7,6 +7,7 @@ HTTP status and a stable body (web.errors) - JSON under /api/, a page elsewhere.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -26,6 +27,7 @@ from cases.desk import Desk
 from cases.sla import load_service_levels
 from cases.store import open_store
 from engine.compile import CompiledKnowledge
+from helpdesk.sync import connect
 from present.names import Namer
 from rules.errors import LinewiseError
 from rules.knowledge import KnowledgeBase
@@ -35,8 +37,10 @@ from web.api import cases as api_cases
 from web.api import steps as api_steps
 from web.deps import HERE, Services
 from web.errors import ErrorBody, body, classify
+from web.helpdesk_rounds import rounds
 from web.middleware import AccessLog, BodyLimit, RateLimit
 from web.settings import Settings
+from web.webhooks import router as webhooks
 from web.work import Work
 
 LOG = logging.getLogger("linewise.web")
@@ -58,7 +62,8 @@ def _templates() -> Jinja2Templates:
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or request.url.path in ("/readyz", "/healthz")
+    path = request.url.path
+    return path.startswith(("/api/", "/webhooks/")) or path in ("/readyz", "/healthz")
 
 
 def _error(
@@ -154,9 +159,21 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         svc = open_services(settings, kb, compiled)
         app.state.services = svc
+        stop = asyncio.Event()
+        writers = [m for m in settings.helpdesks.values() if m.url]
+        background = (
+            asyncio.create_task(
+                rounds(writers, svc.work.desk, connect, settings.helpdesk_interval, stop)
+            )
+            if writers
+            else None
+        )
         try:
             yield
         finally:
+            stop.set()
+            if background is not None:
+                await background
             svc.desk.store.close()
             svc.accounts.close()
 
@@ -173,6 +190,7 @@ def create_app(
     app.include_router(api_cases.router)
     app.include_router(api_steps.router)
     app.include_router(console.router)
+    app.include_router(webhooks)
     if settings.portal:
         app.include_router(portal.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

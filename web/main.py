@@ -8,10 +8,12 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 
 from cases.registry import live_pack_files
+from helpdesk.mapping import load_mapping
 from rules.knowledge import load_knowledge
 from web.app import create_app
 from web.settings import Settings, load_secret
@@ -26,6 +28,7 @@ def app() -> FastAPI:
         secret=load_secret(store.parent),
         lang=config.get("lang", "en"),
         portal=bool(config.get("portal", True)),
+        helpdesks=_helpdesks(config.get("helpdesks", [])),
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
@@ -37,3 +40,9 @@ def app() -> FastAPI:
     packs = [Path(p) for p in config.get("packs", [])]
     kb = load_knowledge(packs or live_pack_files())
     return create_app(settings, kb)
+
+
+def _helpdesks(paths: list[str]) -> dict[str, Any]:
+    """The helpdesk mappings given to `serve --helpdesk`, by helpdesk name."""
+    mappings = [load_mapping(Path(p)) for p in paths]
+    return {m.helpdesk: m for m in mappings}

@@ -11,6 +11,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from cases.database import default_path, resolve
 from cases.store import StoreError
@@ -33,6 +34,9 @@ class Settings:
     portal: bool = True
     portal_per_minute: int = 60  # requests per client per minute on the portal
     secure_cookies: bool = False  # set behind TLS
+    # helpdesk mappings by helpdesk name (zammad, glpi): their webhooks are served
+    helpdesks: dict[str, Any] = field(default_factory=dict)
+    helpdesk_interval: float = 30.0  # seconds between background helpdesk rounds
 
     @property
     def data_dir(self) -> Path:
