@@ -13,8 +13,8 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from engine.compile import CompiledKnowledge, CompiledRule
-from engine.logic import TV, UNKNOWN, FactValue, NAll, NLeaf, NNode, evaluate
-from rules.knowledge import INTAKE_PREFIX
+from engine.logic import TV, UNKNOWN, FactValue, NAll, NLeaf, NNode, derived_value, evaluate
+from rules.knowledge import INTAKE_PREFIX, KnowledgeBase
 
 
 def focus_packs(compiled: CompiledKnowledge, known: Mapping[str, FactValue]) -> set[str]:
@@ -199,7 +199,7 @@ def closure(
                     continue
                 value = _settle(index.rules[position], facts)
             else:
-                value = _derive(index.rules[position], key, facts)
+                value = _derive(compiled.kb, index.rules[position], key, facts)
             if value is None:
                 continue
             facts[key] = value
@@ -218,13 +218,14 @@ def closure(
 
 
 def _derive(
-    rules: Iterable[CompiledRule], key: str, facts: Mapping[str, FactValue]
+    kb: KnowledgeBase, rules: Iterable[CompiledRule], key: str, facts: Mapping[str, FactValue]
 ) -> FactValue | None:
     for rule in rules:
         if evaluate(rule.nnf, facts) is TV.TRUE:
             then = next(t for t in rule.ref.rule.then if t.derive == key)
-            if then.value is not None:
-                return then.value
+            value = derived_value(kb, then, facts)
+            if value is not None:
+                return value
     return None
 
 
