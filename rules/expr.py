@@ -123,6 +123,22 @@ class Expression:
         """The names it reads, in text order."""
         return [r for side in (self.left, self.right) if side is not None for r in _refs(side)]
 
+    def constants(self) -> set[float]:
+        """The numbers written in it (verification tries them as representative values)."""
+        out: set[float] = set()
+        stack = [side for side in (self.left, self.right) if side is not None]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, Num):
+                out.add(node.value)
+            elif isinstance(node, Neg):
+                stack.append(node.arg)
+            elif isinstance(node, Binary):
+                stack.extend((node.left, node.right))
+            elif isinstance(node, Call):
+                stack.extend(node.args)
+        return out
+
     def names(self) -> tuple[str, ...]:
         """The distinct fact keys it reads, in text order."""
         return tuple(dict.fromkeys(r.name for r in self.refs()))

@@ -208,6 +208,13 @@ class Condition(_Model):
     between: tuple[float, float] | None = None
     contains: str | None = None
 
+    @field_validator("expr")
+    @classmethod
+    def _test(cls, text: str | None) -> str | None:
+        if text is not None and not _parsed(text).is_test:
+            raise ValueError("a condition's 'expr' must compare, e.g. 'score(a) + score(b) >= 5'")
+        return text
+
     @model_validator(mode="after")
     def _shape(self) -> Condition:
         groups = [k for k in ("all", "any", "not_") if getattr(self, k) is not None]
@@ -222,8 +229,6 @@ class Condition(_Model):
         if (groups or exprs) and comparisons:
             where = "a group" if groups else "'expr' (write the comparison inside it)"
             raise ValueError(f"'{comparisons[0]}' belongs to a comparison, not to {where}")
-        if self.expr is not None and not _parsed(self.expr).is_test:
-            raise ValueError("a condition's 'expr' must compare, e.g. 'score(q1) + score(q2) >= 5'")
         if self.known is False:
             raise ValueError("'known' takes true; for 'not yet known' there is no test")
         if subjects and len(comparisons) != 1:
@@ -287,6 +292,13 @@ class Consequence(_Model):
     escalate: LineNo | None = None
     reason: Text | None = None
 
+    @field_validator("expr")
+    @classmethod
+    def _arithmetic(cls, text: str | None) -> str | None:
+        if text is not None:
+            _parsed(text)
+        return text
+
     @model_validator(mode="after")
     def _shape(self) -> Consequence:
         kinds = [k for k in ("conclude", "derive", "escalate") if getattr(self, k) is not None]
@@ -298,8 +310,6 @@ class Consequence(_Model):
             raise ValueError(f"'{'value' if self.expr is None else 'expr'}' goes with 'derive'")
         if self.value is not None and self.expr is not None:
             raise ValueError("'derive' takes 'value' or 'expr', not both")
-        if self.expr is not None:
-            _parsed(self.expr)
         if self.escalate is None and self.reason is not None:
             raise ValueError("'reason' goes with 'escalate'")
         if self.derive is not None and self.value is None and self.expr is None:
