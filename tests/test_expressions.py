@@ -17,7 +17,7 @@ from engine.diagnose import diagnose
 from engine.explain import how
 from engine.facts import FactSet
 from engine.result import Diagnosis
-from engine.session import Ask, Record, Session
+from engine.session import Ask, ProposeFix, Record, Session
 from engine.verify import verify
 from present.question import question_view
 from rules.computed import expr_fact_id
@@ -135,7 +135,8 @@ def test_the_guided_session_asks_the_inputs_and_concludes(scored: CompiledKnowle
         session.answer(step.question.id, wanted[step.question.id])
         step = session.step()
     assert "room_temp" in asked and "dust" in asked
-    assert step.diagnosis.outcome.fault == "dust_clog"
+    assert isinstance(step, ProposeFix)
+    assert step.fault.id == "dust_clog"
 
 
 def test_pack_check_handles_expressions(scored: CompiledKnowledge) -> None:
