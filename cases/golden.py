@@ -40,7 +40,10 @@ class Expectation(BaseModel):
         if self.fault is not None:
             return f"fault {self.fault}"
         text = f"escalate to Line {self.escalate}"
-        return text + (f" ({self.kind})" if self.kind else "")
+        text += f" ({self.kind})" if self.kind else ""
+        return text + (
+            f", reason containing “{self.reason_contains}”" if self.reason_contains else ""
+        )
 
 
 @dataclass(frozen=True)
@@ -101,12 +104,15 @@ class Verdict:
         }
 
 
-def actual_outcome(diagnosis: Diagnosis) -> str:
+def actual_outcome(diagnosis: Diagnosis, *, reason: bool = False) -> str:
+    """The outcome in a few words; `reason`: an escalation's reason too (`linewise test`)."""
     outcome = diagnosis.outcome
     if outcome.kind == "fault":
         return f"fault {outcome.fault}"
     if outcome.escalation is not None and outcome.kind == "escalate":
-        return f"escalate to Line {outcome.escalation.to_line} ({outcome.escalation.kind})"
+        esc = outcome.escalation
+        said = f"escalate to Line {esc.to_line} ({esc.kind})"
+        return said + (f": “{esc.reason}”" if reason else "")
     if outcome.kind == "unresolved":
         return "unresolved at Line 4" + (f", best fault {outcome.fault}" if outcome.fault else "")
     return "incomplete: still open " + ", ".join(outcome.open_questions)
@@ -143,7 +149,7 @@ def check(golden: GoldenCase, diagnosis: Diagnosis) -> Verdict:
             )
         )
     rules = [f.rule for f in diagnosis.trace if f.status == "applied"]
-    return Verdict(golden, diagnosis, ok, actual_outcome(diagnosis), rules)
+    return Verdict(golden, diagnosis, ok, actual_outcome(diagnosis, reason=True), rules)
 
 
 def replay(
