@@ -11,6 +11,7 @@ from rules.errors import PackError, UnknownIdError, did_you_mean
 from rules.gcpause import paused_gc
 from rules.intake import INTAKE_FIELDS
 from rules.loader import LoadedPack, load_pack_files, shipped_pack_files
+from rules.salvage import unmasked
 from rules.schema import Condition, FactDecl, Fault, Question, Rule, Symptom
 from rules.values import ValueSpec
 
@@ -222,8 +223,9 @@ def _load(files: list[Path]) -> KnowledgeBase:
         if not err.loaded:
             raise
         problems = list(err.diagnostics)
+        set_aside = frozenset().union(*(item.set_aside for item in err.loaded))
         try:
             KnowledgeBase.from_loaded(err.loaded)
         except PackError as more:
-            problems.extend(more.diagnostics)
+            problems.extend(unmasked(more.diagnostics, set_aside))
         raise PackError(problems) from err

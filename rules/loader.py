@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from rules.compact import compact
 from rules.errors import Diagnostic, PackError, explain_empty, suggest
+from rules.salvage import salvage
 from rules.schema import Pack
 from rules.source import DataFileError, SourceMap, display_path, read_data_file
 
@@ -27,6 +28,7 @@ class LoadedPack:
     pack: Pack
     source: SourceMap
     path: Path
+    set_aside: frozenset[str] = frozenset()  # ids of broken items left out (rules.salvage)
 
 
 def shipped_pack_files() -> list[Path]:
@@ -64,7 +66,13 @@ def load_pack_file(path: Path) -> LoadedPack:
     try:
         pack = Pack.model_validate(data)
     except ValidationError as err:
-        raise PackError(pydantic_diagnostics(err, smap, Pack)) from err
+        # the pack without its broken items is still cross-checked: one pass reports both
+        rescued = salvage(data, err, smap)
+        partial = []
+        if rescued is not None:
+            rest, source, ids = rescued
+            partial = [LoadedPack(pack=compact(rest), source=source, path=path, set_aside=ids)]
+        raise PackError(pydantic_diagnostics(err, smap, Pack), loaded=partial) from err
     return LoadedPack(pack=compact(pack), source=smap, path=path)
 
 
@@ -155,6 +163,7 @@ def _model_in(annotation: Any) -> Any:
 def load_pack_files(paths: Iterable[Path]) -> list[LoadedPack]:
     """Load many files, collecting every file's problems before raising."""
     loaded: list[LoadedPack] = []
+    partial: list[LoadedPack] = []
     problems: list[Diagnostic] = []
     given = list(paths)
     files = pack_files(given)
@@ -167,8 +176,10 @@ def load_pack_files(paths: Iterable[Path]) -> list[LoadedPack]:
             loaded.append(load_pack_file(path))
         except PackError as err:
             problems.extend(err.diagnostics)
+            partial.extend(err.loaded)  # a broken pack's sound items, for the cross-checks
     if problems:
-        raise PackError(problems, loaded=loaded)
+        # sound packs first: where ids clash, theirs are the ones indexed and checked
+        raise PackError(problems, loaded=loaded + partial)
     return loaded
 
 
