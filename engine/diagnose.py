@@ -138,7 +138,7 @@ def rank(
                 certainty=cf,
                 firm=cf >= threshold,
                 line=fault.line,
-                prior=fault.prior,
+                prior=fault.likelihood,
                 fix=[step.get(lang) for step in fault.fix],
                 rules=sorted({r.qualified for _, r in items}),
             )

@@ -35,6 +35,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "W108": ("warning", "relies on facts only a higher line can establish"),
     "W109": ("warning", "coverage gap: answers that reach no outcome"),
     "W110": ("warning", "rule that can never fire"),
+    "W111": ("warning", "fault priors that do not make sense"),
 }
 
 _IGNORE = re.compile(r"#\s*linewise:\s*ignore\[([A-Z0-9,\s]+)\]")

@@ -104,7 +104,7 @@ def build_graph(compiled: CompiledKnowledge) -> Graph:
             kind="fault",
             pack=kb.fault_pack(fault_id),
             line=fault.line,
-            prior=fault.prior,
+            prior=fault.likelihood,
             title=fault.title.en,
             label=fault.title,
             fix=list(fault.fix),

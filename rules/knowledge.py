@@ -78,7 +78,10 @@ class KnowledgeBase:
             for fact in pack.facts:
                 kb.facts.setdefault(fact.id, fact)
                 kb.owner.setdefault(fact.id, pack.id)
+            share = 1.0 / len(pack.faults) if pack.faults else 1.0
             for fault in pack.faults:
+                if fault.prior is None:  # the documented default: an even share
+                    fault = fault.model_copy(update={"prior": share})
                 kb.faults.setdefault(fault.id, fault)
                 kb.owner.setdefault("fault:" + fault.id, pack.id)
             for symptom in pack.symptoms:

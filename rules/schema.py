@@ -178,9 +178,20 @@ class Fault(_Model):
     title: Text
     fix: list[Text] = Field(min_length=1)
     line: LineNo = Field(description="The lowest support line able to apply the fix.")
-    prior: float = Field(gt=0, le=1, description="Prior likelihood among this pack's faults.")
+    prior: float | None = Field(
+        default=None,
+        gt=0,
+        le=1,
+        description="Prior likelihood among this pack's faults (omitted: an even share, "
+        "1 / the number of the pack's faults).",
+    )
     description: Text | None = None
     vendor: str | None = None
+
+    @property
+    def likelihood(self) -> float:
+        """The prior in use: the given one, else the even share the knowledge base fills in."""
+        return self.prior if self.prior is not None else 1.0
 
 
 class Condition(_Model):

@@ -190,3 +190,32 @@ def test_option_values_may_not_be_reserved_answers(tmp_path: Path) -> None:
     path.write_text(pack, encoding="utf-8")
     with pytest.raises(PackError, match="option value 'unknown' is a reserved answer"):
         load_knowledge([path])
+
+
+# ---- optional priors (issue 16 item 15) ------------------------------------------------------
+
+
+def _pack_with_priors(tmp_path: Path, priors: list[str]) -> Path:
+    text = SCORED.read_text(encoding="utf-8")
+    for old, new in zip(["prior: 0.4", "prior: 0.3", "prior: 0.3"], priors, strict=True):
+        text = text.replace(f"    {old}\n", f"    {new}\n" if new else "", 1)
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_priors_are_optional_with_an_even_share(tmp_path: Path) -> None:
+    kb = load_knowledge([_pack_with_priors(tmp_path, ["", "", ""])])
+    assert [f.prior for f in kb.faults.values()] == [pytest.approx(1 / 3)] * 3
+    assert [f.code for f in verify(kb).findings] == []
+
+
+def test_pack_check_notes_priors_that_make_no_sense(tmp_path: Path) -> None:
+    mixed = load_knowledge([_pack_with_priors(tmp_path, ["prior: 0.4", "", "prior: 0.3"])])
+    (found,) = verify(mixed).findings
+    assert found.code == "W111" and "fault 'fan_failed' has no prior" in found.message
+    certain = load_knowledge(
+        [_pack_with_priors(tmp_path, ["prior: 1", "prior: 0.3", "prior: 0.3"])]
+    )
+    (found,) = verify(certain).findings
+    assert found.code == "W111" and "'dust_clog' has prior 1" in found.message
