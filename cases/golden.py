@@ -14,7 +14,7 @@ from engine.compile import CompiledKnowledge
 from engine.diagnose import DEFAULT_THRESHOLD, diagnose
 from engine.result import Diagnosis
 from rules.errors import InputError
-from rules.loader import PACK_SUFFIXES, data_files, pydantic_diagnostics
+from rules.loader import GOLDEN_FOLDER, PACK_SUFFIXES, data_files, pydantic_diagnostics
 from rules.source import SourceMap
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
@@ -59,8 +59,15 @@ class GoldenCase:
 
 
 def golden_files(paths: Iterable[Path] | None = None) -> list[Path]:
-    """Case files under the given files/folders (default: the shipped golden library)."""
-    return data_files(list(paths) if paths else [GOLDEN_DIR], PACK_SUFFIXES)
+    """Case files under the given files/folders (default: the shipped golden library); a
+    pack folder stands for the golden cases in its `golden/` folder (docs/packs.md)."""
+    folders = [_golden_of(p) for p in paths] if paths else [GOLDEN_DIR]
+    return data_files(folders, PACK_SUFFIXES)
+
+
+def _golden_of(path: Path) -> Path:
+    inside = path / GOLDEN_FOLDER
+    return inside if path.is_dir() and inside.is_dir() else path
 
 
 def load_golden(path: Path) -> GoldenCase:

@@ -24,7 +24,7 @@ def check_priors(chk: Checker) -> None:
                     fault.id,
                     pack_id,
                     "W111",
-                    f"fault '{fault.id}' has no prior while {len(given)} other faults of pack "
+                    f"fault '{fault.id}' has no prior while {_faults(len(given))} of pack "
                     f"'{pack_id}' have one: it gets the even share {share:.2f}",
                     hint="give every fault of the pack a prior, or none",
                 )
@@ -36,6 +36,10 @@ def check_priors(chk: Checker) -> None:
                     pack_id,
                     "W111",
                     f"fault '{fault.id}' has prior 1 (certain before anything is asked), but "
-                    f"pack '{pack_id}' has {len(faults) - 1} other faults",
+                    f"pack '{pack_id}' has {_faults(len(faults) - 1)}",
                     hint="priors are likelihoods among the pack's faults; lower it",
                 )
+
+
+def _faults(count: int) -> str:
+    return f"{count} other fault" + ("" if count == 1 else "s")

@@ -36,9 +36,19 @@ def shipped_pack_files() -> list[Path]:
     return sorted(p for p in SHIPPED_DIR.glob("line*/*") if p.suffix in PACK_SUFFIXES)
 
 
+GOLDEN_FOLDER = "golden"
+
+
 def pack_files(paths: Iterable[Path]) -> list[Path]:
-    """Expand folders into the pack files below them; keep files as given."""
-    return data_files(paths, PACK_SUFFIXES)
+    """Expand folders into the pack files below them; keep files as given. A `golden/`
+    folder inside a pack folder holds golden cases (docs/packs.md), never packs."""
+    files: list[Path] = []
+    for path in paths:
+        found = data_files([path], PACK_SUFFIXES)
+        if path.is_dir():
+            found = [f for f in found if GOLDEN_FOLDER not in f.relative_to(path).parts[:-1]]
+        files.extend(found)
+    return files
 
 
 def data_files(paths: Iterable[Path], suffixes: tuple[str, ...]) -> list[Path]:

@@ -219,3 +219,31 @@ def test_pack_check_notes_priors_that_make_no_sense(tmp_path: Path) -> None:
     )
     (found,) = verify(certain).findings
     assert found.code == "W111" and "'dust_clog' has prior 1" in found.message
+
+
+# ---- one layout for a pack folder with its golden cases (issue 16 item 14) -------------------
+
+
+def test_a_pack_folder_with_golden_cases_beside_it(tmp_path: Path) -> None:
+    folder = tmp_path / "packs"
+    (folder / "golden" / "scored").mkdir(parents=True)
+    (folder / "scored.yaml").write_text(SCORED.read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "golden" / "scored" / "grinding-fan.yaml").write_text(
+        "id: grinding-fan\nintake: {complaint: overheating}\n"
+        "answers: {fan_noise: 3, dust: some, room_temp: 20}\nexpect: {fault: fan_failed}\n",
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    validated = runner.invoke(cli, ["pack", "validate", str(folder)])
+    assert validated.exit_code == 0, validated.output
+    assert validated.stdout.startswith("ok: 1 packs")
+    checked = runner.invoke(cli, ["pack", "check", "--strict", str(folder)])
+    assert checked.exit_code == 0, checked.output
+    tested = runner.invoke(
+        cli, ["test", str(folder), "--packs", str(folder), "-j", "1", "--no-progress"]
+    )
+    assert tested.exit_code == 0, tested.output
+    assert "ok: 1 passed" in tested.stdout
+    pack = str(folder / "scored.yaml")
+    diffed = runner.invoke(cli, ["pack", "diff", pack, pack, "--cases", str(folder)])
+    assert diffed.exit_code == 0, diffed.output
