@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from engine.compile import CompiledKnowledge, CompiledRule
 from engine.logic import TV, UNKNOWN, FactValue, NAll, NLeaf, NNode, derived_value, evaluate
-from rules.expr import parse as parse_expr
+from rules.computed import expression_constants
 from rules.knowledge import INTAKE_PREFIX, KnowledgeBase
 
 
@@ -350,18 +350,6 @@ def answer_values(compiled: CompiledKnowledge, question_id: str) -> list[FactVal
     return list(values)
 
 
-def _expression_points(compiled: CompiledKnowledge, question_id: str) -> set[float]:
-    """The constants of the expressions that read this question."""
-    points: set[float] = set()
-    for rule in compiled.rules:
-        for then in rule.ref.rule.then:
-            if then.expr is not None:
-                expr = parse_expr(then.expr)
-                if question_id in expr.names():
-                    points |= expr.constants()
-    return points
-
-
 def _answer_values(compiled: CompiledKnowledge, question_id: str) -> list[FactValue]:
     question = compiled.kb.questions[question_id]
     if question.type == "yesno":
@@ -392,7 +380,7 @@ def _answer_values(compiled: CompiledKnowledge, question_id: str) -> list[FactVa
         for value in operand if isinstance(operand, list | tuple) else [operand]:
             if isinstance(value, int | float) and not isinstance(value, bool):
                 bounds.add(float(value))
-    computed = _expression_points(compiled, question_id)
+    computed = expression_constants((r.ref.rule for r in compiled.rules), question_id)
     if computed:  # arithmetic is opaque here: its constants and the answer's range
         bounds |= computed
         bounds.update(b for b in (question.min, question.max) if b is not None)

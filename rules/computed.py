@@ -14,12 +14,18 @@ treats them the way it treats any rule:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from rules.errors import Diagnostic, did_you_mean
 from rules.expr import parse
 from rules.schema import Condition, Consequence, FactDecl, Rule
+from rules.source import PathKey, SourceMap
 from rules.text import Text
+
+if TYPE_CHECKING:
+    from rules.knowledge import KnowledgeBase
 
 EXPR_FACT_PREFIX = "expr_"
 
@@ -104,6 +110,16 @@ def _replace(cond: Condition, kind_of: Callable[[str], str], added: Expansion) -
     return cond
 
 
+def expression_constants(rules: Iterable[Rule], name: str) -> set[float]:
+    """The constants of the `derive` expressions that read `name` (points worth trying)."""
+    points: set[float] = set()
+    for rule in rules:
+        for then in rule.then:
+            if then.expr is not None and name in parse(then.expr).names():
+                points |= parse(then.expr).constants()
+    return points
+
+
 def number_of(
     values: Mapping[str, object], scores: Mapping[str, Mapping[str, float]]
 ) -> Callable[[str], float | None]:
@@ -120,3 +136,53 @@ def number_of(
         return None
 
     return lookup
+
+
+def check_expression(
+    kb: KnowledgeBase,
+    visible: set[str],
+    smap: SourceMap,
+    path: PathKey,
+    text: str,
+    out: list[Diagnostic],
+) -> None:
+    """Validation: every name in an expression is a visible number, or a choice whose
+    options all count."""
+    for ref in parse(text).refs():
+        where = f" (column {ref.column} of the expression)"
+        decl = kb.questions.get(ref.name) or kb.facts.get(ref.name)
+        if decl is None or kb.owner.get(ref.name) not in visible:
+            names = [i for i in [*kb.questions, *kb.facts] if kb.owner.get(i) in visible]
+            owner = kb.owner.get(ref.name)
+            out.append(
+                smap.diagnostic(
+                    path,
+                    f"unknown question or fact '{ref.name}'{where}",
+                    hint=f"it is defined in pack '{owner}': add '{owner}' to requires"
+                    if owner is not None and decl is not None
+                    else did_you_mean(ref.name, names)
+                    or "declare it under 'questions:' or 'facts:'",
+                    code="E013",
+                )
+            )
+        elif decl.type == "choice":
+            missing = [o.value for o in decl.options or () if o.number is None]
+            if missing:
+                out.append(
+                    smap.diagnostic(
+                        path,
+                        f"'{ref.name}' is a choice whose option '{missing[0]}' has no number"
+                        f"{where}",
+                        hint="give every option a 'score:' (or a number as its value)",
+                        code="E014",
+                    )
+                )
+        elif decl.type != "number":
+            out.append(
+                smap.diagnostic(
+                    path,
+                    f"'{ref.name}' is {decl.type}, but expressions compute with numbers{where}",
+                    hint="use a number question or fact, or a choice with option scores",
+                    code="E014",
+                )
+            )

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 
+from rules.computed import check_expression
 from rules.errors import MAX_REPORTED, Diagnostic, did_you_mean, suggest
 from rules.expr import parse
 from rules.intake import INTAKE_FIELDS
@@ -73,7 +74,7 @@ def validate(kb: KnowledgeBase) -> list[Diagnostic]:
             if rule.when is not None:
                 for path, leaf in walk(rule.when, base + ("when",)):
                     if leaf.expr is not None:
-                        _check_expr(kb, visible, smap, path + ("expr",), leaf.expr, out)
+                        check_expression(kb, visible, smap, path + ("expr",), leaf.expr, out)
                     else:
                         _check_leaf(kb, visible, smap, path, leaf, out)
             for ci, then in enumerate(rule.then):
@@ -280,55 +281,6 @@ def _check_comparison(
             )
 
 
-def _check_expr(
-    kb: KnowledgeBase,
-    visible: set[str],
-    smap: SourceMap,
-    path: PathKey,
-    text: str,
-    out: list[Diagnostic],
-) -> None:
-    """Every name in an expression is a visible number, or a choice whose options all count."""
-    for ref in parse(text).refs():
-        where = f" (column {ref.column} of the expression)"
-        decl = kb.questions.get(ref.name) or kb.facts.get(ref.name)
-        if decl is None or kb.owner.get(ref.name) not in visible:
-            names = [i for i in [*kb.questions, *kb.facts] if kb.owner.get(i) in visible]
-            owner = kb.owner.get(ref.name)
-            out.append(
-                smap.diagnostic(
-                    path,
-                    f"unknown question or fact '{ref.name}'{where}",
-                    hint=f"it is defined in pack '{owner}': add '{owner}' to requires"
-                    if owner is not None and decl is not None
-                    else did_you_mean(ref.name, names)
-                    or "declare it under 'questions:' or 'facts:'",
-                    code="E013",
-                )
-            )
-        elif decl.type == "choice":
-            missing = [o.value for o in decl.options or () if o.number is None]
-            if missing:
-                out.append(
-                    smap.diagnostic(
-                        path,
-                        f"'{ref.name}' is a choice whose option '{missing[0]}' has no number"
-                        f"{where}",
-                        hint="give every option a 'score:' (or a number as its value)",
-                        code="E014",
-                    )
-                )
-        elif decl.type != "number":
-            out.append(
-                smap.diagnostic(
-                    path,
-                    f"'{ref.name}' is {decl.type}, but expressions compute with numbers{where}",
-                    hint="use a number question or fact, or a choice with option scores",
-                    code="E014",
-                )
-            )
-
-
 def _show(value: object) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -376,7 +328,7 @@ def _check_consequence(
             return
         spec = kb.spec(target)
         if then.expr is not None:
-            _check_expr(kb, visible, smap, path + ("expr",), then.expr, out)
+            check_expression(kb, visible, smap, path + ("expr",), then.expr, out)
             wanted = "yesno" if parse(then.expr).is_test else "number"
             if spec is not None and spec.type != wanted:
                 out.append(
