@@ -247,3 +247,13 @@ def test_a_pack_folder_with_golden_cases_beside_it(tmp_path: Path) -> None:
     pack = str(folder / "scored.yaml")
     diffed = runner.invoke(cli, ["pack", "diff", pack, pack, "--cases", str(folder)])
     assert diffed.exit_code == 0, diffed.output
+
+
+def test_a_session_takes_the_same_answer_forms(scored: CompiledKnowledge) -> None:
+    """What the JSON API and the console call (web.work -> Session.answer)."""
+    facts = FactSet()
+    facts.intake(scored.kb, "complaint", "overheating")
+    session = Session(scored, Record(facts), line=1)
+    assert session.answer("fan_noise", 3).value == "3"  # a JSON number
+    assert session.answer("dust", "2").value == "some"  # a menu number
+    assert session.answer("room_temp", "20").value == 20
