@@ -14,7 +14,7 @@ from engine.compile import CompiledKnowledge
 from engine.diagnose import DEFAULT_THRESHOLD, diagnose
 from engine.result import Diagnosis
 from rules.errors import InputError
-from rules.loader import PACK_SUFFIXES, data_files, pydantic_diagnostics
+from rules.loader import GOLDEN_FOLDER, PACK_SUFFIXES, data_files, pydantic_diagnostics
 from rules.source import SourceMap
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
@@ -40,7 +40,10 @@ class Expectation(BaseModel):
         if self.fault is not None:
             return f"fault {self.fault}"
         text = f"escalate to Line {self.escalate}"
-        return text + (f" ({self.kind})" if self.kind else "")
+        text += f" ({self.kind})" if self.kind else ""
+        return text + (
+            f", reason containing “{self.reason_contains}”" if self.reason_contains else ""
+        )
 
 
 @dataclass(frozen=True)
@@ -56,8 +59,15 @@ class GoldenCase:
 
 
 def golden_files(paths: Iterable[Path] | None = None) -> list[Path]:
-    """Case files under the given files/folders (default: the shipped golden library)."""
-    return data_files(list(paths) if paths else [GOLDEN_DIR], PACK_SUFFIXES)
+    """Case files under the given files/folders (default: the shipped golden library); a
+    pack folder stands for the golden cases in its `golden/` folder (docs/packs.md)."""
+    folders = [_golden_of(p) for p in paths] if paths else [GOLDEN_DIR]
+    return data_files(folders, PACK_SUFFIXES)
+
+
+def _golden_of(path: Path) -> Path:
+    inside = path / GOLDEN_FOLDER
+    return inside if path.is_dir() and inside.is_dir() else path
 
 
 def load_golden(path: Path) -> GoldenCase:
@@ -101,12 +111,15 @@ class Verdict:
         }
 
 
-def actual_outcome(diagnosis: Diagnosis) -> str:
+def actual_outcome(diagnosis: Diagnosis, *, reason: bool = False) -> str:
+    """The outcome in a few words; `reason`: an escalation's reason too (`linewise test`)."""
     outcome = diagnosis.outcome
     if outcome.kind == "fault":
         return f"fault {outcome.fault}"
     if outcome.escalation is not None and outcome.kind == "escalate":
-        return f"escalate to Line {outcome.escalation.to_line} ({outcome.escalation.kind})"
+        esc = outcome.escalation
+        said = f"escalate to Line {esc.to_line} ({esc.kind})"
+        return said + (f": “{esc.reason}”" if reason else "")
     if outcome.kind == "unresolved":
         return "unresolved at Line 4" + (f", best fault {outcome.fault}" if outcome.fault else "")
     return "incomplete: still open " + ", ".join(outcome.open_questions)
@@ -143,7 +156,7 @@ def check(golden: GoldenCase, diagnosis: Diagnosis) -> Verdict:
             )
         )
     rules = [f.rule for f in diagnosis.trace if f.status == "applied"]
-    return Verdict(golden, diagnosis, ok, actual_outcome(diagnosis), rules)
+    return Verdict(golden, diagnosis, ok, actual_outcome(diagnosis, reason=True), rules)
 
 
 def replay(

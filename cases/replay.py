@@ -37,6 +37,12 @@ class CaseResult:
     rules: tuple[str, ...] = ()
     why_not: tuple[str, ...] = ()
     error: str | None = None
+    # escalations: what the case expects of the reason (kind, words) and what came out
+    expected_kind: str | None = None
+    expected_reason: str | None = None
+    actual_kind: str | None = None
+    actual_reason: str | None = None
+    reason_matches: bool | None = None
 
     @property
     def status(self) -> str:
@@ -72,15 +78,31 @@ def replay_one(task: ReplayTask) -> CaseResult:
         explained = why_not(compiled, verdict.diagnosis, expected_fault)
         blockers = [f"{entry['rule']}: {entry['detail']}" for entry in explained["rules"]]
         blockers.extend(_ranking(compiled, verdict.diagnosis, expected_fault))
+    expect, esc = golden.expect, verdict.diagnosis.outcome.escalation
+    reason_matches = None
+    if expect.escalate is not None:
+        reason_matches = (
+            esc is not None
+            and (expect.kind is None or esc.kind == expect.kind)
+            and (
+                expect.reason_contains is None
+                or expect.reason_contains.lower() in esc.reason.lower()
+            )
+        )
     return CaseResult(
         file=task.file,
         case=golden.id,
         line=golden.case.line,
         ok=verdict.ok,
-        expected=golden.expect.describe(),
+        expected=expect.describe(),
         actual=verdict.actual,
         rules=tuple(verdict.rules),
         why_not=tuple(blockers),
+        expected_kind=expect.kind,
+        expected_reason=expect.reason_contains,
+        actual_kind=esc.kind if esc is not None else None,
+        actual_reason=esc.reason if esc is not None else None,
+        reason_matches=reason_matches,
     )
 
 

@@ -103,7 +103,7 @@ def causes(kb: KnowledgeBase, golden_paths: list[Path], seed: int) -> list[Cause
         if fault is None or complaint not in entry_points or fault not in kb.faults:
             continue
         answers = tuple(sorted(golden.case.answers.items()))
-        weight = kb.faults[fault].prior * LINE_WEIGHT.get(kb.faults[fault].line, 0.15)
+        weight = kb.faults[fault].likelihood * LINE_WEIGHT.get(kb.faults[fault].line, 0.15)
         found.append(Cause(fault, str(complaint), weight, answers, True))
     by_complaint: dict[str, list[Cause]] = {}
     for cause in found:

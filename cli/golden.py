@@ -87,6 +87,12 @@ def _render_failure(result: CaseResult) -> list[str]:
         f"  actual:   {result.actual}",
         "  rules fired: " + (", ".join(result.rules) or "none"),
     ]
+    if result.reason_matches is False:
+        wanted = [f"kind {result.expected_kind}"] if result.expected_kind else []
+        wanted += [f"containing “{result.expected_reason}”"] if result.expected_reason else []
+        got = f"{result.actual_kind}: “{result.actual_reason}”" if result.actual_kind else "none"
+        lines.append("  escalation reason expected: " + (", ".join(wanted) or "any"))
+        lines.append(f"  escalation reason actual:   {got}")
     if result.why_not:
         lines.append("  why not the expected fault:")
         lines.extend(f"    {line}" for line in result.why_not)

@@ -148,10 +148,10 @@ def pick(raw: str, options: Sequence[Option]) -> str | None:
     text = raw.strip().casefold()
     if [o.value for o in options] == ["yes", "no"] and text in YES + NO:
         return "yes" if text in YES else "no"
-    number = numbered(text, len(options))
-    if number is not None:
-        return options[number - 1].value
-    for option in options:
+    for option in options:  # a key first: a numbered menu's keys are its own numbers
         if text in (option.key, option.value.casefold(), option.label.casefold()):
             return option.value
+    number = numbered(text, len(options))
+    if number is not None and not any(o.value.isdigit() for o in options):
+        return options[number - 1].value
     return None

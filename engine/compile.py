@@ -7,7 +7,16 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from engine import experta_adapter as xa
-from engine.logic import UNKNOWN, FactValue, NAll, NLeaf, NNode, leaf_test, to_nnf
+from engine.logic import (
+    UNKNOWN,
+    FactValue,
+    NAll,
+    NLeaf,
+    NNode,
+    derived_value,
+    leaf_test,
+    to_nnf,
+)
 from rules.gcpause import paused_gc
 from rules.knowledge import KnowledgeBase, RuleRef
 from rules.schema import Condition
@@ -112,7 +121,7 @@ class _Patterns:
         return leaf
 
 
-def _make_action(rules: list[CompiledRule]) -> xa.Action:
+def _make_action(kb: KnowledgeBase, rules: list[CompiledRule]) -> xa.Action:
     def action(engine: Any, index: int, bindings: dict[str, Any]) -> None:
         state: RunState = engine.lw_state
         matched = sorted(
@@ -124,8 +133,9 @@ def _make_action(rules: list[CompiledRule]) -> xa.Action:
         for then in rule.ref.rule.then:
             if then.derive is None:
                 continue
-            key, value = then.derive, then.value
-            if value is None:  # the schema requires a value with derive
+            key, value = then.derive, derived_value(kb, then, state.known)
+            if value is None:  # an expression without a value (a division by zero)
+                state.conflicts.append(f"{rule.qualified} cannot compute {key}: {then.expr}")
                 continue
             if key in state.known:
                 if state.known[key] != value:
@@ -172,5 +182,5 @@ def _compile(kb: KnowledgeBase, name: str, matcher: xa.MatcherKind) -> CompiledK
         xa.RuleSpec(r.index, r.priority, patterns.pattern(r.nnf) if r.nnf is not None else None)
         for r in rules
     ]
-    engine_class = xa.build_engine_class(name, specs, _make_action(rules), matcher=matcher)
+    engine_class = xa.build_engine_class(name, specs, _make_action(kb, rules), matcher=matcher)
     return CompiledKnowledge(kb=kb, rules=rules, engine_class=engine_class, name=name)

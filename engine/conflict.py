@@ -49,7 +49,10 @@ def check_rules(chk: Checker) -> None:
             chk.viable.add(rule.index)
             changed = True
             for then in rule.ref.rule.then:
-                if then.derive in allowed and then.value is not None:
+                if then.derive in allowed and then.expr is not None:  # computed: any value
+                    got = space[then.derive].full
+                    allowed[then.derive] = allowed[then.derive] | got
+                elif then.derive in allowed and then.value is not None:
                     got = space[then.derive].indices([then.value])
                     allowed[then.derive] = allowed[then.derive] | got
     for index in sorted(set(blocked) - chk.viable):
@@ -74,7 +77,8 @@ def _signature(rule: CompiledRule) -> tuple[tuple[str, str, str], ...]:
         if then.conclude is not None:
             parts.add(("conclude", then.conclude, f"{then.cf:g}"))
         elif then.derive is not None:
-            parts.add(("derive", then.derive, show_value(then.value)))
+            shown = show_value(then.value) if then.expr is None else f"({then.expr})"
+            parts.add(("derive", then.derive, shown))
         else:
             parts.add(("escalate", str(then.escalate), ""))
     return tuple(sorted(parts))

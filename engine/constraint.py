@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from engine.compile import CompiledRule
 from engine.logic import FactValue, NAll, NLeaf, NNode, leaf_test
+from rules.expr import parse as parse_expr
 from rules.knowledge import KnowledgeBase
 
 MAX_TERMS = 512
@@ -202,6 +203,10 @@ def build_space(kb: KnowledgeBase, rules: Iterable[CompiledRule]) -> Space:
         for then in rule.ref.rule.then:
             if then.derive is not None and then.value is not None:
                 constants.setdefault(then.derive, set()).add(then.value)
+            if then.expr is not None:  # opaque arithmetic: its constants as points of its inputs
+                expr = parse_expr(then.expr)
+                for name in expr.names():
+                    constants.setdefault(name, set()).update(expr.constants())
     keys: dict[str, KeySpace] = {}
     for key, found in sorted(constants.items()):
         spec = kb.spec(key)

@@ -26,7 +26,7 @@ from engine.compile import CompiledKnowledge, CompiledRule, RunState
 from engine.constraint import build_space
 from engine.diagnose import weigh
 from engine.finding import Finding, finding
-from engine.logic import TV, FactValue, evaluate, show_value
+from engine.logic import TV, FactValue, derived_value, evaluate, show_value
 from rules.knowledge import INTAKE_PREFIX
 from rules.validate import scope
 
@@ -82,8 +82,10 @@ def forward(
             fired.add(rule.index)
             state.fired.append((rule.index, []))
             for then in rule.ref.rule.then:
-                key, value = then.derive, then.value
-                if key is not None and value is not None and key not in state.known:
+                if then.derive is None or then.derive in state.known:
+                    continue
+                key, value = then.derive, derived_value(compiled.kb, then, state.known)
+                if value is not None:
                     state.known[key] = value
                     state.derived[key] = (value, rule.qualified)
                     changed = True

@@ -31,7 +31,8 @@ def _effects(rule: CompiledRule, lang: str) -> list[str]:
         if then.conclude is not None:
             out.append(f"conclude {then.conclude} ({then.cf:+.2f})")
         elif then.derive is not None:
-            out.append(f"derive {then.derive} = {show_value(then.value)}")
+            shown = show_value(then.value) if then.expr is None else then.expr
+            out.append(f"derive {then.derive} = {shown}")
         else:
             out.append(f"escalate to Line {then.escalate}")
     return out
@@ -137,7 +138,7 @@ def rank(
                 certainty=cf,
                 firm=cf >= threshold,
                 line=fault.line,
-                prior=fault.prior,
+                prior=fault.likelihood,
                 fix=[step.get(lang) for step in fault.fix],
                 rules=sorted({r.qualified for _, r in items}),
             )

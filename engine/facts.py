@@ -11,10 +11,9 @@ from engine.logic import UNKNOWN, FactValue, show_value
 from rules.errors import InvalidInput, UnknownIdError, did_you_mean
 from rules.intake import INTAKE_FIELDS
 from rules.knowledge import INTAKE_PREFIX, KnowledgeBase
-from rules.values import BadValue, parse_value
+from rules.values import UNKNOWN_WORDS, BadValue, parse_value
 
 Source = Literal["answer", "intake", "derived"]
-UNKNOWN_WORDS = {"unknown", "?", "не знаю", "неизвестно"}
 
 
 class AnswerError(InvalidInput):

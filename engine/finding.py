@@ -36,6 +36,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "W109": ("warning", "coverage gap: answers that reach no outcome"),
     "W110": ("warning", "rule that can never fire"),
     "N111": ("note", "complaint whose escalation reaches a line with no pack for it"),
+    "W111": ("warning", "fault priors that do not make sense"),
 }
 
 _IGNORE = re.compile(r"#\s*linewise:\s*ignore\[([A-Z0-9,\s]+)\]")

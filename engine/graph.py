@@ -104,7 +104,7 @@ def build_graph(compiled: CompiledKnowledge) -> Graph:
             kind="fault",
             pack=kb.fault_pack(fault_id),
             line=fault.line,
-            prior=fault.prior,
+            prior=fault.likelihood,
             title=fault.title.en,
             label=fault.title,
             fix=list(fault.fix),
@@ -148,7 +148,12 @@ def build_graph(compiled: CompiledKnowledge) -> Graph:
             if then.conclude is not None:
                 graph.add_edge(node, fnode(then.conclude), kind="conclusion", certainty=then.cf)
             elif then.derive is not None:
-                graph.add_edge(node, key_node(kb, then.derive), kind="derivation", value=then.value)
+                graph.add_edge(
+                    node,
+                    key_node(kb, then.derive),
+                    kind="derivation",
+                    value=then.value if then.expr is None else then.expr,
+                )
             elif then.escalate is not None:
                 enode = f"E:{then.escalate}"
                 graph.add_node(enode, kind="escalation", line=then.escalate)

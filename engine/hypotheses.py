@@ -204,7 +204,7 @@ def fault_hypotheses(
     firm = bool(held) and combine_all(held) >= threshold - EPSILON
     if not ways or combine_all(reachable) < threshold - EPSILON:
         return {}, firm
-    share = index.compiled.kb.faults[fault_id].prior / sum(1 for _, cf in concluders if cf > 0)
+    share = index.compiled.kb.faults[fault_id].likelihood / sum(1 for _, cf in concluders if cf > 0)
     return {
         fault_id + SEP + qualified: ("fault", share * cf, (qualified,)) for qualified, cf in ways
     }, firm

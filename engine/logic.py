@@ -13,8 +13,10 @@ from enum import Enum
 from functools import cached_property
 from typing import Any
 
-from rules.knowledge import subject_key
-from rules.schema import Condition, Scalar
+from rules.expr import evaluate as evaluate_expr
+from rules.expr import parse as parse_expr
+from rules.knowledge import KnowledgeBase, subject_key
+from rules.schema import Condition, Consequence, Scalar
 from rules.source import PathKey, format_path
 
 
@@ -114,6 +116,8 @@ def _equals(want: Any) -> Callable[[Any], bool]:
 def comparison(cond: Condition) -> Callable[[Any], bool]:
     """The test a known value must pass for the (un-negated) comparison to hold."""
     op = cond.kind
+    if op == "known":
+        return lambda v: True  # any settled value; 'unknown' is refused by the leaf test
     if op == "equals":
         return _equals(cond.equals)
     if op == "one_of":
@@ -201,6 +205,16 @@ def first_blocker(node: NNode | None, facts: Mapping[str, FactValue]) -> Blocker
     return None  # pragma: no cover - evaluate() said not TRUE
 
 
+def derived_value(
+    kb: KnowledgeBase, then: Consequence, known: Mapping[str, FactValue]
+) -> FactValue | None:
+    """The value a firing `derive` sets: its literal, or its expression computed from the
+    known facts (None when the expression is undefined, e.g. a division by zero)."""
+    if then.expr is None:
+        return then.value
+    return evaluate_expr(parse_expr(then.expr), kb.number_of(known))
+
+
 def show_value(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -232,7 +246,9 @@ def describe(leaf: NLeaf) -> str:
     kind, ident = cond.subject
     name = f"intake.{ident}" if kind == "intake" else ident
     op = cond.kind
-    if op == "equals":
+    if op == "known":
+        text = f"{name} is known"
+    elif op == "equals":
         text = f"{name} = {show_value(cond.equals)}"
     elif op == "one_of":
         text = f"{name} in ({', '.join(show_value(v) for v in cond.one_of or [])})"

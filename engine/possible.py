@@ -13,8 +13,9 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from engine.compile import CompiledKnowledge, CompiledRule
-from engine.logic import TV, UNKNOWN, FactValue, NAll, NLeaf, NNode, evaluate
-from rules.knowledge import INTAKE_PREFIX
+from engine.logic import TV, UNKNOWN, FactValue, NAll, NLeaf, NNode, derived_value, evaluate
+from rules.computed import expression_constants
+from rules.knowledge import INTAKE_PREFIX, KnowledgeBase
 from rules.scope import complaint_map
 
 
@@ -188,7 +189,7 @@ def closure(
                     continue
                 value = _settle(index.rules[position], facts)
             else:
-                value = _derive(index.rules[position], key, facts)
+                value = _derive(compiled.kb, index.rules[position], key, facts)
             if value is None:
                 continue
             facts[key] = value
@@ -207,13 +208,14 @@ def closure(
 
 
 def _derive(
-    rules: Iterable[CompiledRule], key: str, facts: Mapping[str, FactValue]
+    kb: KnowledgeBase, rules: Iterable[CompiledRule], key: str, facts: Mapping[str, FactValue]
 ) -> FactValue | None:
     for rule in rules:
         if evaluate(rule.nnf, facts) is TV.TRUE:
             then = next(t for t in rule.ref.rule.then if t.derive == key)
-            if then.value is not None:
-                return then.value
+            value = derived_value(kb, then, facts)
+            if value is not None:
+                return value
     return None
 
 
@@ -367,6 +369,10 @@ def _answer_values(compiled: CompiledKnowledge, question_id: str) -> list[FactVa
         for value in operand if isinstance(operand, list | tuple) else [operand]:
             if isinstance(value, int | float) and not isinstance(value, bool):
                 bounds.add(float(value))
+    computed = expression_constants((r.ref.rule for r in compiled.rules), question_id)
+    if computed:  # arithmetic is opaque here: its constants and the answer's range
+        bounds |= computed
+        bounds.update(b for b in (question.min, question.max) if b is not None)
     ordered = sorted(bounds)
     points = set(ordered)
     points.update((a + b) / 2 for a, b in itertools.pairwise(ordered))

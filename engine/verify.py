@@ -24,6 +24,7 @@ from engine.coverage import (
 )
 from engine.finding import Checker, Finding, split_silenced
 from engine.graph import build_graph
+from engine.priors import check_priors
 from engine.reach import check_cycles, check_faults, check_lines, check_questions
 from engine.routing import check_routes
 from rules.knowledge import KnowledgeBase
@@ -89,6 +90,7 @@ def verify(
     check_cycles(chk)
     check_lines(chk)
     check_routes(chk)
+    check_priors(chk)
     gaps, domains = coverage_findings(
         compiled, max_combinations=max_combinations, seed=seed, budget=budget
     )

@@ -243,6 +243,8 @@ class Namer:
         op, operand, w = parts["op"], parts["operand"], self.w
         if op == "equals":
             said = self.value(key, operand)
+        elif op == "known":  # waiting for an input of a computed fact
+            said = w.t("answered")
         elif op == "one_of":
             listed = ", ".join(self.value(key, v) for v in operand or [])
             said = w.t("one of: {values}", values=listed)

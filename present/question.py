@@ -37,8 +37,10 @@ def question_view(question: Question, number: int, line: int, lang: str) -> Ques
     if question.type == "yesno":
         options = yes_no_options(w)
     else:
+        # a numbered menu (option values 1, 2, ...) keeps its own numbers as the keys
+        numbered_menu = any(o.value.isdigit() for o in question.options or ())
         options = tuple(
-            Option(key=str(n), value=o.value, label=o.text.get(lang))
+            Option(key=o.value if numbered_menu else str(n), value=o.value, label=o.text.get(lang))
             for n, o in enumerate(question.options or (), 1)
         )
     return QuestionView(

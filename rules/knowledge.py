@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rules.computed import Expansion, expand_rule, has_expressions, number_of
 from rules.errors import PackError, UnknownIdError, did_you_mean
 from rules.gcpause import paused_gc
 from rules.intake import INTAKE_FIELDS
 from rules.loader import LoadedPack, load_pack_files, shipped_pack_files
+from rules.salvage import unmasked
 from rules.schema import Condition, FactDecl, Fault, Question, Rule, Symptom
 from rules.values import ValueSpec
 
@@ -46,6 +48,7 @@ class KnowledgeBase:
     rules: list[RuleRef] = field(default_factory=list)
     owner: dict[str, str] = field(default_factory=dict)  # question/fact/fault/symptom id -> pack id
     loaded: list[LoadedPack] = field(default_factory=list)  # every file, duplicates included
+    scores: dict[str, dict[str, float]] = field(default_factory=dict)  # choice -> option -> n
 
     @classmethod
     def from_loaded(
@@ -75,13 +78,48 @@ class KnowledgeBase:
             for fact in pack.facts:
                 kb.facts.setdefault(fact.id, fact)
                 kb.owner.setdefault(fact.id, pack.id)
+            share = 1.0 / len(pack.faults) if pack.faults else 1.0
             for fault in pack.faults:
+                if fault.prior is None:  # the documented default: an even share
+                    fault = fault.model_copy(update={"prior": share})
                 kb.faults.setdefault(fault.id, fault)
                 kb.owner.setdefault("fault:" + fault.id, pack.id)
             for symptom in pack.symptoms:
                 kb.symptoms.setdefault(symptom.id, symptom)
             kb.rules.extend(RuleRef(pack.id, i, rule) for i, rule in enumerate(pack.rules))
+        kb._expand()
         return kb
+
+    def _expand(self) -> None:
+        """Expressions become plain rules and facts (rules.computed); option scores indexed."""
+        decls: list[Question | FactDecl] = [*self.questions.values(), *self.facts.values()]
+        for decl in decls:
+            numbers = {o.value: o.number for o in decl.options or ()}
+            if any(n is not None for n in numbers.values()):
+                self.scores[decl.id] = {k: v for k, v in numbers.items() if v is not None}
+        if not any(has_expressions(ref.rule) for ref in self.rules):
+            return
+        added = Expansion()
+        rules: list[RuleRef] = []
+        for ref in self.rules:
+            if not has_expressions(ref.rule):
+                rules.append(ref)
+                continue
+            before = set(added.rules)
+            rule = expand_rule(ref.rule, self._kind_of, added)
+            for fact_id in added.rules.keys() - before:
+                self.facts.setdefault(fact_id, added.facts[fact_id])
+                self.owner.setdefault(fact_id, ref.pack_id)
+                rules.append(RuleRef(ref.pack_id, ref.index, added.rules[fact_id]))
+            rules.append(RuleRef(ref.pack_id, ref.index, rule))
+        self.rules = rules
+
+    def _kind_of(self, name: str) -> str:
+        return "question" if name in self.questions else "fact"
+
+    def number_of(self, values: Mapping[str, object]) -> Callable[[str], float | None]:
+        """How expressions read numbers from these known values (choices by option score)."""
+        return number_of(values, self.scores)
 
     # ---- look-ups -------------------------------------------------------------
 
@@ -188,8 +226,9 @@ def _load(files: list[Path]) -> KnowledgeBase:
         if not err.loaded:
             raise
         problems = list(err.diagnostics)
+        set_aside = frozenset().union(*(item.set_aside for item in err.loaded))
         try:
             KnowledgeBase.from_loaded(err.loaded)
         except PackError as more:
-            problems.extend(more.diagnostics)
+            problems.extend(unmasked(more.diagnostics, set_aside))
         raise PackError(problems) from err

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from rules.compact import compact
 from rules.errors import Diagnostic, PackError, explain_empty, suggest
+from rules.salvage import salvage
 from rules.schema import Pack
 from rules.source import DataFileError, SourceMap, display_path, read_data_file
 
@@ -27,6 +28,7 @@ class LoadedPack:
     pack: Pack
     source: SourceMap
     path: Path
+    set_aside: frozenset[str] = frozenset()  # ids of broken items left out (rules.salvage)
 
 
 def shipped_pack_files() -> list[Path]:
@@ -34,9 +36,19 @@ def shipped_pack_files() -> list[Path]:
     return sorted(p for p in SHIPPED_DIR.glob("line*/*") if p.suffix in PACK_SUFFIXES)
 
 
+GOLDEN_FOLDER = "golden"
+
+
 def pack_files(paths: Iterable[Path]) -> list[Path]:
-    """Expand folders into the pack files below them; keep files as given."""
-    return data_files(paths, PACK_SUFFIXES)
+    """Expand folders into the pack files below them; keep files as given. A `golden/`
+    folder inside a pack folder holds golden cases (docs/packs.md), never packs."""
+    files: list[Path] = []
+    for path in paths:
+        found = data_files([path], PACK_SUFFIXES)
+        if path.is_dir():
+            found = [f for f in found if GOLDEN_FOLDER not in f.relative_to(path).parts[:-1]]
+        files.extend(found)
+    return files
 
 
 def data_files(paths: Iterable[Path], suffixes: tuple[str, ...]) -> list[Path]:
@@ -64,7 +76,13 @@ def load_pack_file(path: Path) -> LoadedPack:
     try:
         pack = Pack.model_validate(data)
     except ValidationError as err:
-        raise PackError(pydantic_diagnostics(err, smap, Pack)) from err
+        # the pack without its broken items is still cross-checked: one pass reports both
+        rescued = salvage(data, err, smap)
+        partial = []
+        if rescued is not None:
+            rest, source, ids = rescued
+            partial = [LoadedPack(pack=compact(rest), source=source, path=path, set_aside=ids)]
+        raise PackError(pydantic_diagnostics(err, smap, Pack), loaded=partial) from err
     return LoadedPack(pack=compact(pack), source=smap, path=path)
 
 
@@ -155,6 +173,7 @@ def _model_in(annotation: Any) -> Any:
 def load_pack_files(paths: Iterable[Path]) -> list[LoadedPack]:
     """Load many files, collecting every file's problems before raising."""
     loaded: list[LoadedPack] = []
+    partial: list[LoadedPack] = []
     problems: list[Diagnostic] = []
     given = list(paths)
     files = pack_files(given)
@@ -167,8 +186,10 @@ def load_pack_files(paths: Iterable[Path]) -> list[LoadedPack]:
             loaded.append(load_pack_file(path))
         except PackError as err:
             problems.extend(err.diagnostics)
+            partial.extend(err.loaded)  # a broken pack's sound items, for the cross-checks
     if problems:
-        raise PackError(problems, loaded=loaded)
+        # sound packs first: where ids clash, theirs are the ones indexed and checked
+        raise PackError(problems, loaded=loaded + partial)
     return loaded
 
 

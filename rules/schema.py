@@ -7,10 +7,19 @@ afterwards by `rules.validate`, which sees the whole set of packs.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
+from rules.expr import MAX_CHARS, ExprError, Expression, parse
 from rules.text import Text
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
@@ -29,6 +38,7 @@ PackStatus = Literal["draft", "validated", "published", "archived"]
 
 COMPARISONS: tuple[str, ...] = (
     "equals",
+    "known",
     "one_of",
     "less_than",
     "greater_than",
@@ -38,17 +48,61 @@ COMPARISONS: tuple[str, ...] = (
 SUBJECTS: tuple[str, ...] = ("question", "fact", "intake")
 
 
+def _parsed(text: str) -> Expression:
+    """The parsed expression, or a ValueError that pydantic reports at the key's position."""
+    try:
+        return parse(text)
+    except ExprError as err:
+        raise ValueError(err.message) from None
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(
         extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
     )
 
 
-class Option(_Model):
-    """One allowed answer of a choice question."""
+OPTION_VALUE = re.compile(r"^(?:[a-z][a-z0-9_]*|[0-9]{1,9})$")
 
-    value: Id
+
+class Option(_Model):
+    """One allowed answer of a choice question: an id or a menu number, optionally scored."""
+
+    value: str = Field(
+        description="An id (lower case letters, digits, '_') or a whole number such as 1 "
+        "(a numbered menu: the number is what every answer form accepts).",
+        max_length=64,
+    )
     text: Text
+    score: float | None = Field(
+        default=None,
+        description="The number this answer counts for in expressions (default: the value, "
+        "when it is a number).",
+    )
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _number_value(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        return value
+
+    @field_validator("value")
+    @classmethod
+    def _value_shape(cls, value: str) -> str:
+        if not OPTION_VALUE.match(value):
+            raise ValueError(
+                f"'{value}' is not a valid option value: use an id (lower case letters, "
+                "digits and '_', starting with a letter) or a whole number"
+            )
+        return value
+
+    @property
+    def number(self) -> float | None:
+        """The option's number in expressions: its score, else its value if numeric."""
+        if self.score is not None:
+            return self.score
+        return float(self.value) if self.value.isdigit() else None
 
 
 class Question(_Model):
@@ -124,9 +178,20 @@ class Fault(_Model):
     title: Text
     fix: list[Text] = Field(min_length=1)
     line: LineNo = Field(description="The lowest support line able to apply the fix.")
-    prior: float = Field(gt=0, le=1, description="Prior likelihood among this pack's faults.")
+    prior: float | None = Field(
+        default=None,
+        gt=0,
+        le=1,
+        description="Prior likelihood among this pack's faults (omitted: an even share, "
+        "1 / the number of the pack's faults).",
+    )
     description: Text | None = None
     vendor: str | None = None
+
+    @property
+    def likelihood(self) -> float:
+        """The prior in use: the given one, else the even share the knowledge base fills in."""
+        return self.prior if self.prior is not None else 1.0
 
 
 class Condition(_Model):
@@ -138,25 +203,45 @@ class Condition(_Model):
     question: Id | None = None
     fact: Id | None = None
     intake: Id | None = None
+    expr: str | None = Field(
+        default=None,
+        max_length=MAX_CHARS,
+        description="A comparison over numbers, e.g. 'score(q1) + score(q2) >= 5' "
+        "(pending until every name in it is known).",
+    )
     equals: Scalar | None = None
+    known: bool | None = Field(
+        default=None, description="true: the subject has a value (any answer but unknown)."
+    )
     one_of: list[Scalar] | None = Field(default=None, min_length=1)
     less_than: float | None = None
     greater_than: float | None = None
     between: tuple[float, float] | None = None
     contains: str | None = None
 
+    @field_validator("expr")
+    @classmethod
+    def _test(cls, text: str | None) -> str | None:
+        if text is not None and not _parsed(text).is_test:
+            raise ValueError("a condition's 'expr' must compare, e.g. 'score(a) + score(b) >= 5'")
+        return text
+
     @model_validator(mode="after")
     def _shape(self) -> Condition:
         groups = [k for k in ("all", "any", "not_") if getattr(self, k) is not None]
         subjects = [k for k in SUBJECTS if getattr(self, k) is not None]
         comparisons = [k for k in COMPARISONS if getattr(self, k) is not None]
-        if len(groups) + len(subjects) != 1:
+        exprs = ["expr"] if self.expr is not None else []
+        if len(groups) + len(subjects) + len(exprs) != 1:
             raise ValueError(
-                "a condition is exactly one of 'all', 'any', 'not', or a comparison on "
-                "'question', 'fact' or 'intake'"
+                "a condition is exactly one of 'all', 'any', 'not', 'expr', or a comparison "
+                "on 'question', 'fact' or 'intake'"
             )
-        if groups and comparisons:
-            raise ValueError(f"'{comparisons[0]}' belongs to a comparison, not to a group")
+        if (groups or exprs) and comparisons:
+            where = "a group" if groups else "'expr' (write the comparison inside it)"
+            raise ValueError(f"'{comparisons[0]}' belongs to a comparison, not to {where}")
+        if self.known is False:
+            raise ValueError("'known' takes true; for 'not yet known' there is no test")
         if subjects and len(comparisons) != 1:
             raise ValueError("a comparison needs exactly one of: " + ", ".join(COMPARISONS))
         if (self.all is not None and not self.all) or (self.any is not None and not self.any):
@@ -174,6 +259,8 @@ class Condition(_Model):
             return "any"
         if self.not_ is not None:
             return "not"
+        if self.expr is not None:
+            return "expr"
         return next(k for k in COMPARISONS if getattr(self, k) is not None)
 
     @property
@@ -207,8 +294,21 @@ class Consequence(_Model):
     certainty: float | None = Field(default=None, ge=-1, le=1)
     derive: Id | None = None
     value: Scalar | None = None
+    expr: str | None = Field(
+        default=None,
+        max_length=MAX_CHARS,
+        description="With 'derive': the value computed from known numbers, e.g. "
+        "'score(q1) + score(q2)' (the rule waits until every name in it is known).",
+    )
     escalate: LineNo | None = None
     reason: Text | None = None
+
+    @field_validator("expr")
+    @classmethod
+    def _arithmetic(cls, text: str | None) -> str | None:
+        if text is not None:
+            _parsed(text)
+        return text
 
     @model_validator(mode="after")
     def _shape(self) -> Consequence:
@@ -217,12 +317,14 @@ class Consequence(_Model):
             raise ValueError("a consequence is exactly one of 'conclude', 'derive' or 'escalate'")
         if self.conclude is None and self.certainty is not None:
             raise ValueError("'certainty' goes with 'conclude'")
-        if self.derive is None and self.value is not None:
-            raise ValueError("'value' goes with 'derive'")
+        if self.derive is None and (self.value is not None or self.expr is not None):
+            raise ValueError(f"'{'value' if self.expr is None else 'expr'}' goes with 'derive'")
+        if self.value is not None and self.expr is not None:
+            raise ValueError("'derive' takes 'value' or 'expr', not both")
         if self.escalate is None and self.reason is not None:
             raise ValueError("'reason' goes with 'escalate'")
-        if self.derive is not None and self.value is None:
-            raise ValueError("'derive' needs a 'value'")
+        if self.derive is not None and self.value is None and self.expr is None:
+            raise ValueError("'derive' needs a 'value' (or an 'expr' to compute it)")
         if self.escalate is not None and self.reason is None:
             raise ValueError("'escalate' needs a 'reason'")
         return self

@@ -6,11 +6,13 @@ import graphlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from rules.computed import check_expression
 from rules.errors import MAX_REPORTED, Diagnostic, did_you_mean, suggest
+from rules.expr import parse
 from rules.intake import INTAKE_FIELDS
 from rules.schema import Condition, Pack
 from rules.source import PathKey, SourceMap
-from rules.values import ValueSpec, fits
+from rules.values import RESERVED_OPTION_VALUES, ValueSpec, fits
 
 if TYPE_CHECKING:
     from rules.knowledge import KnowledgeBase
@@ -70,7 +72,10 @@ def validate(kb: KnowledgeBase) -> list[Diagnostic]:
             base: PathKey = ("rules", ri)
             if rule.when is not None:
                 for path, leaf in walk(rule.when, base + ("when",)):
-                    _check_leaf(kb, visible, smap, path, leaf, out)
+                    if leaf.expr is not None:
+                        check_expression(kb, visible, smap, path + ("expr",), leaf.expr, out)
+                    else:
+                        _check_leaf(kb, visible, smap, path, leaf, out)
             for ci, then in enumerate(rule.then):
                 _check_consequence(kb, pack, visible, smap, base + ("then", ci), then, out)
     _cycles(kb, out)
@@ -127,6 +132,16 @@ def _duplicates(
         for qi, question in enumerate(pack.questions):
             values = [o.value for o in question.options or ()]
             for oi, value in enumerate(values):
+                if value in RESERVED_OPTION_VALUES:
+                    out.append(
+                        smap.diagnostic(
+                            ("questions", qi, "options", oi, "value"),
+                            f"option value '{value}' is a reserved answer (it means the "
+                            "customer cannot tell), so this option could never be chosen",
+                            hint=f"rename it, e.g. '{value}_answer' or 'not_sure'",
+                            code="E018",
+                        )
+                    )
                 if value in values[:oi]:
                     out.append(
                         smap.diagnostic(
@@ -311,6 +326,19 @@ def _check_consequence(
             )
             return
         spec = kb.spec(target)
+        if then.expr is not None:
+            check_expression(kb, visible, smap, path + ("expr",), then.expr, out)
+            wanted = "yesno" if parse(then.expr).is_test else "number"
+            if spec is not None and spec.type != wanted:
+                out.append(
+                    smap.diagnostic(
+                        path + ("expr",),
+                        f"the expression gives {'yes or no' if wanted == 'yesno' else 'a number'}"
+                        f", but '{target}' is {spec.type}",
+                        hint=f"declare '{target}' with type: {wanted}",
+                        code="E014",
+                    )
+                )
         if spec is not None and then.value is not None and not fits(then.value, spec):
             out.append(
                 smap.diagnostic(

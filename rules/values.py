@@ -5,8 +5,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from rules.numbers import NumberError, parse_number
+from rules.numbers import NumberError, numbered, parse_number
 from rules.schema import AnswerType, Scalar
+
+# Answers that mean "the customer cannot tell" wherever an answer is given; an option value
+# may not be one of them (it could never be chosen).
+UNKNOWN_WORDS = frozenset({"unknown", "?", "не знаю", "неизвестно"})
+RESERVED_OPTION_VALUES = frozenset(w for w in UNKNOWN_WORDS if w.isascii() and w.isalpha())
 
 _YES = {"yes", "y", "true", "1", "да", "д"}
 _NO = {"no", "n", "false", "0", "нет", "н"}
@@ -62,12 +67,17 @@ def parse_value(raw: Scalar | None, spec: ValueSpec, *, strict_range: bool = Tru
             return False
         raise BadValue(f"'{raw}' is not a yes/no answer", "answer yes or no")
     if spec.type == "choice":
-        word = str(raw).strip()
+        word = str(raw).strip() if not isinstance(raw, bool) else ("yes" if raw else "no")
+        if isinstance(raw, float) and raw.is_integer():
+            word = str(int(raw))
         if word in spec.options or not spec.options:
             return word
         lowered = {o.lower(): o for o in spec.options}
         if word.lower() in lowered:
             return lowered[word.lower()]
+        position = menu_number(word, spec.options)
+        if position is not None:
+            return spec.options[position - 1]
         from rules.errors import did_you_mean
 
         hint = did_you_mean(word, spec.options) or f"expected {spec.describe()}"
@@ -91,6 +101,16 @@ def parse_value(raw: Scalar | None, spec: ValueSpec, *, strict_range: bool = Tru
     if not text:
         raise BadValue("empty text", "type what the customer said")
     return text
+
+
+def menu_number(word: str, options: tuple[str, ...]) -> int | None:
+    """The 1-based menu position `word` picks, the way the guided prompt numbers the options;
+    None when it is not such a number, or when the options are themselves numbers (then a
+    number means the option of that value, never a position)."""
+    if any(o.isdigit() for o in options):
+        return None
+    number = numbered(word, len(options))
+    return number
 
 
 def fits(value: Scalar, spec: ValueSpec) -> bool:

@@ -137,4 +137,8 @@ def test_several_pack_files_report_all_problems_at_once(monkeypatch: pytest.Monk
         cli, ["pack", "validate", *(_relative(DATA / "bad_packs" / f"{n}.yaml") for n in names)]
     )
     assert result.exit_code == EXIT_BAD_INPUT
-    assert "2 problems in rule packs" in result.stderr
+    assert "unknown_key.yaml:23:5: rules[0].priorty: unknown key 'priorty'" in result.stderr
+    assert "unknown_fault.yaml:27:19: rules[0].then[0].conclude: unknown fault" in result.stderr
+    # one pass: the sound part of the broken file is cross-checked too, and both files
+    # declare the pack 'demo'
+    assert "unknown_key.yaml:1:5: id: duplicate pack id 'demo'" in result.stderr
