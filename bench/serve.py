@@ -84,7 +84,7 @@ def in_process(cases: list[dict[str, Any]], seconds: float) -> dict[str, Any]:
     while time.perf_counter() - start < seconds:
         case = cases[index % len(cases)]
         index += 1
-        view = work.view(work.desk.open(case["intake"], agent="bench").case())
+        view = work.view(work.desk.open(case["intake"], agent="bench").case(), agent="bench")
         while view.kind in ("ask", "fix") and time.perf_counter() - start < seconds:
             began = time.perf_counter()
             if view.kind == "ask" and view.question is not None:
