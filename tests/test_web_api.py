@@ -173,6 +173,18 @@ def test_unknown_ids_are_404(web: Web) -> None:
     assert bad.status_code in (404, 422)
     assert set(bad.json()) == {"code", "message", "field", "hint"}
     assert web.api("GET", "/api/nothing-here").status_code == 404
+    view = web.open(WIRED)
+    typo = view["question"]["ref"][:-1]
+    unknown_q = web.api(
+        "POST",
+        f"/api/cases/{view['case']}/answer",
+        json={"step": view["step"], "question": typo, "value": "yes"},
+    )
+    assert unknown_q.status_code == 404 and unknown_q.json()["code"] == "unknown_id"
+    assert view["question"]["ref"] in unknown_q.json()["hint"]  # did you mean ...?
+    fault = web.api("GET", f"/api/cases/{view['case']}/whynot", params={"fault": "zzqx"})
+    assert fault.status_code == 404 and fault.json()["code"] == "unknown_id"
+    assert web.api("GET", f"/api/cases/{view['case']}").json()["step"] == view["step"]
 
 
 def test_malformed_json_is_400(web: Web) -> None:

@@ -325,3 +325,25 @@ def test_a_line2_specialist_takes_a_line1_case_up_in_the_console(web: Web) -> No
     after = web.api("GET", f"/api/cases/{case}", "boris").json()
     assert after["line"] == 2 and after["status"] == "open"
     assert 'id="take-up"' not in web.client.get(f"/console/cases/{case}").text
+
+
+def test_a_double_submitted_answer_form_is_a_page_not_a_second_answer(web: Web) -> None:
+    web.login("anna")
+    case = web.open(WIRED)["case"]
+    page = web.client.get(f"/console/cases/{case}")
+    form = {
+        "csrf": hidden(page.text, "csrf"),
+        "step": hidden(page.text, "step"),
+        "question": hidden(page.text, "question"),
+        "value": "yes",
+    }
+    first = web.client.post(f"/console/cases/{case}/answer", data=form, follow_redirects=False)
+    assert first.status_code == 303
+    again = web.client.post(f"/console/cases/{case}/answer", data=form)
+    assert again.status_code == 409 and "The case has moved on" in again.text
+    assert "Traceback" not in again.text and "reload the case" in again.text
+    missing = web.client.get("/console/cases/C-999999")
+    assert missing.status_code == 404 and "Not found" in missing.text
+    assert "Traceback" not in missing.text
+    events = web.api("GET", f"/api/cases/{case}/transcript").json()["events"]
+    assert [e["kind"] for e in events].count("answer") == 1

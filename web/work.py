@@ -159,6 +159,12 @@ class Work:
             intake=case.intake,
         )
 
+    def open(self, intake: dict[str, Any], line: int, *, agent: str = "") -> StepView:
+        """A new case at `line` and its first step (its live session is kept)."""
+        live = self.desk.open(intake, line, agent=agent)
+        self._remember(live, agent)
+        return self.view(live.case(), agent=agent)
+
     def handoff_view(self, packet: Handoff | None) -> Document | None:
         return handoff_document(packet, self.desk.kb, self.lang) if packet is not None else None
 
@@ -185,6 +191,11 @@ class Work:
         self, case_id: str, step: int, question: str, value: Any, *, agent: str = ""
     ) -> StepView:
         live, now = self.current(case_id, step, agent=agent)
+        if question not in self.desk.kb.questions:
+            raise UnknownIdError(
+                f"unknown question '{question}'",
+                hint=did_you_mean(question, self.desk.kb.questions) or "answer the question shown",
+            )
         if not isinstance(now, Ask) or now.question.id != question:
             asked = now.question.id if isinstance(now, Ask) else "no question"
             raise StaleStep(
