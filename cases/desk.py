@@ -158,9 +158,9 @@ class Desk:
         case_id = self.store.create(values, at, agent=agent or self.agent, channel=self.channel)
         return self._start(self.store.load(case_id), line, agent)
 
-    def _start(self, case: Case, line: int, agent: str = "") -> LiveCase:
+    def _start(self, case: Case, line: int, agent: str = "", **extra: Any) -> LiveCase:
         compiled = self.knowledge(line)
-        data: dict[str, Any] = {"packs": compiled.kb.versions()}
+        data: dict[str, Any] = {"packs": compiled.kb.versions(), **extra}
         if agent:
             data["agent"] = agent
         self.store.append(case.id, self.event(line, "session_started", agent=agent, data=data))
@@ -259,17 +259,13 @@ class Desk:
                 hint=f"work it at Line {case.line} or above",
             )
         try:
-            compiled = self.knowledge(line)
+            self.knowledge(line)
         except UnknownIdError as err:
             raise UnknownIdError(
                 f"Line {line} has no packs here, so case {case.id} cannot be worked there",
                 hint=f"read it with 'linewise case show {case.id}'",
             ) from err
-        data: dict[str, Any] = {"packs": compiled.kb.versions(), "taken_from_line": case.line}
-        if agent:
-            data["agent"] = agent
-        self.store.append(case.id, self.event(line, "session_started", agent=agent, data=data))
-        return self._live(self.store.load(case.id), line, agent)
+        return self._start(case, line, agent, taken_from_line=case.line)
 
 
 @dataclass
