@@ -277,10 +277,10 @@ def main() -> None:
     base = in_process(cases, min(args.seconds, 20))
     print(f"in process: {base}", flush=True)
     server = Server(args.workers)
+    runs: list[dict[str, Any]] = []
     try:
         server.wait()
         asyncio.run(load(server.url, server.token, 5, 5, 0.0))  # compile in both workers
-        runs = []
         for sessions in [int(n) for n in args.sessions.split(",")]:
             for think in [float(t) for t in args.think.split(",")]:
                 warmup = args.warmup if args.warmup is not None else think + 5
@@ -290,25 +290,38 @@ def main() -> None:
                 result["of_in_process"] = round(result["steps_per_s"] / base["steps_per_s"], 2)
                 print(result, flush=True)
                 runs.append(result)
+                write(args.name, args.workers, args.seconds, load_before, base, runs)
     finally:
         server.stop()
-    report = {
+
+
+def write(
+    name: str,
+    workers: int,
+    seconds: float,
+    load_before: list[float],
+    base: dict[str, Any],
+    runs: list[dict[str, Any]],
+) -> None:
+    """The results so far (after each run: a long run cut short keeps what it measured)."""
+    load_after = [round(x, 1) for x in os.getloadavg()]
+    report: dict[str, Any] = {
         "machine": f"{os.cpu_count()} cores, client and server on the same machine",
-        "load_average_at_end": [round(x, 1) for x in os.getloadavg()],
+        "load_average_at_end": load_after,
         "load_average_at_start": load_before,
-        "workers": args.workers,
-        "seconds_per_run": args.seconds,
+        "workers": workers,
+        "seconds_per_run": seconds,
         "in_process": base,
         "http": runs,
     }
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"{args.name}.json").write_text(json.dumps(report, indent=2) + "\n")
+    (RESULTS / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n")
     lines = [
-        f"# linewise serve --workers {args.workers}: simulated agents over HTTP",
+        f"# linewise serve --workers {workers}: simulated agents over HTTP",
         "",
         f"{report['machine']} (load average {load_before[0]} at the start, "
-        f"{report['load_average_at_end'][0]} at the end); "
-        f"{args.seconds:g} s measured per run after a warm-up (think time + 5 s: agents "
+        f"{load_after[0]} at the end); "
+        f"{seconds:g} s measured per run after a warm-up (think time + 5 s: agents "
         "come in over one think time); in process (no HTTP, one process): "
         f"{base['steps_per_s']} steps/s, p50 {base['p50']} ms, p95 {base['p95']} ms.",
         "",
@@ -322,7 +335,7 @@ def main() -> None:
             f"{r['of_in_process']:.0%} | {r['p50']} | {r['p95']} | {r['p99']} | "
             f"{r['opens']} ({r['opens_p50']}) | {r['seconds']} | {r['errors']} |"
         )
-    (RESULTS / f"{args.name}.md").write_text("\n".join(lines) + "\n")
+    (RESULTS / f"{name}.md").write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
