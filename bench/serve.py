@@ -77,14 +77,14 @@ def in_process(cases: list[dict[str, Any]], seconds: float) -> dict[str, Any]:
     folder = Path(tempfile.mkdtemp(prefix="lw-bench-"))
     work = Work(Desk(open_store(folder / "cases.sqlite3"), load_knowledge()))
     for case in cases[:3]:  # compile and warm up
-        work.view(work.desk.open(case["intake"]).case())
+        work.open(case["intake"], 1, agent="bench")
     latencies: list[float] = []
     start = time.perf_counter()
     index = 0
     while time.perf_counter() - start < seconds:
         case = cases[index % len(cases)]
         index += 1
-        view = work.view(work.desk.open(case["intake"], agent="bench").case())
+        view = work.open(case["intake"], 1, agent="bench")
         while view.kind in ("ask", "fix") and time.perf_counter() - start < seconds:
             began = time.perf_counter()
             if view.kind == "ask" and view.question is not None:
@@ -162,18 +162,22 @@ async def agent(
     cases: list[dict[str, Any]],
     seed: int,
     think: float,
+    measure_from: float,
     stop_at: float,
     latencies: list[float],
     opens: list[float],
     errors: list[str],
 ) -> None:
     rng = random.Random(seed)
+    if think:  # agents come in over one think time, not all in the same instant
+        await asyncio.sleep(rng.uniform(0, think))
     while time.monotonic() < stop_at:
         case = cases[rng.randrange(len(cases))]
         began = time.perf_counter()
         try:
             opened = await client.post("/api/cases", json={"intake": case["intake"]})
-            opens.append((time.perf_counter() - began) * 1000)
+            if time.monotonic() >= measure_from:
+                opens.append((time.perf_counter() - began) * 1000)
         except httpx.TransportError as err:
             errors.append(f"open {type(err).__name__}")
             continue
@@ -183,7 +187,9 @@ async def agent(
         view = opened.json()
         while view["kind"] in ("ask", "fix") and time.monotonic() < stop_at:
             if think:
-                await asyncio.sleep(rng.expovariate(1 / think))
+                await asyncio.sleep(min(rng.expovariate(1 / think), stop_at - time.monotonic()))
+                if time.monotonic() >= stop_at:
+                    break
             if view["kind"] == "ask":
                 ref = view["question"]["ref"]
                 path, body = (
@@ -205,14 +211,19 @@ async def agent(
             except httpx.TransportError as err:
                 errors.append(f"{path} {type(err).__name__}")
                 break
-            latencies.append((time.perf_counter() - began) * 1000)
+            if time.monotonic() >= measure_from:
+                latencies.append((time.perf_counter() - began) * 1000)
             if response.status_code != 200:
                 errors.append(f"{path} {response.status_code}")
                 break
             view = response.json()
 
 
-async def load(url: str, token: str, sessions: int, seconds: float, think: float) -> dict[str, Any]:
+async def load(
+    url: str, token: str, sessions: int, seconds: float, think: float, warmup: float = 0.0
+) -> dict[str, Any]:
+    """`sessions` agents for `warmup` + `seconds`; what happens in the warm-up (agents
+    coming in and opening their first cases) is not counted."""
     cases = line1_cases()
     latencies: list[float] = []
     opens: list[float] = []
@@ -222,24 +233,26 @@ async def load(url: str, token: str, sessions: int, seconds: float, think: float
     async with httpx.AsyncClient(
         base_url=url, headers=headers, limits=limits, timeout=120
     ) as client:
-        stop_at = time.monotonic() + seconds
-        started = time.perf_counter()
+        measure_from = time.monotonic() + warmup
+        stop_at = measure_from + seconds
         await asyncio.gather(
             *(
-                agent(client, cases, n, think, stop_at, latencies, opens, errors)
+                agent(client, cases, n, think, measure_from, stop_at, latencies, opens, errors)
                 for n in range(sessions)
             )
         )
-        elapsed = time.perf_counter() - started
+        wall = time.monotonic() - measure_from
+    elapsed = seconds  # what started in the measured time counts, over that time
     return {
         "sessions": sessions,
         "think_s": think,
+        "warmup_s": warmup,
         "steps": len(latencies),
         "steps_per_s": round(len(latencies) / elapsed, 1),
         "opens": len(opens),
         "opens_p50": percentiles(opens)["p50"],
         "requests_per_s": round((len(latencies) + len(opens)) / elapsed, 1),
-        "seconds": round(elapsed, 1),
+        "seconds": round(wall, 1),  # measured time and the requests in flight at its end
         "errors": len(errors),
         "error_kinds": sorted(set(errors))[:5],
         **percentiles(latencies),
@@ -253,6 +266,9 @@ def main() -> None:
     parser.add_argument(
         "--think", default="1.0,0", help="mean think times to run (s; 0 = flat out)"
     )
+    parser.add_argument(
+        "--warmup", type=float, default=None, help="s not counted at the start [default: think + 5]"
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--name", default="serve")
     args = parser.parse_args()
@@ -261,39 +277,56 @@ def main() -> None:
     base = in_process(cases, min(args.seconds, 20))
     print(f"in process: {base}", flush=True)
     server = Server(args.workers)
+    runs: list[dict[str, Any]] = []
     try:
         server.wait()
         asyncio.run(load(server.url, server.token, 5, 5, 0.0))  # compile in both workers
-        runs = []
         for sessions in [int(n) for n in args.sessions.split(",")]:
             for think in [float(t) for t in args.think.split(",")]:
-                result = asyncio.run(load(server.url, server.token, sessions, args.seconds, think))
+                warmup = args.warmup if args.warmup is not None else think + 5
+                result = asyncio.run(
+                    load(server.url, server.token, sessions, args.seconds, think, warmup)
+                )
                 result["of_in_process"] = round(result["steps_per_s"] / base["steps_per_s"], 2)
                 print(result, flush=True)
                 runs.append(result)
+                write(args.name, args.workers, args.seconds, load_before, base, runs)
     finally:
         server.stop()
-    report = {
+
+
+def write(
+    name: str,
+    workers: int,
+    seconds: float,
+    load_before: list[float],
+    base: dict[str, Any],
+    runs: list[dict[str, Any]],
+) -> None:
+    """The results so far (after each run: a long run cut short keeps what it measured)."""
+    load_after = [round(x, 1) for x in os.getloadavg()]
+    report: dict[str, Any] = {
         "machine": f"{os.cpu_count()} cores, client and server on the same machine",
-        "load_average_at_end": [round(x, 1) for x in os.getloadavg()],
+        "load_average_at_end": load_after,
         "load_average_at_start": load_before,
-        "workers": args.workers,
-        "seconds_per_run": args.seconds,
+        "workers": workers,
+        "seconds_per_run": seconds,
         "in_process": base,
         "http": runs,
     }
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"{args.name}.json").write_text(json.dumps(report, indent=2) + "\n")
+    (RESULTS / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n")
     lines = [
-        f"# linewise serve --workers {args.workers}: simulated agents over HTTP",
+        f"# linewise serve --workers {workers}: simulated agents over HTTP",
         "",
         f"{report['machine']} (load average {load_before[0]} at the start, "
-        f"{report['load_average_at_end'][0]} at the end); "
-        f"{args.seconds:g} s per run; in process (no HTTP, one process): "
+        f"{load_after[0]} at the end); "
+        f"{seconds:g} s measured per run after a warm-up (think time + 5 s: agents "
+        "come in over one think time); in process (no HTTP, one process): "
         f"{base['steps_per_s']} steps/s, p50 {base['p50']} ms, p95 {base['p95']} ms.",
         "",
         "| open sessions | think time | steps/s | of in-process | p50 ms | p95 ms | p99 ms "
-        "| cases opened (p50 ms) | wall s | errors |",
+        "| cases opened (p50 ms) | measured s | errors |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in runs:
@@ -302,7 +335,7 @@ def main() -> None:
             f"{r['of_in_process']:.0%} | {r['p50']} | {r['p95']} | {r['p99']} | "
             f"{r['opens']} ({r['opens_p50']}) | {r['seconds']} | {r['errors']} |"
         )
-    (RESULTS / f"{args.name}.md").write_text("\n".join(lines) + "\n")
+    (RESULTS / f"{name}.md").write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

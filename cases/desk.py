@@ -93,8 +93,12 @@ class Desk:
         agent: str | None = None,
         channel: str | None = None,
         compiled: dict[int, CompiledKnowledge] | None = None,
+        guarded: bool = False,
     ) -> None:
         self.store = store
+        # guarded: each live case's changes are stored only while the stored case is still
+        # the one it knows (a server keeping live cases between requests, several workers)
+        self.guarded = guarded
         self.agent = agent  # recorded with every event this desk writes
         self.channel = channel
         self.kb = kb
@@ -157,6 +161,7 @@ class Desk:
             agent=self.agent,
             channel=self.channel,
             compiled=self._lines,
+            guarded=self.guarded,
         )
 
     def open(self, intake: Mapping[str, Any], line: int = 1, *, agent: str = "") -> LiveCase:
@@ -166,9 +171,9 @@ class Desk:
         case_id = self.store.create(values, at, agent=agent or self.agent, channel=self.channel)
         return self._start(self.store.load(case_id), line, agent)
 
-    def _start(self, case: Case, line: int, agent: str = "") -> LiveCase:
+    def _start(self, case: Case, line: int, agent: str = "", **extra: Any) -> LiveCase:
         compiled = self.knowledge(line)
-        data: dict[str, Any] = {"packs": compiled.kb.versions()}
+        data: dict[str, Any] = {"packs": compiled.kb.versions(), **extra}
         if agent:
             data["agent"] = agent
         self.store.append(case.id, self.event(line, "session_started", agent=agent, data=data))
@@ -188,7 +193,8 @@ class Desk:
             agent=agent,
         )
         session.ruled_here = ruled_here
-        return LiveCase(self, case.id, case.opened_at, case.intake, session, agent)
+        known = case if self.guarded else None
+        return LiveCase(self, case.id, case.opened_at, case.intake, session, agent, known)
 
     def attach(self, case: Case, *, agent: str = "") -> LiveCase:
         """The live session of an open case, rebuilt from its events without writing one
@@ -201,9 +207,17 @@ class Desk:
             )
         return self._live(case, case.line, agent)
 
-    def resume(self, case_id: str, *, allow_pack_change: bool = False, agent: str = "") -> LiveCase:
+    def resume(
+        self,
+        case_id: str,
+        *,
+        allow_pack_change: bool = False,
+        agent: str = "",
+        line: int | None = None,
+    ) -> LiveCase:
         """Continue a stored case where it stopped (the next line's session if it was
-        escalated), with the same pack versions."""
+        escalated), with the same pack versions. `line`: a specialist of a higher line
+        takes the case up at their line (a new session there, carrying every fact)."""
         case = self.store.load(case_id)
         status = case.status
         if status in ("resolved", "unresolved"):
@@ -211,6 +225,8 @@ class Desk:
                 f"case {case.id} is {status}",
                 hint=f"see its history with 'linewise case show {case.id}'",
             )
+        if line is not None and line != case.line:
+            return self._take_up(case, line, agent)
         line = case.line
         if case.current_session() is None:  # stopped before its session was stored
             return self._start(case, line, agent)
@@ -247,6 +263,23 @@ class Desk:
         self.store.append(case.id, self.event(line, "resumed", agent=agent, data=data))
         return self._live(self.store.load(case.id), line, agent)
 
+    def _take_up(self, case: Case, line: int, agent: str) -> LiveCase:
+        """Start `line`'s session on a case now at a lower line (nothing asked is asked
+        again); a case never goes down a line this way."""
+        if line < case.line:
+            raise InvalidInput(
+                f"case {case.id} is at Line {case.line}; it cannot be taken back to Line {line}",
+                hint=f"work it at Line {case.line} or above",
+            )
+        try:
+            self.knowledge(line)
+        except UnknownIdError as err:
+            raise UnknownIdError(
+                f"Line {line} has no packs here, so case {case.id} cannot be worked there",
+                hint=f"read it with 'linewise case show {case.id}'",
+            ) from err
+        return self._start(case, line, agent, taken_from_line=case.line)
+
 
 @dataclass
 class LiveCase:
@@ -258,18 +291,26 @@ class LiveCase:
     intake: dict[str, Any]
     session: Session
     agent: str = ""  # who works it, when the desk serves many (the web); else the desk's
+    # a guarded desk's case as stored after this session's last change: each change is
+    # stored only if the case has not moved on since (else CaseMovedOn, nothing stored)
+    known: Case | None = None
 
     @property
     def line(self) -> int:
         return self.session.line
 
     def _append(self, kind: Any, **fields: Any) -> Event:
-        return self.desk.store.append(
-            self.case_id, self.desk.event(self.line, kind, agent=self.agent, **fields)
-        )
+        event = self.desk.event(self.line, kind, agent=self.agent, **fields)
+        if self.known is None:
+            return self.desk.store.append(self.case_id, event)
+        last = self.known.events[-1].seq if self.known.events else 0
+        stored = self.desk.store.append(self.case_id, event, after=last)
+        self.known = self.known.model_copy(update={"events": [*self.known.events, stored]})
+        return stored
 
     def case(self) -> Case:
-        return self.desk.store.load(self.case_id)
+        """The case as stored (a guarded desk knows it without reading the store)."""
+        return self.known if self.known is not None else self.desk.store.load(self.case_id)
 
     def answer(self, question_id: str, raw: Any) -> Asked:
         """Validate, store, then record an answer (an invalid one raises, nothing stored)."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cases.case_filter import CaseFilter
-from cases.model import Case, CaseSummary, Event
+from cases.model import Case, CaseMovedOn, CaseSummary, Event
 from cases.store import case_id, normalise_id
 from rules.errors import UnknownIdError
 
@@ -56,8 +56,10 @@ class MemoryStore:
             raise UnknownIdError(f"unknown case '{ident}'")
         return stored
 
-    def append(self, case_id: str, event: Event) -> Event:
+    def append(self, case_id: str, event: Event, *, after: int | None = None) -> Event:
         stored = self._get(case_id)
+        if after is not None and len(stored.events) != after:
+            raise CaseMovedOn(f"case {case_id} has moved on", hint="reload the case")
         event = event.model_copy(update={"seq": len(stored.events) + 1})
         stored.events.append(event)
         return event

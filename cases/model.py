@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from rules.errors import InvalidInput
 from rules.numbers import is_digits
 from rules.schema import Scalar
 
@@ -32,6 +33,11 @@ EventKind = Literal[
     "waiting_over",  # the wait ended (the vendor answered); the SLA clock runs again
 ]
 CaseStatus = Literal["open", "abandoned", "escalated", "resolved", "unresolved"]
+
+
+class CaseMovedOn(InvalidInput):
+    """A change made on a case that another change (a tab, a worker) has moved on since:
+    nothing was stored."""
 
 
 class Event(BaseModel):

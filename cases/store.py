@@ -29,7 +29,7 @@ from cases.database import (
     simulated_store_path,
     store_errors,
 )
-from cases.model import Case, CaseSummary, Event, case_id, normalise_id
+from cases.model import Case, CaseMovedOn, CaseSummary, Event, case_id, normalise_id
 from cases.store_access import ENV_VAR, MissingStore, StoreError, missing_store
 from cases.tables import cases, events
 from rules.errors import UnknownIdError, did_you_mean
@@ -64,7 +64,7 @@ class CaseStore(Protocol):
         channel: str | None = None,
     ) -> str: ...
 
-    def append(self, case_id: str, event: Event) -> Event: ...
+    def append(self, case_id: str, event: Event, *, after: int | None = None) -> Event: ...
 
     def load(self, case_id: str) -> Case: ...
 
@@ -188,8 +188,10 @@ class SQLStore:
             )
         return ident
 
-    def append(self, case_id: str, event: Event) -> Event:
-        """Append one event in its own transaction; returns it with its sequence number."""
+    def append(self, case_id: str, event: Event, *, after: int | None = None) -> Event:
+        """Append one event in its own transaction; returns it with its sequence number.
+        `after`: only when the case's last event is still number `after` (checked in the
+        same transaction), else CaseMovedOn and nothing is stored."""
         with self.writing() as conn:
             query = select(cases.c.num, cases.c.opened_at, cases.c.intake).where(
                 cases.c.id == normalise_id(case_id)
@@ -201,6 +203,11 @@ class SQLStore:
                 raise self._unknown(conn, case_id)
             num = int(row.num)
             history = self._events(conn, num)
+            if after is not None and len(history) != after:
+                raise CaseMovedOn(
+                    f"case {case_id} has moved on (event {len(history)}, not {after})",
+                    hint="reload the case",
+                )
             stored = event.model_copy(update={"seq": len(history) + 1})
             conn.execute(insert(events).values(**_event_row(num, stored)))
             values = derive(json.loads(row.intake), row.opened_at, [*history, stored])

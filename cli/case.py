@@ -21,9 +21,8 @@ from cli.options import (
     store_option,
     terminal_user,
 )
-from cli.transcript import render_case_list
 from present.text import document_lines, plain
-from present.transcript import transcript_document
+from present.transcript import case_list_text, transcript_document
 from rules.errors import InvalidInput
 from rules.intake import SERVICE_FORMS
 
@@ -113,6 +112,9 @@ def show(
     default=None,
     help="Only simulated history, or only real cases [default: both, marked].",
 )
+@packs_option
+@lang_option
+@ids_option
 def list_cases(
     store_path: str | None,
     as_json: bool,
@@ -126,6 +128,9 @@ def list_cases(
     opened_from: datetime | None,
     opened_until: datetime | None,
     simulated: bool | None,
+    packs: tuple[Path, ...],
+    lang: str,
+    ids: bool,
 ) -> None:
     """List the cases in the store, newest first; a line's queue with the filters.
 
@@ -133,6 +138,7 @@ def list_cases(
     Example:
       linewise case list --line 2 --status escalated --service-form premium
       linewise case list --mine --from 2026-01-01 --until 2026-01-31
+      linewise case list --ids --lang ru
     """
     if mine:
         agent = terminal_user()
@@ -154,4 +160,4 @@ def list_cases(
     if as_json:
         click.echo(json.dumps([r.model_dump() for r in rows], indent=2, ensure_ascii=False))
     else:
-        click.echo(render_case_list(rows))
+        click.echo(case_list_text(rows, load_all(packs), lang, ids=ids))

@@ -20,7 +20,9 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
 
 @functools.cache
-def _translations(lang: str) -> gettext.NullTranslations:
+def translations(lang: str) -> gettext.NullTranslations:
+    """The catalogue of `lang` (English: the messages as written); the web's templates
+    use it through Jinja2's i18n extension."""
     if lang == "en":
         return gettext.NullTranslations()
     return gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[lang], fallback=True)
@@ -31,7 +33,7 @@ class Words:
 
     def __init__(self, lang: str) -> None:
         self.lang = lang if lang in LANGS else "en"
-        self._tr = _translations(self.lang)
+        self._tr = translations(self.lang)
 
     def t(self, message: str, **fields: Any) -> str:
         """`message` in this language, with `{name}` fields filled in."""

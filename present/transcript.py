@@ -3,7 +3,7 @@ event (question texts and answers in words), and the outcome."""
 
 from __future__ import annotations
 
-from cases.model import Case, Event
+from cases.model import Case, CaseSummary, Event
 from present.names import Namer, intake_label
 from present.question import status_label
 from present.recap import INTAKE_ORDER
@@ -143,3 +143,28 @@ def transcript_document(case: Case, kb: KnowledgeBase, lang: str) -> Document:
         summary=summary,
         sections=tuple(sections),
     )
+
+
+def case_list_text(rows: list[CaseSummary], kb: KnowledgeBase, lang: str, *, ids: bool) -> str:
+    """`linewise case list` as text: one case a line, its complaint by title (the
+    complaint's id in brackets only with `ids`), simulated history marked."""
+    namer = Namer(kb, lang)
+    w = namer.w
+    if not rows:
+        return w.t("no cases yet")
+    header = (
+        f"{w.t('case'):10} {w.t('status'):10} {w.t('line'):4} {w.t('updated'):25} "
+        f"{w.t('agent'):12} {w.t('complaint / customer')}"
+    )
+    lines = [header]
+    for row in rows:
+        complaint = namer.symptom(row.complaint) if row.complaint else ""
+        if complaint and ids:
+            complaint += f" [{row.complaint}]"
+        who = " / ".join(x for x in (complaint, row.customer) if x)
+        mark = f" [{w.t('simulated')}]" if row.simulated else ""
+        lines.append(
+            f"{row.id:10} {status_label(row.status, w):10} {row.line:<4} {row.updated_at:25} "
+            f"{row.agent or '-':12} {who}{mark}"
+        )
+    return "\n".join(lines)

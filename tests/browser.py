@@ -58,6 +58,7 @@ class Server:
     store: Path
     env: dict[str, str]
     log: Path
+    pid: int  # the server's process (one worker: the only one)
 
 
 @contextmanager
@@ -106,7 +107,7 @@ def served(tmp: Path, users: dict[str, str], workers: int = 1) -> Iterator[Serve
             if process.poll() is not None or time.monotonic() > deadline:
                 raise AssertionError("the server did not start:\n" + log.read_text())
             time.sleep(0.3)
-        yield Server(url, store, env, log)
+        yield Server(url, store, env, log, process.pid)
     finally:
         process.terminate()
         try:

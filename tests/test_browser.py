@@ -101,6 +101,11 @@ def test_agent_console_golden_case_escalation_and_line2_handoff(
     login(page, "anna")
     open_case(page, "No network over the cable", data["intake"]["customer"])
     shots(page, "console-question")
+    # the shortcut key is shown beside the label, not read as part of it ("WHYW")
+    expect(page.get_by_role("link", name="WHY", exact=True)).to_have_attribute(
+        "aria-keyshortcuts", "w"
+    )
+    assert page.get_by_role("link", name="HOW", exact=True).inner_text().split() == ["HOW", "H"]
     page.keyboard.press("w")  # the WHY panel by its shortcut
     expect(page.locator("#explanation")).to_be_visible()
     shots(page, "console-why")

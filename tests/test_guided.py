@@ -357,6 +357,12 @@ def test_case_list_and_transcript() -> None:
     listing = CliRunner().invoke(cli, ["case", "list"])
     assert listing.exit_code == 0
     assert "C-000001" in listing.output and "resolved" in listing.output
+    row = listing.output.splitlines()[1]
+    assert "No network over the cable" in row and "wired_no_network" not in row
+    with_ids = CliRunner().invoke(cli, ["case", "list", "--ids"]).output.splitlines()[1]
+    assert "No network over the cable [wired_no_network]" in with_ids
+    russian = CliRunner().invoke(cli, ["case", "list", "--lang", "ru"]).output
+    assert "Нет сети по кабелю" in russian and "решено" in russian, russian
     text = CliRunner().invoke(cli, ["case", "show", "C-000001"])
     flat = " ".join(text.output.split())
     assert "Line 1 session (resolved)" in flat

@@ -173,6 +173,18 @@ def test_unknown_ids_are_404(web: Web) -> None:
     assert bad.status_code in (404, 422)
     assert set(bad.json()) == {"code", "message", "field", "hint"}
     assert web.api("GET", "/api/nothing-here").status_code == 404
+    view = web.open(WIRED)
+    typo = view["question"]["ref"][:-1]
+    unknown_q = web.api(
+        "POST",
+        f"/api/cases/{view['case']}/answer",
+        json={"step": view["step"], "question": typo, "value": "yes"},
+    )
+    assert unknown_q.status_code == 404 and unknown_q.json()["code"] == "unknown_id"
+    assert view["question"]["ref"] in unknown_q.json()["hint"]  # did you mean ...?
+    fault = web.api("GET", f"/api/cases/{view['case']}/whynot", params={"fault": "zzqx"})
+    assert fault.status_code == 404 and fault.json()["code"] == "unknown_id"
+    assert web.api("GET", f"/api/cases/{view['case']}").json()["step"] == view["step"]
 
 
 def test_malformed_json_is_400(web: Web) -> None:
@@ -324,3 +336,55 @@ def test_two_workers_on_one_store_never_answer_from_a_stale_session(tmp_path: Pa
             other = (second if web is first else first).api("GET", f"/api/cases/{view['case']}")
             assert other.json()["step"] == view["step"] and other.json()["kind"] == view["kind"]
         assert len(set(seen)) == len(seen)
+
+
+def test_a_specialist_takes_a_case_up_at_their_line(web: Web) -> None:
+    view = web.open(WIRED)
+    first = view["question"]["ref"]
+    view = web.api(
+        "POST",
+        f"/api/cases/{view['case']}/answer",
+        json={"step": view["step"], "question": first, "value": "yes"},
+    ).json()
+    case = view["case"]
+    resume = f"/api/cases/{case}/resume"
+    # a Line 1 agent, or a Line 4 agent at Line 2, may not take it up there
+    assert web.api("POST", resume, "anna", json={"line": 2}).status_code == 403
+    assert web.api("POST", resume, "vera", json={"line": 2}).status_code == 403
+    taken = web.api("POST", resume, "boris", json={"line": 2})
+    assert taken.status_code == 200, taken.text
+    body = taken.json()
+    assert body["line"] == 2 and body["status"] == "open"
+    assert body.get("question") is None or body["question"]["ref"] != first  # never re-asked
+    events = web.api("GET", f"/api/cases/{case}/transcript", "boris").json()["events"]
+    started = [e for e in events if e["kind"] == "session_started"]
+    assert [e["line"] for e in started] == [1, 2]
+    assert started[-1]["data"]["taken_from_line"] == 1 and started[-1]["agent"] == "boris"
+    # a case never goes down a line; the line is checked as a field
+    down = web.api("POST", resume, "root", json={"line": 1})
+    assert down.status_code == 422 and "cannot be taken back to Line 1" in down.json()["message"]
+    assert web.api("POST", resume, "boris", json={"line": 7}).status_code == 422
+    assert (
+        web.api("POST", "/api/cases/C-999999/resume", "boris", json={"line": 2}).status_code == 404
+    )
+
+
+def test_a_kept_session_gone_stale_is_refused_when_stored(tmp_path: Path) -> None:
+    """Worker one keeps the case at step N; worker two answers at step N; a tab still at
+    step N sent to worker one is refused (409) by the store's own check, nothing stored,
+    and worker one then works from the stored case."""
+    with web_app(tmp_path) as first, web_app(tmp_path) as second:
+        view = first.open(WIRED)
+        case, ref, step = view["case"], view["question"]["ref"], view["step"]
+        body = {"step": step, "question": ref, "value": "yes"}
+        moved = second.api("POST", f"/api/cases/{case}/answer", json=body)
+        assert moved.status_code == 200, moved.text
+        stale = first.api("POST", f"/api/cases/{case}/answer", json={**body, "value": "no"})
+        assert stale.status_code == 409 and stale.json()["code"] == "stale_step", stale.text
+        events = first.api("GET", f"/api/cases/{case}/transcript").json()["events"]
+        assert [e["value"] for e in events if e["kind"] == "answer"] == [True]
+        now = moved.json()
+        if now["kind"] == "ask":
+            following = {"step": now["step"], "question": now["question"]["ref"], "value": "no"}
+            went_on = first.api("POST", f"/api/cases/{case}/answer", json=following)
+            assert went_on.status_code == 200, went_on.text

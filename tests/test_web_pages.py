@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +110,59 @@ def test_agent_runs_a_golden_case_through_the_console(web: Web) -> None:
     assert "Case resolved" in done.text
     transcript = web.client.get(url + "/transcript")
     assert "the fix worked" in transcript.text
+
+
+class _Shortcuts(HTMLParser):
+    """Each element with a keyboard shortcut: its label as read aloud (without the
+    aria-hidden key hint), its whole text, and its key."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[dict[str, str]] = []
+        self._open: list[dict[str, str]] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = dict(attrs)
+        if "data-key" in named:
+            self._open.append(
+                {
+                    "tag": tag,
+                    "key": named["data-key"] or "",
+                    "label": "",
+                    "text": "",
+                    "aria": named.get("aria-keyshortcuts") or "",
+                }
+            )
+        elif tag == "kbd" and named.get("aria-hidden") == "true":
+            self._hidden += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "kbd" and self._hidden:
+            self._hidden -= 1
+        elif self._open and tag == self._open[-1]["tag"]:
+            self.found.append(self._open.pop())
+
+    def handle_data(self, data: str) -> None:
+        for item in self._open:
+            item["text"] += data
+            if not self._hidden:
+                item["label"] += data
+
+
+def test_shortcut_keys_are_not_glued_to_the_labels(web: Web) -> None:
+    web.login("anna")
+    case = web.open(WIRED)
+    page = web.client.get(f"/console/cases/{case['case']}")
+    parser = _Shortcuts()
+    parser.feed(page.text)
+    shown = {item["label"].strip(): item for item in parser.found}
+    assert {"WHY", "HOW", "Back", "Customer cannot tell"} <= set(shown), shown
+    for item in shown.values():
+        assert item["aria"] == item["key"], item
+        if item["tag"] == "textarea":  # the escalation note: focused by its key
+            continue
+        assert item["text"].split()[-1] == item["key"].upper(), item  # "WHY W", not "WHYW"
 
 
 def test_escalation_note_and_the_line2_handoff(web: Web) -> None:
@@ -253,3 +307,43 @@ def test_access_log_is_structured_and_keeps_secrets_out(
     assert '"status": 200' in text and '"path": "/api/me"' in text and '"user": "anna"' in text
     for secret in (key, PASSWORD, web.tokens["anna"], web.settings.secret):
         assert secret not in text
+
+
+def test_a_line2_specialist_takes_a_line1_case_up_in_the_console(web: Web) -> None:
+    case = web.open(WIRED)["case"]
+    web.login("anna")
+    assert 'id="take-up"' not in web.client.get(f"/console/cases/{case}").text
+    web.login("boris")
+    page = web.client.get(f"/console/cases/{case}")
+    assert "Take it up at Line 2" in page.text
+    taken = web.client.post(
+        f"/console/cases/{case}/resume",
+        data={"csrf": csrf_of(page.text), "line": "2"},
+        follow_redirects=False,
+    )
+    assert taken.status_code == 303
+    after = web.api("GET", f"/api/cases/{case}", "boris").json()
+    assert after["line"] == 2 and after["status"] == "open"
+    assert 'id="take-up"' not in web.client.get(f"/console/cases/{case}").text
+
+
+def test_a_double_submitted_answer_form_is_a_page_not_a_second_answer(web: Web) -> None:
+    web.login("anna")
+    case = web.open(WIRED)["case"]
+    page = web.client.get(f"/console/cases/{case}")
+    form = {
+        "csrf": hidden(page.text, "csrf"),
+        "step": hidden(page.text, "step"),
+        "question": hidden(page.text, "question"),
+        "value": "yes",
+    }
+    first = web.client.post(f"/console/cases/{case}/answer", data=form, follow_redirects=False)
+    assert first.status_code == 303
+    again = web.client.post(f"/console/cases/{case}/answer", data=form)
+    assert again.status_code == 409 and "The case has moved on" in again.text
+    assert "Traceback" not in again.text and "reload the case" in again.text
+    missing = web.client.get("/console/cases/C-999999")
+    assert missing.status_code == 404 and "Not found" in missing.text
+    assert "Traceback" not in missing.text
+    events = web.api("GET", f"/api/cases/{case}/transcript").json()["events"]
+    assert [e["kind"] for e in events].count("answer") == 1

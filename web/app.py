@@ -28,8 +28,11 @@ from cases.sla import load_service_levels
 from cases.store import open_store
 from engine.compile import CompiledKnowledge
 from helpdesk.sync import connect
-from present.names import Namer
+from present.i18n import Words, translations, words
+from present.names import Namer, channel_label, service_form_label
+from present.question import status_label
 from rules.errors import LinewiseError
+from rules.intake import CHANNELS, SERVICE_FORMS
 from rules.knowledge import KnowledgeBase
 from web import health
 from web.accounts import Accounts
@@ -47,7 +50,22 @@ LOG = logging.getLogger("linewise.web")
 COOKIE = "linewise_session"
 
 
-def _templates() -> Jinja2Templates:
+def role_titles(w: Words) -> dict[str, str]:
+    """The roles as people read them, in the server's language."""
+    return {
+        "line1": w.t("Line 1 agent"),
+        "line2": w.t("Line 2 agent"),
+        "line3": w.t("Line 3 agent"),
+        "line4": w.t("Line 4 agent"),
+        "engineer": w.t("Line 3 engineer"),
+        "manager": w.t("Support manager"),
+        "admin": w.t("Administrator"),
+    }
+
+
+def templates(lang: str) -> Jinja2Templates:
+    """The pages' templates in `lang`: their words through gettext (`_("...")`, taken
+    from the same catalogue as present/'s strings by scripts/i18n), escaped by default."""
     env = Environment(
         loader=FileSystemLoader(
             [
@@ -57,6 +75,16 @@ def _templates() -> Jinja2Templates:
             ]
         ),
         autoescape=select_autoescape(["html"], default=True),
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    w = words(lang)
+    titles = role_titles(w)
+    env.globals.update(
+        status=lambda value: status_label(str(value), w),
+        role_title=lambda role: titles.get(str(role), str(role)),
+        service_forms=[(v, service_form_label(v, w)) for v in SERVICE_FORMS],
+        channels=[(v, channel_label(v, w)) for v in CHANNELS],
     )
     return Jinja2Templates(env=env)
 
@@ -142,7 +170,7 @@ def open_services(
         portal=Work(desk.with_policy(customer_policy)),
         accounts=Accounts(settings.accounts_path),
         levels=levels,
-        templates=_templates(),
+        templates=templates(settings.lang),
         names=Namer(kb, settings.lang),
     )
 

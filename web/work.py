@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cases.desk import Desk, LiveCase
-from cases.model import Case
+from cases.model import Case, CaseMovedOn, normalise_id
 from engine.escalation import escalation
 from engine.handoff import Handoff
 from engine.session import Ask, Escalate, ProposeFix, Step
@@ -46,29 +46,47 @@ RECENT = 2000  # live sessions kept per worker, by case
 
 
 @dataclass
+class Kept:
+    """A live session kept between requests, with the step it stands at."""
+
+    agent: str
+    live: LiveCase
+    step: Step
+
+    @property
+    def seq(self) -> int:
+        return _last_seq(self.live.case())
+
+
+@dataclass
 class Work:
     """One desk (agents) and, for the portal, the same desk with the customer's policy.
 
-    The live session of a case recently worked here is kept with the step number it
-    belongs to; it is used again only while the stored case is still at that step (any
-    change by another worker or tab moves the step on), so it saves rebuilding the
-    session and its diagnosis, never correctness.
+    The live session of a case recently worked here is kept, with the case as it stood
+    after its last change. A change that names that step is made on the kept session
+    without reading the store, and stored only if the stored case is still at that step
+    (checked in the append's own transaction: the desk is guarded), so another worker or
+    a tab that moved the case on makes it a stale step (409) and the kept session is
+    dropped; it saves rebuilding the session and its diagnosis, never correctness.
     """
 
     desk: Desk
-    _recent: OrderedDict[str, tuple[int, str, LiveCase, Step]] = field(default_factory=OrderedDict)
+    _recent: OrderedDict[str, Kept] = field(default_factory=OrderedDict)
+
+    def __post_init__(self) -> None:
+        self.desk.guarded = True
 
     def _live(self, case: Case, seq: int, agent: str) -> tuple[LiveCase, Step]:
         kept = self._recent.get(case.id)
-        if kept is not None and kept[0] == seq and kept[1] == agent:
+        if kept is not None and kept.agent == agent and kept.seq == seq:
             self._recent.move_to_end(case.id)
-            return kept[2], kept[3]
+            return kept.live, kept.step
         live = self.desk.attach(case, agent=agent)
-        return live, self._remember(live, seq, agent)
+        return live, self._remember(live, agent)
 
-    def _remember(self, live: LiveCase, seq: int, agent: str) -> Step:
+    def _remember(self, live: LiveCase, agent: str) -> Step:
         step = live.session.step()
-        self._recent[live.case_id] = (seq, agent, live, step)
+        self._recent[live.case_id] = Kept(agent, live, step)
         self._recent.move_to_end(live.case_id)
         while len(self._recent) > RECENT:
             self._recent.popitem(last=False)
@@ -76,12 +94,22 @@ class Work:
 
     @contextmanager
     def _changing(self, live: LiveCase) -> Iterator[None]:
-        """Forget the kept session when a change fails half-way (the store is the truth)."""
+        """Forget the kept session when a change fails (the store is the truth); a case
+        that moved on since the step shown is a stale step."""
         try:
             yield
+        except CaseMovedOn as err:
+            self._recent.pop(live.case_id, None)
+            raise StaleStep(err.message, hint="reload the case", field="step") from err
         except BaseException:
             self._recent.pop(live.case_id, None)
             raise
+
+    def line_of(self, case_id: str) -> int:
+        """The line a case is at: from its kept session, else from the store (a change
+        made on a kept session that went stale is refused when it is stored)."""
+        kept = self._recent.get(normalise_id(case_id))
+        return kept.live.line if kept is not None else self.load(case_id).line
 
     @property
     def lang(self) -> str:
@@ -118,7 +146,6 @@ class Work:
                 recorded = live.propose(step.fault.id, step.fault.certainty)
             if recorded is not None:  # the step stays the same; only its number moved on
                 seq = recorded
-                self._recent[case.id] = (seq, agent, live, step)
         return step_view(
             step,
             case=case.id,
@@ -132,13 +159,24 @@ class Work:
             intake=case.intake,
         )
 
+    def open(self, intake: dict[str, Any], line: int, *, agent: str = "") -> StepView:
+        """A new case at `line` and its first step (its live session is kept)."""
+        live = self.desk.open(intake, line, agent=agent)
+        self._remember(live, agent)
+        return self.view(live.case(), agent=agent)
+
     def handoff_view(self, packet: Handoff | None) -> Document | None:
         return handoff_document(packet, self.desk.kb, self.lang) if packet is not None else None
 
     # ---- changes ------------------------------------------------------------------------------
 
     def current(self, case_id: str, step: int, *, agent: str = "") -> tuple[LiveCase, Step]:
-        """The live case and its current step, when `step` is still the current step."""
+        """The live case and its current step, when `step` is still the current step (a
+        kept session at that step is used as it is: storing the change checks it)."""
+        kept = self._recent.get(normalise_id(case_id))
+        if kept is not None and kept.agent == agent and kept.seq == step:
+            self._recent.move_to_end(kept.live.case_id)
+            return kept.live, kept.step
         case = self.load(case_id)
         seq = _last_seq(case)
         if step != seq:
@@ -153,6 +191,11 @@ class Work:
         self, case_id: str, step: int, question: str, value: Any, *, agent: str = ""
     ) -> StepView:
         live, now = self.current(case_id, step, agent=agent)
+        if question not in self.desk.kb.questions:
+            raise UnknownIdError(
+                f"unknown question '{question}'",
+                hint=did_you_mean(question, self.desk.kb.questions) or "answer the question shown",
+            )
         if not isinstance(now, Ask) or now.question.id != question:
             asked = now.question.id if isinstance(now, Ask) else "no question"
             raise StaleStep(
@@ -168,7 +211,7 @@ class Work:
         """The view after a change, from the live session that made it."""
         case = live.case()
         if case.status == "open":
-            self._remember(live, _last_seq(case), agent)
+            self._remember(live, agent)
         else:
             self._recent.pop(live.case_id, None)
         return self.view(case, agent=agent)
@@ -223,12 +266,23 @@ class Work:
             packet = live.escalate(target, note)
         return self._after(live, agent), packet
 
-    def resume(self, case_id: str, *, agent: str = "", allow_pack_change: bool = False) -> StepView:
-        """Pick up an escalated case at its new line, or continue a paused one."""
+    def resume(
+        self,
+        case_id: str,
+        *,
+        agent: str = "",
+        allow_pack_change: bool = False,
+        line: int | None = None,
+    ) -> StepView:
+        """Pick up an escalated case at its new line, or continue a paused one; `line`: a
+        specialist takes the case up at their (higher) line, carrying every fact."""
         case = self.load(case_id)
-        if case.status == "open":
+        if case.status == "open" and (line is None or line == case.line):
             return self.view(case, agent=agent)
-        live = self.desk.resume(case_id, agent=agent, allow_pack_change=allow_pack_change)
+        self._recent.pop(case.id, None)
+        live = self.desk.resume(
+            case_id, agent=agent, allow_pack_change=allow_pack_change, line=line
+        )
         return self.view(live.case(), agent=agent)
 
     def explain(
@@ -237,7 +291,9 @@ class Work:
         """WHY (the current question), HOW (the reasoning) or WHY NOT (a fault, by id or by
         words of its title): the engine's data and what people read."""
         case = self.load(case_id)
-        live = self.desk.attach(case, agent=agent)
+        if case.status != "open":
+            self.desk.attach(case, agent=agent)  # says why nothing is explained
+        live, _ = self._live(case, _last_seq(case), agent)
         session = live.session
         if what == "why":
             step = session.step()

@@ -22,8 +22,7 @@ async def open_case(body: OpenCase, user: ApiUser, svc: Svc) -> StepView:
     line = body.line or user.line or 1
     require_line(user, line)
     intake = body.intake.model_dump(exclude_none=True)
-    live = svc.desk.open(intake, line, agent=user.name)
-    return svc.work.view(live.case(), agent=user.name)
+    return svc.work.open(intake, line, agent=user.name)
 
 
 @router.get("/cases", response_model=list[CaseRow])

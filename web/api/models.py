@@ -61,6 +61,13 @@ class EscalateBody(StepBody):
 
 class ResumeBody(_Body):
     allow_pack_change: bool = False
+    line: int | None = Field(
+        default=None,
+        ge=1,
+        le=4,
+        description="Take the case up at this (higher) line: a Line 2-4 specialist opens "
+        "a case at their line; every fact comes along. Default: the case's own line.",
+    )
 
 
 class EscalatedView(_Body):

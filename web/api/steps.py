@@ -25,7 +25,7 @@ router = APIRouter(prefix="/api/cases/{case_id}", tags=["sessions"])
 
 
 def _may_work(svc: Services, user: User, case_id: str) -> None:
-    require_line(user, svc.work.load(case_id).line)
+    require_line(user, svc.work.line_of(case_id))
 
 
 @router.post("/answer", response_model=StepView)
@@ -66,9 +66,12 @@ async def escalate(case_id: str, body: EscalateBody, user: ApiUser, svc: Svc) ->
 
 @router.post("/resume", response_model=StepView)
 async def resume(case_id: str, body: ResumeBody, user: ApiUser, svc: Svc) -> StepView:
-    """Pick up a case escalated to the agent's line, or continue a paused one."""
-    _may_work(svc, user, case_id)
-    return svc.work.resume(case_id, agent=user.name, allow_pack_change=body.allow_pack_change)
+    """Pick up a case escalated to the agent's line, or continue a paused one; with
+    `line`, take a case up at the agent's own (higher) line ("resume at a line")."""
+    require_line(user, body.line or svc.work.line_of(case_id))
+    return svc.work.resume(
+        case_id, agent=user.name, allow_pack_change=body.allow_pack_change, line=body.line
+    )
 
 
 @router.get("/why", response_model=Explanation)

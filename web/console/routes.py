@@ -112,6 +112,9 @@ async def open_case(request: Request, svc: Svc, user: MaybeUser) -> Response:
     return _back(live.case_id)
 
 
+TAKEN_UP = ("open", "escalated", "abandoned")  # what a higher line may take up
+
+
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 async def case_page(
     request: Request, svc: Svc, user: MaybeUser, case_id: str, panel: str = "", fault: str = ""
@@ -147,6 +150,9 @@ async def case_page(
         recap=recap,
         view=view,
         may_work=me.may_work(view.line),
+        take_up=me.line
+        if me.line is not None and me.line > view.line and view.status in TAKEN_UP
+        else None,
         panel=panel,
         explain=explain,
         explain_error=explain_error,
@@ -160,7 +166,7 @@ async def _form(request: Request, case_id: str, svc: Svc, user: User | None) -> 
     me = _user(user)
     form = await request.form()
     check_csrf(request, form)
-    require_line(me, svc.work.load(case_id).line)
+    require_line(me, svc.work.line_of(case_id))
     return me, form
 
 
@@ -205,8 +211,13 @@ async def escalate(request: Request, svc: Svc, user: MaybeUser, case_id: str) ->
 
 @router.post("/cases/{case_id}/resume")
 async def resume(request: Request, svc: Svc, user: MaybeUser, case_id: str) -> Response:
-    me, _ = await _form(request, case_id, svc, user)
-    svc.work.resume(case_id, agent=me.name)
+    me = _user(user)
+    form = await request.form()
+    check_csrf(request, form)
+    raw = str(form.get("line", ""))
+    line = int(raw) if raw in ("1", "2", "3", "4") else None
+    require_line(me, line or svc.work.line_of(case_id))
+    svc.work.resume(case_id, agent=me.name, line=line)
     return _back(case_id)
 
 
