@@ -6,9 +6,11 @@ For SQLite and (when $LINEWISE_TEST_POSTGRES names a cluster) PostgreSQL:
 - 1, 4 and 16 writer processes append events for `--seconds`, each to its own cases (a
   new case every 20 events, as sessions do): events/s over all writers, and the median and
   p95 latency of one append (its own transaction, committed durably);
-- `report --team` (the SQL figures) and the full `report` over 10,000 and 100,000 cases,
-  made by replicating a simulated history (real guided sessions) into the store.
-Results go to bench/results/store.json and store.md.
+- `report --team` (the SQL figures) and the full `report` (aggregated in SQL: cases.tally)
+  over 10,000 and 100,000 cases, made by replicating a simulated history (real guided
+  sessions, 500 cases) into the store with new ids in bulk (import_cases), not by running
+  100,000 sessions; `--python-report-up-to` also times the Python reference (cases.metrics).
+Results go to bench/results/NAME.json and NAME.md, with the machine's load (`uptime`).
 """
 
 from __future__ import annotations
@@ -29,11 +31,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from cases.figures import team_figures
-from cases.metrics import report as build_report
+from cases.metrics import report as python_report
 from cases.model import Event
 from cases.simulate import simulate
 from cases.sla import load_service_levels
 from cases.store import open_store
+from cases.tally import tally
 
 RESULTS = Path(__file__).resolve().parent / "results"
 EVENTS_PER_CASE = 20
@@ -109,18 +112,30 @@ def fill(url: str, count: int, seed_cases: list[tuple[dict[str, Any], list[Event
     store.close()
 
 
-def report_times(url: str, full: bool) -> dict[str, Any]:
+def report_times(url: str, python_too: bool) -> dict[str, Any]:
     store = open_store(url)
+    levels = load_service_levels()
     began = time.perf_counter()
     team_figures(store)
     team = time.perf_counter() - began
     out: dict[str, Any] = {"cases": store.count(), "team_report_s": round(team, 3)}
-    if full:
+    began = time.perf_counter()
+    tally(store, levels)
+    out["full_report_s"] = round(time.perf_counter() - began, 2)
+    if python_too:
         began = time.perf_counter()
-        build_report(store.iter_cases(), load_service_levels())
-        out["full_report_s"] = round(time.perf_counter() - began, 2)
+        python_report(store.iter_cases(), levels)
+        out["python_report_s"] = round(time.perf_counter() - began, 2)
     store.close()
     return out
+
+
+def load() -> str:
+    """The machine's load as `uptime` prints it."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:  # pragma: no cover - not Linux
+        return "unknown"
 
 
 def _postgres_database(admin: str) -> str:
@@ -145,20 +160,21 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--writers", default="1,4,16")
     parser.add_argument("--sizes", default="10000,100000")
-    parser.add_argument("--full-report-up-to", type=int, default=10000)
+    parser.add_argument("--python-report-up-to", type=int, default=0)
     parser.add_argument("--name", default="store")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="linewise-bench-"))
     admin = os.environ.get("LINEWISE_TEST_POSTGRES")
     backends = ["sqlite", "postgresql"] if admin else ["sqlite"]
     memory = _Seed()
-    results: dict[str, Any] = {"seconds": args.seconds, "backends": {}}
+    results: dict[str, Any] = {"seconds": args.seconds, "load_before": load(), "backends": {}}
     for name in backends:
         runs = []
         for writers in (int(w) for w in args.writers.split(",")):
             runs.append(
                 appends(_fresh(name, folder / f"w{writers}.sqlite3", admin), writers, args.seconds)
             )
+            runs[-1]["load"] = load()
             print(name, runs[-1], flush=True)
         reports = []
         target = _fresh(name, folder / "report.sqlite3", admin)
@@ -166,8 +182,9 @@ def main() -> None:
             began = time.perf_counter()
             fill(target, size, memory.cases())
             filled = time.perf_counter() - began
-            reports.append(report_times(target, size <= args.full_report_up_to))
+            reports.append(report_times(target, size <= args.python_report_up_to))
             reports[-1]["fill_s"] = round(filled, 1)
+            reports[-1]["load"] = load()
             print(name, reports[-1], flush=True)
         results["backends"][name] = {"appends": runs, "reports": reports}
     RESULTS.mkdir(exist_ok=True)
@@ -196,25 +213,29 @@ def _markdown(results: dict[str, Any]) -> str:
     lines = [
         f"# Store benchmark ({results['seconds']:g} s per writer count, 2 shared cores)",
         "",
-        "| backend | writers | events/s | median append ms | p95 append ms |",
-        "|---|---|---|---|---|",
+        f"Load average (1, 5, 15 min) before the run: {results['load_before']}.",
+        "",
+        "| backend | writers | events/s | median append ms | p95 append ms | load after |",
+        "|---|---|---|---|---|---|",
     ]
     for name, data in results["backends"].items():
         for run in data["appends"]:
             lines.append(
                 f"| {name} | {run['writers']} | {run['events_per_s']} | {run['median_ms']} | "
-                f"{run['p95_ms']} |"
+                f"{run['p95_ms']} | {run['load']} |"
             )
     lines += [
         "",
-        "| backend | cases | report --team (SQL) s | full report s |",
-        "|---|---|---|---|",
+        "| backend | cases | report --team (SQL) s | full report (SQL) s | Python report s "
+        "| load after |",
+        "|---|---|---|---|---|---|",
     ]
     for name, data in results["backends"].items():
         for rep in data["reports"]:
             lines.append(
                 f"| {name} | {rep['cases']} | {rep['team_report_s']} | "
-                f"{rep.get('full_report_s', 'not run')} |"
+                f"{rep['full_report_s']} | {rep.get('python_report_s', 'not run')} | "
+                f"{rep['load']} |"
             )
     return "\n".join(lines) + "\n"
 

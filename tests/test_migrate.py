@@ -76,7 +76,8 @@ def test_an_old_postgres_store_upgrades_and_replays_identically(postgres_url: st
     """The same old store, as it would sit in PostgreSQL at r0001, upgraded by the command."""
     fresh = open_store(postgres_url)
     with fresh.engine.begin() as conn:
-        conn.execute(text("DROP TABLE packs, events, cases, meta, alembic_version"))
+        metadata.drop_all(conn)  # every table of the current schema
+        conn.execute(text("DROP TABLE alembic_version"))
         cfg = migrate._config(conn)
         command.upgrade(cfg, migrate.LEGACY)
         conn.execute(text("DROP TABLE alembic_version"))  # as a pre-migration store
