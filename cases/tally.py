@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, and_, case, exists, func, literal, or_, select
 from sqlalchemy.types import Float
 
-from cases.metrics import EXPECTED_LINE1, TOP, Filters, _rate, _stats, complaint_packs
+from cases.metrics import TOP, Filters, _rate, _stats, complaint_packs, line1_figures
 from cases.sla import ServiceLevels
 from cases.store import SQLStore
 from cases.tables import case_marks, cases
@@ -95,7 +95,7 @@ def tally(
             "as_of": as_of.isoformat(timespec="seconds"),
             "cases": counts["cases"],
             "status": dict(sorted((str(s), int(n)) for s, n in status)),
-            "line1": _line1(counts["l1_resolved"], counts["l1_up"]),
+            "line1": line1_figures(counts["l1_resolved"], counts["l1_up"]),
             "resolved_by_line": {str(k): int(v) for k, v in sorted(resolved_by)},
             "escalation": _escalation(conn, where, counts, kb),
             "questions": _questions(conn, where),
@@ -119,17 +119,6 @@ def _overall(conn: Connection, where: list[ColumnElement[bool]]) -> dict[str, in
         columns[f"up{line}"] = _count(_bit(c.escalated_from, line))
     row = conn.execute(select(*columns.values()).where(*where)).one()
     return {name: int(value) for name, value in zip(columns, row, strict=True)}
-
-
-def _line1(resolved: int, passed_up: int) -> dict[str, Any]:
-    finished = resolved + passed_up
-    return {
-        "resolved": resolved,
-        "escalated": passed_up,
-        "finished": finished,
-        "rate": _rate(resolved, finished),
-        "expected": list(EXPECTED_LINE1),
-    }
 
 
 def _escalation(
