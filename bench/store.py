@@ -35,7 +35,7 @@ from cases.metrics import report as python_report
 from cases.model import Event
 from cases.simulate import simulate
 from cases.sla import load_service_levels
-from cases.store import open_store
+from cases.store import StoreError, open_store
 from cases.tally import tally
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -46,12 +46,17 @@ def _writer(url: str, seconds: float, start: Any, out: Any) -> None:
     store = open_store(url)
     start.wait()
     latencies: list[float] = []
+    failed: list[str] = []
     deadline = time.perf_counter() + seconds
     case_id = ""
     n = 0
     while time.perf_counter() < deadline:
-        if n % EVENTS_PER_CASE == 0:
-            case_id = store.create({"complaint": "bench"}, "2026-01-05T08:00:00+00:00", agent="b")
+        try:
+            if n % EVENTS_PER_CASE == 0:
+                case_id = store.create({"complaint": "bench"}, "2026-01-05T08:00:00+00:00")
+        except StoreError as err:  # e.g. SQLite's busy timeout with many writers
+            failed.append(err.message)
+            continue
         event = Event(
             at="2026-01-05T08:01:00+00:00",
             line=1,
@@ -62,11 +67,15 @@ def _writer(url: str, seconds: float, start: Any, out: Any) -> None:
             channel="bench",
         )
         began = time.perf_counter()
-        store.append(case_id, event)
+        try:
+            store.append(case_id, event)
+        except StoreError as err:
+            failed.append(err.message)
+            continue
         latencies.append(time.perf_counter() - began)
         n += 1
     store.close()
-    out.put(latencies)
+    out.put((latencies, failed))
 
 
 def appends(url: str, writers: int, seconds: float) -> dict[str, Any]:
@@ -81,8 +90,11 @@ def appends(url: str, writers: int, seconds: float) -> dict[str, Any]:
     time.sleep(1.0 + 0.2 * writers)  # let every writer open its store
     start.set()
     all_latencies: list[float] = []
+    failures: list[str] = []
     for _ in procs:
-        all_latencies.extend(out.get(timeout=seconds + 120))
+        latencies, failed = out.get(timeout=seconds + 300)
+        all_latencies.extend(latencies)
+        failures.extend(failed)
     for proc in procs:
         proc.join()
     all_latencies.sort()
@@ -92,6 +104,8 @@ def appends(url: str, writers: int, seconds: float) -> dict[str, Any]:
         "events_per_s": round(len(all_latencies) / seconds, 1),
         "median_ms": round(statistics.median(all_latencies) * 1000, 2),
         "p95_ms": round(all_latencies[int(len(all_latencies) * 0.95)] * 1000, 2),
+        "failed": len(failures),
+        "failures": sorted(set(failures))[:3],
     }
 
 
@@ -170,7 +184,7 @@ def main() -> None:
     results: dict[str, Any] = {"seconds": args.seconds, "load_before": load(), "backends": {}}
     for name in backends:
         runs = []
-        for writers in (int(w) for w in args.writers.split(",")):
+        for writers in (int(w) for w in args.writers.split(",") if w):
             runs.append(
                 appends(_fresh(name, folder / f"w{writers}.sqlite3", admin), writers, args.seconds)
             )
@@ -178,7 +192,7 @@ def main() -> None:
             print(name, runs[-1], flush=True)
         reports = []
         target = _fresh(name, folder / "report.sqlite3", admin)
-        for size in (int(s) for s in args.sizes.split(",")):
+        for size in (int(s) for s in args.sizes.split(",") if s):
             began = time.perf_counter()
             fill(target, size, memory.cases())
             filled = time.perf_counter() - began
@@ -215,14 +229,14 @@ def _markdown(results: dict[str, Any]) -> str:
         "",
         f"Load average (1, 5, 15 min) before the run: {results['load_before']}.",
         "",
-        "| backend | writers | events/s | median append ms | p95 append ms | load after |",
-        "|---|---|---|---|---|---|",
+        "| backend | writers | events/s | median append ms | p95 append ms | failed | load after |",
+        "|---|---|---|---|---|---|---|",
     ]
     for name, data in results["backends"].items():
         for run in data["appends"]:
             lines.append(
                 f"| {name} | {run['writers']} | {run['events_per_s']} | {run['median_ms']} | "
-                f"{run['p95_ms']} | {run['load']} |"
+                f"{run['p95_ms']} | {run['failed']} | {run['load']} |"
             )
     lines += [
         "",

@@ -14,7 +14,18 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, case, exists, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.types import Float
 
 from cases.metrics import TOP, Filters, _rate, _stats, complaint_packs, line1_figures
@@ -29,7 +40,8 @@ LINES = (1, 2, 3, 4)
 
 
 def _count(condition: ColumnElement[bool]) -> ColumnElement[Any]:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+    """COUNT(*) FILTER (WHERE condition): PostgreSQL and SQLite (3.30+) alike."""
+    return func.count().filter(condition)
 
 
 def _bit(column: ColumnElement[Any], line: int) -> ColumnElement[bool]:
@@ -211,30 +223,24 @@ def _time_to_resolve(conn: Connection, where: list[ColumnElement[bool]]) -> dict
     }
 
 
-def _mapped(levels: ServiceLevels) -> ColumnElement[Any]:
-    """A case's form of service as the service levels read it (unknown: the default)."""
-    known = [f for f in sorted(levels.forms) if f != levels.default_form]
+def _target(levels: ServiceLevels, pick: Any) -> ColumnElement[Any]:
+    """The target of each case's form of service (unknown forms: the default form's), as
+    one CASE on the stored form; `pick(form_levels)` is the target or None."""
+    default = pick(levels.forms[levels.default_form])
+    known = {name: pick(lv) for name, lv in levels.forms.items() if name != levels.default_form}
     if not known:
-        return literal(levels.default_form)
-    return case(*((c.service_form == f, f) for f in known), else_=levels.default_form)
+        return literal(default, Float)
+    return cast(case(known, value=c.service_form, else_=default), Float)
 
 
 def _sla(
     conn: Connection, where: list[ColumnElement[bool]], levels: ServiceLevels, as_of: datetime
 ) -> Any:
-    form = _mapped(levels)
     now = literal(as_of.timestamp(), Float)
     live = c.status != "abandoned"
     parts: list[ColumnElement[Any]] = []
     for line in LINES:
-        target = case(
-            *(
-                (form == name, lv.first_response[line])
-                for name, lv in sorted(levels.forms.items())
-                if line in lv.first_response
-            ),
-            else_=None,
-        )
+        target = _target(levels, lambda lv, line=line: lv.first_response.get(line))
         response = getattr(c, f"v{line}_response_h")
         arrived = getattr(c, f"v{line}_arrived_s")
         waiting = and_(response.is_(None), arrived.is_not(None), live, target.is_not(None))
@@ -247,9 +253,8 @@ def _sla(
     at_line = func.coalesce(c.resolved_line, c.line)
     target = case(
         *(
-            (and_(form == name, at_line == line), lv.resolution[line])
-            for name, lv in sorted(levels.forms.items())
-            for line in sorted(lv.resolution)
+            (at_line == line, _target(levels, lambda lv, line=line: lv.resolution.get(line)))
+            for line in LINES
         ),
         else_=None,
     )
