@@ -8,8 +8,9 @@ For SQLite and (when $LINEWISE_TEST_POSTGRES names a cluster) PostgreSQL:
   p95 latency of one append (its own transaction, committed durably);
 - `report --team` (the SQL figures) and the full `report` (aggregated in SQL: cases.tally)
   over 10,000 and 100,000 cases, made by replicating a simulated history (real guided
-  sessions, 500 cases) into the store with new ids in bulk (import_cases), not by running
-  100,000 sessions; `--python-report-up-to` also times the Python reference (cases.metrics).
+  sessions, 500 cases) with new ids, not by running 100,000 sessions: up to 10,000
+  through the store (import_cases), beyond by doubling those rows in SQL;
+  `--python-report-up-to` also times the Python reference (cases.metrics).
 Results go to bench/results/NAME.json and NAME.md, with the machine's load (`uptime`).
 """
 
@@ -26,7 +27,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
@@ -35,11 +36,13 @@ from cases.metrics import report as python_report
 from cases.model import Event
 from cases.simulate import simulate
 from cases.sla import load_service_levels
-from cases.store import StoreError, open_store
+from cases.store import SQLStore, StoreError, open_store
+from cases.tables import cases
 from cases.tally import tally
 
 RESULTS = Path(__file__).resolve().parent / "results"
 EVENTS_PER_CASE = 20
+BULK_FROM = 10_000
 
 
 def _writer(url: str, seconds: float, start: Any, out: Any) -> None:
@@ -110,9 +113,15 @@ def appends(url: str, writers: int, seconds: float) -> dict[str, Any]:
 
 
 def fill(url: str, count: int, seed_cases: list[tuple[dict[str, Any], list[Event]]]) -> None:
-    """`count` cases in the store, copies of a simulated history with agents varied."""
+    """`count` cases in the store, copies of a simulated history with agents varied: up to
+    BULK_FROM through the store (import_cases: each case folded and written as linewise
+    does), beyond that by doubling the rows already there in SQL with new ids."""
     store = open_store(url)
     have = store.count()
+    if have >= BULK_FROM:
+        _double(store, count)
+        store.close()
+        return
     batch: list[tuple[dict[str, Any], list[Event]]] = []
     for n in range(have, count):
         intake, events = seed_cases[n % len(seed_cases)]
@@ -124,6 +133,43 @@ def fill(url: str, count: int, seed_cases: list[tuple[dict[str, Any], list[Event
     if batch:
         store.import_cases(batch, simulated=True)
     store.close()
+
+
+def _double(store: SQLStore, count: int) -> None:
+    """Copy the store's cases (rows, digests, marks, events) under new numbers and ids
+    until it holds `count`: realistic rows at bulk speed, for timing the report."""
+    names = [c.name for c in cases.columns if c.name not in ("num", "id")]
+    pg = not store.where.is_sqlite
+    ident = "'C-' || lpad((num + :o)::text, 6, '0')" if pg else "printf('C-%06d', num + :o)"
+    with store.writing() as conn:
+        have = int(conn.execute(text("SELECT count(*) FROM cases")).scalar_one())
+        while have < count:
+            offset = int(conn.execute(text("SELECT max(num) FROM cases")).scalar_one())
+            take = min(have, count - have)
+            limit = {"o": offset, "n": offset - take}
+            picked = "WHERE num > :n"
+            conn.execute(
+                text(
+                    f"INSERT INTO cases (num, id, {', '.join(names)}) SELECT num + :o, {ident}, "
+                    f"{', '.join(names)} FROM cases {picked}"
+                ),
+                limit,
+            )
+            for table, columns in (
+                ("case_digests", "digest"),
+                ("case_marks", "kind, line, value"),
+                ("events", "seq, at, line, kind, body, agent, channel"),
+            ):
+                conn.execute(
+                    text(
+                        f"INSERT INTO {table} (case_num, {columns}) SELECT case_num + :o, "
+                        f"{columns} FROM {table} WHERE case_num > :n"
+                    ),
+                    limit,
+                )
+            have += take
+        if pg:
+            conn.execute(text("SELECT setval('cases_num_seq', (SELECT max(num) FROM cases))"))
 
 
 def report_times(url: str, python_too: bool) -> dict[str, Any]:
