@@ -146,8 +146,8 @@ def _double(store: SQLStore, count: int) -> None:
         while have < count:
             offset = int(conn.execute(text("SELECT max(num) FROM cases")).scalar_one())
             take = min(have, count - have)
-            limit = {"o": offset, "n": offset - take}
-            picked = "WHERE num > :n"
+            limit = {"o": offset, "n": take}
+            picked = "WHERE num <= :n"
             conn.execute(
                 text(
                     f"INSERT INTO cases (num, id, {', '.join(names)}) SELECT num + :o, {ident}, "
@@ -163,7 +163,7 @@ def _double(store: SQLStore, count: int) -> None:
                 conn.execute(
                     text(
                         f"INSERT INTO {table} (case_num, {columns}) SELECT case_num + :o, "
-                        f"{columns} FROM {table} WHERE case_num > :n"
+                        f"{columns} FROM {table} WHERE case_num <= :n"
                     ),
                     limit,
                 )
