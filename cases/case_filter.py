@@ -1,8 +1,9 @@
-"""Which cases `case list` shows, filtered in SQL.
+"""Which cases a list shows (`case list`, the web's case list, queues, team figures), in SQL.
 
-Filters: support line, status, agent (who worked it last), form of service, complaint,
-the date range of opening, and whether simulated history is included. The same filter
-also applies to cases in memory (`matches`), so every store answers it alike.
+Filters: support line, status, agent (anyone who worked it: an event of theirs),
+form of service, complaint, channel, the date range of opening, and whether simulated
+history is included. The one filter type for every list; a store in memory applies it
+to its cases (`matches`).
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, exists, select
 
-from cases.model import CaseSummary
-from cases.tables import cases
+from cases.model import Case
+from cases.tables import cases, events
 
 
 @dataclass(frozen=True)
@@ -25,21 +26,25 @@ class CaseFilter:
     agent: str | None = None
     service_form: str | None = None
     complaint: str | None = None
+    channel: str | None = None  # the intake's channel
     opened_from: str | None = None  # opened on or after
     opened_until: str | None = None  # opened before the end of this day/instant
     simulated: bool | None = None  # True: only simulated; False: only real
 
-    def matches(self, row: CaseSummary) -> bool:
-        """The same filter on a summary (stores in memory)."""
+    def matches(self, case: Case) -> bool:
+        """The same filter on a case in memory."""
+        row = case.summary()
         checks = (
             (self.line, row.line),
             (self.status, row.status),
-            (self.agent, row.agent),
             (self.service_form, row.service_form),
             (self.complaint, row.complaint),
+            (self.channel, _text(case.intake.get("channel"))),
             (self.simulated, row.simulated),
         )
         if any(wanted is not None and wanted != value for wanted, value in checks):
+            return False
+        if self.agent is not None and all(e.agent != self.agent for e in case.events):
             return False
         if self.opened_from is not None and row.opened_at < self.opened_from:
             return False
@@ -47,6 +52,10 @@ class CaseFilter:
             return True
         day = _next_day(self.opened_until)
         return row.opened_at < day if day else row.opened_at <= self.opened_until
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def _next_day(until: str) -> str | None:
@@ -64,13 +73,15 @@ def conditions(where: CaseFilter | None) -> list[ColumnElement[bool]]:
     for column, wanted in (
         (cases.c.line, where.line),
         (cases.c.status, where.status),
-        (cases.c.agent, where.agent),
         (cases.c.service_form, where.service_form),
         (cases.c.complaint, where.complaint),
+        (cases.c.channel, where.channel),
         (cases.c.simulated, where.simulated),
     ):
         if wanted is not None:
             out.append(column == wanted)
+    if where.agent is not None:
+        out.append(exists().where(events.c.case_num == cases.c.num, events.c.agent == where.agent))
     if where.opened_from is not None:
         out.append(cases.c.opened_at >= where.opened_from)
     if where.opened_until is not None:
@@ -82,6 +93,7 @@ def conditions(where: CaseFilter | None) -> list[ColumnElement[bool]]:
 def filtered(where: CaseFilter | None, limit: int | None = None) -> Select[tuple[object, ...]]:
     """SELECT the rows of the cases that pass, newest first."""
     query = select(
+        cases.c.num,
         cases.c.id,
         cases.c.opened_at,
         cases.c.updated_at,
@@ -92,6 +104,9 @@ def filtered(where: CaseFilter | None, limit: int | None = None) -> Select[tuple
         cases.c.service_form,
         cases.c.agent,
         cases.c.simulated,
+        cases.c.channel,
+        cases.c.sla_due,
+        cases.c.note,
     ).where(*conditions(where))
     query = query.order_by(cases.c.num.desc())
     return query.limit(limit) if limit is not None else query

@@ -1,6 +1,6 @@
 """Team figures aggregated in SQL: per support line, per agent, SLA breaches and cases at risk.
 
-These read only the derived case columns (cases.columns), grouped by the database, so
+These read only the derived case columns (cases.digest), grouped by the database, so
 they cost the same on 100 or 100,000 cases and never load an event into Python. The
 SLA target of a case is its form of service's resolution target at its current line,
 counted from opening, paused while it waited on a vendor (`sla_due`).

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cases.case_filter import CaseFilter
-from cases.model import Case, CaseMovedOn, CaseSummary, Event
+from cases.model import Case, CaseMovedOn, CaseSummary, Event, opening_event
 from cases.store import case_id, normalise_id
 from rules.errors import UnknownIdError
 
@@ -38,15 +38,7 @@ class MemoryStore:
         channel: str | None = None,
     ) -> str:
         ident = case_id(len(self._cases) + 1)
-        opened = Event(
-            seq=1,
-            at=at,
-            line=1,
-            kind="opened",
-            data={"intake": intake},
-            agent=agent,
-            channel=channel,
-        )
+        opened = opening_event(intake, at, agent=agent, channel=channel)
         self._cases[ident] = _Stored(at, dict(intake), [opened])
         return ident
 
@@ -76,8 +68,8 @@ class MemoryStore:
     def list_cases(
         self, limit: int | None = None, where: CaseFilter | None = None
     ) -> list[CaseSummary]:
-        rows = [self.load(i).summary() for i in sorted(self._cases, reverse=True)]
-        return [r for r in rows if where is None or where.matches(r)][:limit]
+        found = [self.load(i) for i in sorted(self._cases, reverse=True)]
+        return [c.summary() for c in found if where is None or where.matches(c)][:limit]
 
     def backdate(self, case_id: str, at: str) -> None:
         """Move a case's opening earlier (the simulator: the ticket came in before Line 1

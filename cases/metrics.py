@@ -166,6 +166,11 @@ def report(
 def _line1(items: list[tuple[Timeline, str]]) -> dict[str, Any]:
     resolved = sum(1 for i, _ in items if i.resolved_line == 1)
     passed_up = sum(1 for i, _ in items if any(e.from_line == 1 for e in i.escalations))
+    return line1_figures(resolved, passed_up)
+
+
+def line1_figures(resolved: int, passed_up: int) -> dict[str, Any]:
+    """Line 1 resolution: of the cases Line 1 finished, the share it resolved."""
     handled = resolved + passed_up
     return {
         "resolved": resolved,

@@ -202,6 +202,15 @@ def line_after(events: list[Event]) -> int:
     return line
 
 
+def opening_event(
+    intake: dict[str, Any], at: str, *, agent: str | None = None, channel: str | None = None
+) -> Event:
+    """A new case's first event: the intake as taken (every store opens a case with it)."""
+    return Event(
+        seq=1, at=at, line=1, kind="opened", data={"intake": intake}, agent=agent, channel=channel
+    )
+
+
 def case_id(num: int) -> str:
     return f"C-{num:06d}"
 

@@ -359,16 +359,31 @@ class Registry:
         return added
 
 
-def live_pack_files() -> list[Path] | None:
-    """The pack files the lines run: every published version in the store's registry, once
-    anything was published there; None (the shipped packs) before that or without a store."""
+def live_pack_files(target: str | Path | None = None) -> list[Path] | None:
+    """The pack files the lines run: every published version in the registry of the store
+    at `target` (else $LINEWISE_STORE, else the user data dir), once anything was published
+    there; None (the shipped packs) before that or without a store."""
     from cases.database import resolve
 
-    where = resolve(None)
-    if where.path is not None and not where.path.is_file():
-        legacy = default_legacy_dir()
-        if not (legacy / "index.json").is_file():
-            return None
+    where = resolve(target)
+    has_legacy = (default_legacy_dir() / "index.json").is_file()
+    if where.path is not None and not where.path.is_file() and not has_legacy:
+        return None
+    try:  # most of the time a look without the write lock is enough
+        reader = SQLStore(where, readonly=True)
+    except StoreError:
+        reader = None  # no store yet, or an older one: the writable path below
+    if reader is not None:
+        try:
+            with reader.reading() as conn:
+                known = set(conn.execute(select(packs.c.pack).distinct()).scalars())
+            if not known and not has_legacy:
+                return None
+            shipped = {load_pack_file(p).pack.id for p in shipped_pack_files()}
+            if known and shipped <= known:
+                return Registry(reader).current_files() or None
+        finally:
+            reader.close()
     try:
         store = SQLStore(where)
     except StoreError:

@@ -20,7 +20,6 @@ from sqlalchemy import Connection, bindparam, func, insert, select, text, update
 
 from cases import migrate
 from cases.case_filter import CaseFilter, filtered
-from cases.columns import derive
 from cases.database import (
     StoreURL,
     default_path,
@@ -29,9 +28,19 @@ from cases.database import (
     simulated_store_path,
     store_errors,
 )
-from cases.model import Case, CaseMovedOn, CaseSummary, Event, case_id, normalise_id
+from cases.digest import Digest, Mark, fold
+from cases.digest import load as load_digest
+from cases.model import (
+    Case,
+    CaseMovedOn,
+    CaseSummary,
+    Event,
+    case_id,
+    normalise_id,
+    opening_event,
+)
 from cases.store_access import ENV_VAR, MissingStore, StoreError, missing_store
-from cases.tables import cases, events
+from cases.tables import case_digests, case_marks, cases, events
 from rules.errors import UnknownIdError, did_you_mean
 
 __all__ = [
@@ -154,65 +163,57 @@ class SQLStore:
         channel: str | None = None,
     ) -> str:
         """A new case; its 'opened' event is written in the same transaction."""
-        opened = Event(
-            seq=1,
-            at=at,
-            line=1,
-            kind="opened",
-            data={"intake": intake},
-            agent=agent,
-            channel=channel,
-        )
+        opened = opening_event(intake, at, agent=agent, channel=channel)
         with self.writing() as conn:
-            return self._insert_case(conn, intake, [opened], simulated=False)
-
-    def _insert_case(
-        self, conn: Connection, intake: dict[str, Any], history: list[Event], *, simulated: bool
-    ) -> str:
-        opened = history[0].at if history else ""
-        values = derive(intake, opened, history)
-        num = conn.execute(
-            insert(cases)
-            .values(opened_at=opened, intake=_dump(intake), simulated=simulated, **values)
-            .returning(cases.c.num)
-        ).scalar_one()
-        ident = case_id(num)
-        conn.execute(update(cases).where(cases.c.num == num).values(id=ident))
-        if history:
-            conn.execute(
-                insert(events),
-                [
-                    _event_row(num, e.model_copy(update={"seq": seq}))
-                    for seq, e in enumerate(history, 1)
-                ],
-            )
-        return ident
+            return self._insert_cases(conn, [(intake, [opened])], simulated=False)[0]
 
     def append(self, case_id: str, event: Event, *, after: int | None = None) -> Event:
         """Append one event in its own transaction; returns it with its sequence number.
         `after`: only when the case's last event is still number `after` (checked in the
-        same transaction), else CaseMovedOn and nothing is stored."""
+        same transaction), else CaseMovedOn and nothing is stored.
+
+        The case's row is updated from its stored digest and this event alone (four
+        statements; a fifth when the event adds report marks), never re-reading the case.
+        """
         with self.writing() as conn:
-            query = select(cases.c.num, cases.c.opened_at, cases.c.intake).where(
-                cases.c.id == normalise_id(case_id)
+            query = (
+                select(cases.c.num, cases.c.opened_at, cases.c.intake, case_digests.c.digest)
+                .outerjoin(case_digests, case_digests.c.case_num == cases.c.num)
+                .where(cases.c.id == normalise_id(case_id))
             )
-            if not self.where.is_sqlite:
-                query = query.with_for_update()  # appends to one case queue; others run on
+            if not self.where.is_sqlite:  # appends to one case queue; others run on
+                query = query.with_for_update(of=cases)
             row = conn.execute(query).first()
             if row is None:
                 raise self._unknown(conn, case_id)
             num = int(row.num)
-            history = self._events(conn, num)
-            if after is not None and len(history) != after:
+            state = self._digest(conn, num, row.opened_at, row.digest)
+            if after is not None and state.seen != after:
                 raise CaseMovedOn(
-                    f"case {case_id} has moved on (event {len(history)}, not {after})",
+                    f"case {case_id} has moved on (event {state.seen}, not {after})",
                     hint="reload the case",
                 )
-            stored = event.model_copy(update={"seq": len(history) + 1})
+            stored = event.model_copy(update={"seq": state.seen + 1})
             conn.execute(insert(events).values(**_event_row(num, stored)))
-            values = derive(json.loads(row.intake), row.opened_at, [*history, stored])
+            found = state.add(stored)
+            values = state.columns(json.loads(row.intake))
             conn.execute(update(cases).where(cases.c.num == num).values(**values))
+            kept = state.dump()
+            if row.digest is None:
+                conn.execute(insert(case_digests).values(case_num=num, digest=kept))
+            else:
+                conn.execute(
+                    update(case_digests).where(case_digests.c.case_num == num).values(digest=kept)
+                )
+            if found:
+                conn.execute(insert(case_marks), [_mark_row(num, m) for m in found])
         return stored
+
+    def _digest(self, conn: Connection, num: int, opened_at: str, text: str | None) -> Digest:
+        """A case's digest; one written before digests existed is folded once from its events."""
+        if text:
+            return load_digest(text, opened_at)
+        return Digest.of(opened_at, self._events(conn, num))
 
     def import_cases(
         self, whole: Iterable[tuple[dict[str, Any], list[Event]]], *, simulated: bool = False
@@ -222,34 +223,47 @@ class SQLStore:
         items = [(intake, list(history)) for intake, history in whole]
         if not items:
             return []
-        rows = []
+        with self.writing() as conn:
+            return self._insert_cases(conn, items, simulated=simulated)
+
+    def _insert_cases(
+        self,
+        conn: Connection,
+        items: list[tuple[dict[str, Any], list[Event]]],
+        *,
+        simulated: bool,
+    ) -> list[str]:
+        rows, found, kept = [], [], []
         for intake, history in items:
             opened = history[0].at if history else ""
-            rows.append(
-                {
-                    "opened_at": opened,
-                    "intake": _dump(intake),
-                    "simulated": simulated,
-                    **derive(intake, opened, history),
-                }
-            )
-        with self.writing() as conn:
-            nums = list(
-                conn.execute(
-                    insert(cases).returning(cases.c.num, sort_by_parameter_order=True), rows
-                ).scalars()
-            )
+            digest, marks = fold(opened, history)
+            rows.append({"opened_at": opened, "intake": _dump(intake), "simulated": simulated})
+            rows[-1].update(digest.columns(intake))
+            found.append(marks)
+            kept.append(digest.dump())
+        nums = list(
             conn.execute(
-                update(cases).where(cases.c.num == bindparam("b_num")).values(id=bindparam("b_id")),
-                [{"b_num": num, "b_id": case_id(num)} for num in nums],
-            )
-            logged = [
-                _event_row(num, event.model_copy(update={"seq": seq}))
-                for num, (_, history) in zip(nums, items, strict=True)
-                for seq, event in enumerate(history, 1)
-            ]
-            if logged:
-                conn.execute(insert(events), logged)
+                insert(cases).returning(cases.c.num, sort_by_parameter_order=True), rows
+            ).scalars()
+        )
+        conn.execute(
+            update(cases).where(cases.c.num == bindparam("b_num")).values(id=bindparam("b_id")),
+            [{"b_num": num, "b_id": case_id(num)} for num in nums],
+        )
+        logged = [
+            _event_row(num, event.model_copy(update={"seq": seq}))
+            for num, (_, history) in zip(nums, items, strict=True)
+            for seq, event in enumerate(history, 1)
+        ]
+        if logged:
+            conn.execute(insert(events), logged)
+        conn.execute(
+            insert(case_digests),
+            [{"case_num": n, "digest": d} for n, d in zip(nums, kept, strict=True)],
+        )
+        marked = [_mark_row(num, m) for num, marks in zip(nums, found, strict=True) for m in marks]
+        if marked:
+            conn.execute(insert(case_marks), marked)
         return [case_id(num) for num in nums]
 
     # ---- reading --------------------------------------------------------------------
@@ -305,24 +319,7 @@ class SQLStore:
         """Newest first, optionally filtered (line, status, agent, form, complaint, dates)."""
         with self.reading() as conn:
             rows = conn.execute(filtered(where, limit)).all()
-        out = []
-        for row in rows:
-            intake = json.loads(row.intake)
-            out.append(
-                CaseSummary(
-                    id=row.id,
-                    opened_at=row.opened_at,
-                    updated_at=row.updated_at,
-                    status=row.status,
-                    line=row.line,
-                    complaint=row.complaint,
-                    customer=None if intake.get("customer") is None else str(intake["customer"]),
-                    service_form=row.service_form,
-                    agent=row.agent,
-                    simulated=bool(row.simulated),
-                )
-            )
-        return out
+        return [summary_of(row) for row in rows]
 
     def count(self) -> int:
         with self.reading() as conn:
@@ -377,6 +374,27 @@ def _event_row(num: int, event: Event) -> dict[str, Any]:
         "agent": event.agent,
         "channel": event.channel,
     }
+
+
+def summary_of(row: Any) -> CaseSummary:
+    """A `case list` row from a row of cases.case_filter.filtered."""
+    customer = json.loads(row.intake).get("customer")
+    return CaseSummary(
+        id=row.id,
+        opened_at=row.opened_at,
+        updated_at=row.updated_at,
+        status=row.status,
+        line=row.line,
+        complaint=row.complaint,
+        customer=None if customer is None else str(customer),
+        service_form=row.service_form,
+        agent=row.agent,
+        simulated=bool(row.simulated),
+    )
+
+
+def _mark_row(num: int, mark: Mark) -> dict[str, Any]:
+    return {"case_num": num, "kind": mark.kind, "line": mark.line, "value": mark.value}
 
 
 def open_store(target: str | Path | None = None, *, readonly: bool = False) -> SQLStore:

@@ -9,9 +9,12 @@ checks that the migrated schema equals this definition.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     Boolean,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -23,8 +26,35 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
+from sqlalchemy.types import TypeEngine
 
 metadata = MetaData()
+
+# What cases.digest folds from the events for the work queues and the report (r0003).
+DIGEST_COLUMNS: tuple[tuple[str, type[TypeEngine[Any]]], ...] = (
+    ("channel", Text),  # the intake's channel
+    ("opened_day", Text),
+    ("opened_week", Text),  # the Monday of the week it opened
+    ("opened_s", Float),  # epoch seconds
+    ("end_s", Float),
+    ("reached", Integer),  # bit L-1: the case reached Line L
+    ("escalated_from", Integer),  # bit L-1: it left Line L (escalated or unresolved)
+    ("escalations", Integer),
+    ("resolved_line", Integer),
+    ("resolve_h", Float),  # hours to resolve, vendor waits not counted
+    ("fault", Text),  # the fault whose fix worked
+    ("case_fault", Text),  # that, else the fault it was escalated with
+    ("visit_questions", Integer),
+    ("paused_h", Float),
+    ("waiting_since_s", Float),
+    ("waiting_on", Text),
+    ("worked", Boolean),
+    ("note", Text),  # the last escalation's note
+    ("re_asks", Integer),
+    ("portal", Boolean),
+    ("handed", Boolean),
+    *((f"v{line}_{what}", Float) for line in (1, 2, 3, 4) for what in ("arrived_s", "response_h")),
+)
 
 # Key/value facts about the store; 'schema' is the schema version a linewise wrote.
 meta = Table(
@@ -54,11 +84,60 @@ cases = Table(
     Column("questions", Integer, nullable=False, server_default="0"),
     Column("closed_at", Text),  # when it was resolved or closed unresolved
     Column("sla_due", Text),  # when the resolution target of its form of service falls
+    *(Column(name, kind) for name, kind in DIGEST_COLUMNS),
     sqlite_autoincrement=True,
 )
 Index("ix_cases_status_line", cases.c.status, cases.c.line)
 Index("ix_cases_agent", cases.c.agent)
 Index("ix_cases_opened_at", cases.c.opened_at)
+
+# Each case's folded state (JSON, cases.digest), which the next append starts from; kept
+# apart from `cases` so the report's scans stay narrow.
+case_digests = Table(
+    "case_digests",
+    metadata,
+    Column("case_num", Integer, ForeignKey("cases.num"), primary_key=True),
+    Column("digest", Text, nullable=False),
+)
+
+# Many-per-case facts the report counts (cases.digest.Mark): escalation kinds, failed
+# and proposed fixes.
+case_marks = Table(
+    "case_marks",
+    metadata,
+    Column("case_num", Integer, ForeignKey("cases.num"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("line", Integer, nullable=False),
+    Column("value", Text, nullable=False),
+)
+Index("ix_case_marks_case", case_marks.c.case_num)
+
+# Web accounts (web/accounts.py), shared by every `linewise serve` on the store: users
+# with argon2 hashes, API tokens and portal keys by SHA-256 only. The cookie secret is
+# the meta row 'web_secret'.
+web_users = Table(
+    "web_users",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("role", Text, nullable=False),
+    Column("hash", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+)
+web_tokens = Table(
+    "web_tokens",
+    metadata,
+    Column("digest", Text, primary_key=True),
+    Column("name", Text, ForeignKey("web_users.name"), nullable=False),
+    Column("label", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+)
+web_portal = Table(
+    "web_portal",
+    metadata,
+    Column("digest", Text, primary_key=True),
+    Column("case_id", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+)
 
 # The append-only log: one row per event, in order within its case.
 events = Table(

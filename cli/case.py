@@ -98,8 +98,8 @@ def show(
     type=click.Choice(["open", "abandoned", "escalated", "resolved", "unresolved"]),
     default=None,
 )
-@click.option("--agent", default=None, help="Cases last worked by this agent (user name).")
-@click.option("--mine", is_flag=True, help="Cases last worked by me ($USER).")
+@click.option("--agent", default=None, help="Cases this agent worked on (user name).")
+@click.option("--mine", is_flag=True, help="Cases I worked on ($USER).")
 @click.option(
     "--service-form", type=click.Choice(list(SERVICE_FORMS)), default=None, help="Form of service."
 )

@@ -47,13 +47,20 @@ def json_option(func: F) -> F:
     )
 
 
-def load_all(packs: tuple[Path, ...]) -> KnowledgeBase:
+def load_all(packs: tuple[Path, ...], store: str | None = None) -> KnowledgeBase:
     """The packs given, else the live knowledge: what was published to the lines (the
-    registry), or the shipped packs while nothing has been published."""
+    registry of the store: `store`, else the command's --store, else $LINEWISE_STORE),
+    or the shipped packs while nothing has been published."""
     from cases.registry import live_pack_files
     from rules.knowledge import load_knowledge
 
-    return load_knowledge(list(packs) or live_pack_files())
+    if packs:
+        return load_knowledge(list(packs))
+    if store is None:
+        ctx = click.get_current_context(silent=True)
+        given = ctx.params.get("store_path") if ctx is not None else None
+        store = given if isinstance(given, str) else None
+    return load_knowledge(live_pack_files(store))
 
 
 def compiled_for_line(kb: KnowledgeBase, line: int) -> CompiledKnowledge:

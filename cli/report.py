@@ -12,9 +12,9 @@ import click
 from cases.case_filter import CaseFilter
 from cases.figures import render_team, team_figures
 from cases.metrics import Filters
-from cases.metrics import report as build_report
 from cases.sla import ENV_SLA, load_service_levels
 from cases.store import open_reader
+from cases.tally import tally
 from cli.guided import store_option
 from cli.options import Number, json_option, load_all, packs_option
 from rules.intake import CHANNELS, SERVICE_FORMS
@@ -234,8 +234,7 @@ def report(
         if team_only:
             click.echo(json.dumps(team, indent=2) if as_json else render_team(team))
             return
-        cases = store.iter_cases(simulated)
-        data = build_report(cases, levels, kb=kb, filters=filters)
+        data = tally(store, levels, kb=kb, filters=filters, simulated=simulated)
         data["team"] = team
     finally:
         store.close()

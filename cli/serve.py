@@ -77,12 +77,12 @@ def serve(
             mapping.secret()  # its webhooks are verified with it
         if mapping.url:
             mapping.token()  # written back to (and RT polled) in the background
-    secret = load_secret(Settings(store_path=path, secret="").data_dir)
+    load_secret(path)  # made (or imported) once, before the workers read it from the store
     if admin:
         password = os.environ.get("LINEWISE_ADMIN_PASSWORD") or getpass.getpass(
             f"password for {admin}: "
         )
-        accounts = Accounts(Settings(store_path=path, secret=secret).accounts_path)
+        accounts = Accounts.open(path, legacy=Settings(store_path=path, secret="").accounts_path)
         accounts.add_user(admin, password, "admin")
         accounts.close()
     os.environ["LINEWISE_SERVE"] = json.dumps(
@@ -174,4 +174,4 @@ def list_users(store_path: str | None) -> None:
 
 def _accounts(store_path: str | None) -> Accounts:
     path = _store_path(store_path)
-    return Accounts(Settings(store_path=path, secret="").accounts_path)
+    return Accounts.open(path, legacy=Settings(store_path=path, secret="").accounts_path)

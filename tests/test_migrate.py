@@ -121,10 +121,13 @@ def test_a_linewise_from_before_migrations_refuses_a_new_store(tmp_path: Path) -
 def test_store_copy_moves_everything_and_keeps_ids(tmp_path: Path, store_url: str) -> None:
     old = tmp_path / "old.sqlite3"
     shutil.copy(V1, old)
+    before = _run("report", "--json", "--store", str(old))  # also upgrades it: digests
     result = _run("store", "copy", str(old), store_url)
     assert result.exit_code == 0, result.output
     assert "copied 14 cases" in result.output
     _assert_replays_identically(store_url)
+    after = _run("report", "--json", "--store", store_url)  # digests and marks came along
+    assert before.exit_code == after.exit_code == 0 and before.output == after.output
     assert open_store(store_url).create({}, "2026-12-01T10:00:00+00:00") == "C-000015"
     again = _run("store", "copy", str(old), store_url)
     assert again.exit_code == 2 and "already holds 15 cases" in again.output

@@ -138,6 +138,27 @@ def test_a_damaged_store_is_a_clear_error(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("made", ["empty file", "database without tables"])
+def test_a_store_interrupted_while_being_created_is_set_up_on_next_use(
+    tmp_path: Path, made: str
+) -> None:
+    """A SIGTERM while a store is being created leaves a file with no tables (creating the
+    schema is one transaction): readers and writers set it up instead of refusing it."""
+    for command in (["case", "list"], ["report", "--json"], ["cases", "simulate", "--count", "3"]):
+        path = tmp_path / f"{command[0]}-{command[1]}.sqlite3"
+        if made == "empty file":
+            path.write_bytes(b"")
+        else:
+            db = sqlite3.connect(str(path))
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA user_version = 0")
+            db.close()
+        result = CliRunner().invoke(cli, [*command, "--store", str(path)])
+        assert result.exit_code == 0, result.output
+        assert "Traceback" not in result.output
+        assert open_store(path, readonly=True).count() == (3 if command[0] == "cases" else 0)
+
+
 def test_a_full_disk_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "full.sqlite3"
     store = open_store(path)

@@ -90,7 +90,7 @@ def answer_for(answers: dict[str, Any], question: str) -> Any:
 @contextmanager
 def web_app(tmp: Path, **overrides: Any) -> Iterator[Web]:
     settings = Settings(store_path=tmp / "cases.sqlite3", secret="s" * 48, **overrides)
-    accounts = Accounts(settings.accounts_path)
+    accounts = Accounts.open(settings.store_path, legacy=settings.accounts_path)
     tokens = {}
     for name, role in ROLES.items():
         accounts.add_user(name, PASSWORD, role)

@@ -161,14 +161,13 @@ def open_services(
     from web.portal.routes import customer_policy
 
     levels = load_service_levels()
-    desk = Desk(
-        open_store(settings.store_path), kb, lang=settings.lang, levels=levels, compiled=compiled
-    )
+    store = open_store(settings.store_path)
+    desk = Desk(store, kb, lang=settings.lang, levels=levels, compiled=compiled)
     return Services(
         settings=settings,
         work=Work(desk),
         portal=Work(desk.with_policy(customer_policy)),
-        accounts=Accounts(settings.accounts_path),
+        accounts=Accounts(store, legacy=settings.accounts_path),
         levels=levels,
         templates=templates(settings.lang),
         names=Namer(kb, settings.lang),

@@ -22,10 +22,10 @@ from web.settings import Settings, load_secret
 def app() -> FastAPI:
     """One worker's application."""
     config = json.loads(os.environ.get("LINEWISE_SERVE", "{}"))
-    store = Path(config["store"])
+    store = str(config["store"])
     settings = Settings(
         store_path=store,
-        secret=load_secret(store.parent),
+        secret=load_secret(store),
         lang=config.get("lang", "en"),
         portal=bool(config.get("portal", True)),
         helpdesks=_helpdesks(config.get("helpdesks", [])),
@@ -38,7 +38,7 @@ def app() -> FastAPI:
     access.setLevel(logging.INFO)
     access.propagate = False
     packs = [Path(p) for p in config.get("packs", [])]
-    kb = load_knowledge(packs or live_pack_files())
+    kb = load_knowledge(packs or live_pack_files(config["store"]))
     return create_app(settings, kb)
 
 

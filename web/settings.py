@@ -1,20 +1,19 @@
 """How a `linewise serve` process is set up: where the data lives, its secret, its limits.
 
-The secret that signs login cookies comes from $LINEWISE_SECRET, else from the file
-`secret` beside the case store, which is generated (0600) on first run. It is never
+The secret that signs login cookies comes from $LINEWISE_SECRET, else from the case store
+(web/accounts.py: one secret for every server on the store, made on first run, from the
+earlier `secret` file beside the store when there is one). It is never
 logged, printed or committed.
 """
 
 from __future__ import annotations
 
 import os
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cases.database import default_path, resolve
-from cases.store import StoreError
 
 SECRET_ENV = "LINEWISE_SECRET"
 SECRET_FILE = "secret"
@@ -46,29 +45,21 @@ class Settings:
 
     @property
     def accounts_path(self) -> Path:
-        """Web accounts live in a sibling file of the case store (see web/accounts.py)."""
+        """Where earlier versions kept web accounts, imported into the store on first use."""
         return self.data_dir / "accounts.sqlite3"
 
 
-def load_secret(data_dir: Path) -> str:
-    """$LINEWISE_SECRET, else the data dir's secret file (made on first run)."""
+def load_secret(store: str | Path) -> str:
+    """$LINEWISE_SECRET, else the store's secret (web/accounts.py), shared by every server
+    on the store; made on first run from the earlier `secret` file beside the store, if any."""
     env = os.environ.get(SECRET_ENV)
     if env:
         return env
-    path = data_dir / SECRET_FILE
+    from web.accounts import Accounts
+
+    settings = Settings(store_path=store, secret="")
+    accounts = Accounts.open(store, legacy=settings.accounts_path)
     try:
-        if path.exists():
-            text = path.read_text(encoding="utf-8").strip()
-            if len(text) >= 32:
-                return text
-        data_dir.mkdir(parents=True, exist_ok=True)
-        value = secrets.token_urlsafe(48)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(value + "\n")
-        return value
-    except OSError as err:
-        raise StoreError(
-            f"cannot read or create the server secret in {data_dir}: {err.strerror}",
-            hint=f"make the folder writable, or set ${SECRET_ENV}",
-        ) from err
+        return accounts.secret(settings.data_dir / SECRET_FILE)
+    finally:
+        accounts.close()

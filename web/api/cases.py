@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from cases.queue import CaseFilter, agents, find, queues
+from cases.case_filter import CaseFilter
+from cases.queue import find, queues
 from engine.facts import now
 from web.api.models import CaseRow, Complaint, Me, OpenCase, Transcript
 from web.deps import ApiUser, Svc, require_line
@@ -37,16 +38,16 @@ async def list_cases(
 ) -> list[CaseRow]:
     """Cases, newest first, filtered by line, status, agent and form of service."""
     kept = find(
-        svc.desk.store.iter_cases(),  # type: ignore[attr-defined]
+        svc.desk.store,  # type: ignore[arg-type]
         CaseFilter(line=line, status=status, agent=agent, service_form=service_form),
         limit,
     )
     return [
         CaseRow(
-            summary=c.summary(),
-            service_form=c.intake.get("service_form"),
-            channel=c.intake.get("channel"),
-            agents=agents(c),
+            summary=c.summary,
+            service_form=c.summary.service_form,
+            channel=c.channel,
+            agents=c.agents,
         )
         for c in kept
     ]
@@ -78,7 +79,7 @@ async def queue(line: int, user: ApiUser, svc: Svc) -> dict[str, list[dict[str, 
     """A line's queues: new, escalated to it, waiting on a vendor (with the SLA clock)."""
     if line not in user.lines() and user.role != "admin":
         raise NotAllowed(f"{user.title} {user.name} does not see Line {line}'s queue")
-    found = queues(svc.desk.store.iter_cases(), line, svc.levels, now())  # type: ignore[attr-defined]
+    found = queues(svc.desk.store, line, svc.levels, now())  # type: ignore[arg-type]
     return {name: [item.as_dict() for item in items] for name, items in found.items()}
 
 

@@ -77,8 +77,8 @@ async def home(request: Request, svc: Svc, user: MaybeUser) -> Response:
     """The queues of the user's line(s) and a form to open a case."""
     me = _user(user)
     at = now()
-    cases = list(svc.desk.store.iter_cases())  # type: ignore[attr-defined]
-    by_line = {line: queues(cases, line, svc.levels, at) for line in me.lines()}
+    store = svc.desk.store
+    by_line = {line: queues(store, line, svc.levels, at) for line in me.lines()}  # type: ignore[arg-type]
     complaints: list[tuple[str, str]] = []
     if me.line is not None or me.role == "admin":
         line = me.line or 1

@@ -15,7 +15,7 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
-from cases.columns import derive
+from cases.digest import derive
 from cases.model import Event
 
 revision = "r0002"
@@ -83,7 +83,8 @@ def _fill_case_columns() -> None:
         ).scalars()
         history = [Event.model_validate_json(body) for body in bodies]
         values = derive(json.loads(intake), opened_at, history)
-        conn.execute(sa.update(cases).where(cases.c.num == num).values(**values))
+        kept = {k: v for k, v in values.items() if k in (*_NAMES, "updated_at", "status", "line")}
+        conn.execute(sa.update(cases).where(cases.c.num == num).values(**kept))
 
 
 def downgrade() -> None:
