@@ -11,7 +11,7 @@ import click
 from cases import cache
 from cases.golden import golden_files
 from cases.impact import CHANGE_KINDS, Impact, VersionDiff, diff_versions, pack_versions
-from cases.publish import golden_paths, kb_related
+from cases.publish import PublishRefused, golden_paths, kb_related
 from cases.publish import publish as publish_pack
 from cases.registry import Registry, default_legacy_dir
 from cases.rerun import CaseAnswers
@@ -251,16 +251,22 @@ def publish(
       linewise pack publish drafts/network_wired.yaml --line 1
     """
     registry = open_registry(registry_dir, store_path)
-    check, entry = publish_pack(
-        source,
-        line,
-        registry,
-        case_paths,
-        strict=strict,
-        jobs=jobs,
-        dry_run=dry_run,
-        by=terminal_user(),
-    )
+    try:
+        check, entry = publish_pack(
+            source,
+            line,
+            registry,
+            case_paths,
+            strict=strict,
+            jobs=jobs,
+            dry_run=dry_run,
+            by=terminal_user(),
+        )
+    except PublishRefused as refused:
+        if as_json:  # the refusal as data on stdout; the reasons on stderr, exit 1, as ever
+            data = {**refused.check.as_dict(), "published_entry": None}
+            click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        raise
     if as_json:
         data = check.as_dict()
         data["published_entry"] = entry.as_dict() if entry else None
@@ -311,7 +317,8 @@ def history(
 @click.argument("pack_id")
 @registry_option
 @store_option
-def archive(pack_id: str, registry_dir: Path | None, store_path: str | None) -> None:
+@json_option
+def archive(pack_id: str, registry_dir: Path | None, store_path: str | None, as_json: bool) -> None:
     """Withdraw a pack from its line; its versions stay kept for replaying old cases.
 
     \b
@@ -319,4 +326,7 @@ def archive(pack_id: str, registry_dir: Path | None, store_path: str | None) -> 
       linewise pack archive network-wired
     """
     entry = open_registry(registry_dir, store_path).archive(pack_id)
+    if as_json:
+        click.echo(json.dumps(entry.as_dict(), indent=2, ensure_ascii=False))
+        return
     click.echo(f"archived {entry.pack} {entry.version} (Line {entry.line})")
