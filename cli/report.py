@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -13,10 +14,12 @@ from cases.case_filter import CaseFilter
 from cases.figures import render_team, team_figures
 from cases.metrics import Filters
 from cases.metrics import report as build_report
+from cases.model import Case
 from cases.sla import ENV_SLA, load_service_levels
 from cases.store import open_reader
 from cli.guided import store_option
 from cli.options import Number, json_option, load_all, packs_option
+from cli.progress import progress_bar, progress_option
 from rules.intake import CHANNELS, SERVICE_FORMS
 
 
@@ -140,6 +143,18 @@ def _self_service(data: dict[str, Any]) -> list[str]:
     return out
 
 
+def _counted(cases: Iterable[Case], step: Callable[[int], None] | None) -> Iterator[Case]:
+    """The cases, advancing the progress every hundred."""
+    done = 0
+    for case in cases:
+        yield case
+        done += 1
+        if step is not None and done % 100 == 0:
+            step(100)
+    if step is not None and done % 100:
+        step(done % 100)
+
+
 @click.command("report")
 @click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="Opened on or after.")
 @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Opened on or before.")
@@ -182,6 +197,7 @@ def _self_service(data: dict[str, Any]) -> list[str]:
 )
 @store_option
 @packs_option
+@progress_option
 @json_option
 def report(
     start: datetime | None,
@@ -199,6 +215,7 @@ def report(
     risk_hours: float,
     store_path: str | None,
     packs: tuple[Path, ...],
+    progress: bool | None,
     as_json: bool,
 ) -> None:
     """Report Line 1 resolution, escalations, questions, time to resolve and SLA attainment.
@@ -234,8 +251,10 @@ def report(
         if team_only:
             click.echo(json.dumps(team, indent=2) if as_json else render_team(team))
             return
-        cases = store.iter_cases(simulated)
-        data = build_report(cases, levels, kb=kb, filters=filters)
+        total = store.count()
+        with progress_bar(total, "reading cases", progress) as step:
+            cases = _counted(store.iter_cases(simulated), step)
+            data = build_report(cases, levels, kb=kb, filters=filters)
         data["team"] = team
     finally:
         store.close()
