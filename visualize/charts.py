@@ -126,7 +126,7 @@ def sla_attainment(data: dict[str, Any], labels: dict[str, str] | None = None) -
             i + width + 0.05,
             colors=COLOURS["breached"],
             linestyles="--",
-            label=None if drawn else "target",
+            label="_nolegend_" if drawn else "target",
         )
         ax.annotate(
             f"{goal * 100:g}%",
