@@ -280,12 +280,16 @@ def report(checkout: Path, count: int) -> dict[str, Any]:
     return out
 
 
-def measure_all(base: Path, sizes: list[int], report_size: int) -> dict[str, Any]:
-    """Every measurement on `base` (today's main) and this branch."""
+def measure_all(
+    base: Path, sizes: list[int], report_size: int, base_sizes: list[int] | None = None
+) -> dict[str, Any]:
+    """Every measurement on `base` (today's main) and this branch; `base_sizes`: the
+    history sizes for main's `pack diff --stored`, when fewer than the branch's fit."""
     out: dict[str, Any] = {}
     for tag, checkout in (("branch", ROOT), ("base", base)):
+        chosen = sizes if tag == "branch" or base_sizes is None else base_sizes
         out[tag] = {
-            "diff_stored": [diff_stored(checkout, n) for n in sizes],
+            "diff_stored": [diff_stored(checkout, n) for n in chosen],
             "guided_render": guided_render(checkout),
             "report": report(checkout, report_size),
         }
@@ -301,15 +305,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench.loop_impact")
     parser.add_argument("--base", type=Path, required=True, help="a checkout of today's main")
     parser.add_argument("--sizes", default="5000,50000")
+    parser.add_argument("--base-sizes", default=None, help="[default: --sizes]")
     parser.add_argument("--report-size", type=int, default=100_000)
     parser.add_argument("--name", default="loop_impact")
     opts = parser.parse_args(args)
     sizes = [int(s) for s in opts.sizes.split(",")]
+    base_sizes = [int(s) for s in opts.base_sizes.split(",")] if opts.base_sizes else None
     data = {
         "machine": {"load": os.getloadavg(), "cpus": os.cpu_count()},
         "base_commit": _commit(opts.base),
         "branch_commit": _commit(ROOT),
-        **measure_all(opts.base, sizes, opts.report_size),
+        "sizes": sizes,
+        **measure_all(opts.base, sizes, opts.report_size, base_sizes),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{opts.name}.json").write_text(json.dumps(data, indent=2) + "\n")

@@ -16,7 +16,7 @@ from cases.publish import publish as publish_pack
 from cases.registry import Registry, default_legacy_dir
 from cases.rerun import CaseAnswers
 from cases.scope import stored_in_scope
-from cases.store import open_store
+from cases.store import open_reader, open_store
 from cases.usage import refresh, unindexed
 from cli.golden import jobs_option
 from cli.guided import store_option, terminal_user
@@ -94,7 +94,8 @@ def diff(
     answers: list[CaseAnswers] = []
     scope = None
     if stored:
-        store = open_store(store_path)
+        open_reader(store_path).close()  # it must exist: a mistyped path is not "no cases"
+        store = open_store(store_path)  # writable: the usage index is kept up to date
         try:
             with progress_bar(unindexed(store), "indexing cases", progress) as step:
                 refresh(store, step)

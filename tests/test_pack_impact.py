@@ -135,3 +135,12 @@ def test_cli_says_how_many_stored_cases_it_reran(history: Path, tmp_path: Path) 
         text.stdout
     )
     assert data["skipped"] > 0
+
+
+def test_a_mistyped_store_is_refused_not_created(tmp_path: Path) -> None:
+    missing = tmp_path / "hisotry.sqlite3"
+    golden = str(SHIPPED_DIR.parent / "cases" / "golden" / "network-wired")
+    args = ["pack", "diff", str(WIRED), str(WIRED), "--stored", "--store", str(missing)]
+    result = CliRunner().invoke(cli, [*args, "--cases", golden])
+    assert result.exit_code == 4 and "no case store" in result.stderr
+    assert not missing.exists()
