@@ -231,10 +231,10 @@ def _boxes(dot: str) -> int:
     return len(re.findall(r"^\t(?!legend_)\S+ \[label=", dot, flags=re.MULTILINE))
 
 
-def guided_render(checkout: Path) -> dict[str, Any]:
+def guided_render(checkout: Path, max_nodes: int = 2000) -> dict[str, Any]:
     """`graph render --line 1 --view guided` (DOT, whole line), and on one generated
     procedural pack (bench/generate.py, R = 50) the boxes drawn."""
-    out_file = TMP / "guided.dot"
+    out_file = TMP / f"guided-{'branch' if checkout.resolve() == ROOT else 'base'}.dot"
     result = run(
         checkout, ["graph", "render", "--line", "1", "--view", "guided", "-o", str(out_file)]
     )
@@ -259,7 +259,7 @@ def guided_render(checkout: Path) -> dict[str, Any]:
             "--view",
             "guided",
             "--max-nodes",
-            "20000",
+            str(max_nodes),
             "-o",
             str(out_file),
         ],
@@ -278,6 +278,20 @@ def report(checkout: Path, count: int) -> dict[str, Any]:
     if result["rc"] == 0:
         out["reported_cases"] = json.loads(result["stdout"])["cases"]
     return out
+
+
+def measure_one(tag: str, what: str, checkout: Path, size: int, out: Path) -> None:
+    """One measurement, appended to `out` as a JSON line as soon as it is done (so a run
+    cut short still keeps what it measured)."""
+    if what == "diff_stored":
+        result: dict[str, Any] = diff_stored(checkout, size)
+    elif what == "guided_render":
+        result = guided_render(checkout, size)
+    else:
+        result = report(checkout, size)
+    line = {"checkout": tag, "measure": what, "load": os.getloadavg(), **result}
+    with out.open("a", encoding="utf-8") as file:
+        file.write(json.dumps(line) + "\n")
 
 
 def measure_all(
@@ -301,6 +315,9 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["build"]:
         build_history(Path(args[1]), int(args[2]))
+        return 0
+    if args[:1] == ["one"]:  # one TAG MEASURE CHECKOUT SIZE OUT.jsonl
+        measure_one(args[1], args[2], Path(args[3]), int(args[4]), Path(args[5]))
         return 0
     parser = argparse.ArgumentParser(prog="bench.loop_impact")
     parser.add_argument("--base", type=Path, required=True, help="a checkout of today's main")
