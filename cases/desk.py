@@ -30,6 +30,7 @@ from engine.select import next_question
 from engine.session import Asked, Escalate, Record, Session
 from rules.errors import InvalidInput, UnknownIdError
 from rules.knowledge import INTAKE_PREFIX, KnowledgeBase
+from rules.scope import line_knows
 
 
 class PackVersionError(InvalidInput):
@@ -38,6 +39,10 @@ class PackVersionError(InvalidInput):
 
 class ClosedCase(InvalidInput):
     """A resolved or unresolved case cannot be resumed."""
+
+
+class NoGuidedKnowledge(UnknownIdError):
+    """The case waits at a line with no pack for its complaint: worked by hand there."""
 
 
 def _json_value(value: FactValue) -> Any:
@@ -108,6 +113,14 @@ class Desk:
                 self.kb.for_line(line), name=f"Line{line}Knowledge"
             )
         return self._lines[line]
+
+    def guided(self, line: int, complaint: Any) -> bool:
+        """Whether `line` runs a guided session for `complaint`: one of its own packs has
+        knowledge for it (rules.scope). Without a complaint: whether the line has packs."""
+        packs = [p.pack for p in self.kb.packs.values()]
+        if isinstance(complaint, str) and complaint:
+            return line_knows(packs, line, complaint)
+        return any(p.line == line for p in packs)
 
     def event(self, line: int, kind: Any, *, agent: str = "", **fields: Any) -> Event:
         """An event happening now on `line`, done by `agent` (else this desk's agent)
@@ -202,13 +215,13 @@ class Desk:
         if case.current_session() is None:  # stopped before its session was stored
             return self._start(case, line, agent)
         if status == "escalated":
-            try:
-                self.knowledge(line)
-            except UnknownIdError as err:
-                raise UnknownIdError(
-                    f"case {case.id} waits for Line {line}, which has no packs here",
-                    hint=f"Line {line} works it from the handoff: linewise case show {case.id}",
-                ) from err
+            if not self.guided(line, case.intake.get("complaint")):
+                raise NoGuidedKnowledge(
+                    f"case {case.id} waits in Line {line}'s queue without guided knowledge: "
+                    f"no Line {line} pack knows its complaint",
+                    hint=f"a Line {line} specialist works it by hand from the handoff: "
+                    f"linewise case show {case.id}",
+                )
             return self._start(case, line, agent)
         current = case.current_session()
         compiled = self.knowledge(line)
@@ -311,8 +324,17 @@ class LiveCase:
         notes = case_notes(self.case())
         if note.strip():
             notes.append(Note(line=self.line, at=at, about="escalation", text=note.strip()))
+        guided = step.final or self.desk.guided(
+            step.escalation.to_line, self.intake.get("complaint")
+        )
         handoff = build_handoff(
-            self.session, step, opened_at=self.opened_at, at=at, sla=clock, notes=notes
+            self.session,
+            step,
+            opened_at=self.opened_at,
+            at=at,
+            sla=clock,
+            notes=notes,
+            guided=guided,
         )
         self._append(
             "unresolved" if step.final else "escalated",

@@ -84,7 +84,9 @@ def verification_problems(files: cache.PackFiles, pack_id: str, strict: bool = F
     kb = cache.knowledge(files)
     report = verify(kb.subset(_neighbourhood(kb, pack_id)))
     blocking = [
-        f for f in report.findings if f.severity == "error" or (strict and f.pack == pack_id)
+        f
+        for f in report.findings
+        if f.severity == "error" or (strict and f.pack == pack_id and f.severity == "warning")
     ]
     return [f"verification: {f.render()}" for f in blocking]
 

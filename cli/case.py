@@ -1,4 +1,4 @@
-"""`linewise resume`, `linewise case show` and `linewise case list`: working with stored cases."""
+"""`linewise case show` and `linewise case list`: reading stored cases."""
 
 from __future__ import annotations
 
@@ -9,12 +9,19 @@ from pathlib import Path
 
 import click
 
-from cases.case_filter import CaseFilter
 from cases.store import open_reader
-from cli import guided
-from cli.options import Number, json_option, lang_option, load_all, packs_option
+from cli.lazy import Lazy, LazyGroup
+from cli.options import (
+    Number,
+    ids_option,
+    json_option,
+    lang_option,
+    load_all,
+    packs_option,
+    store_option,
+    terminal_user,
+)
 from cli.transcript import render_case_list
-from engine.diagnose import DEFAULT_THRESHOLD
 from present.text import document_lines, plain
 from present.transcript import transcript_document
 from rules.errors import InvalidInput
@@ -23,52 +30,21 @@ from rules.intake import SERVICE_FORMS
 _DAY = click.DateTime(formats=["%Y-%m-%d"])
 
 
-@click.command()
-@click.argument("case_id", metavar="CASE")
-@guided.store_option
-@packs_option
-@lang_option
-@guided.ids_option
-@click.option(
-    "--threshold",
-    type=Number(0, 1),
-    default=DEFAULT_THRESHOLD,
-    show_default=True,
-    help="Certainty at which a fault is firm.",
+@click.group(
+    cls=LazyGroup,
+    lazy={
+        "export": Lazy(
+            "cli.case_tools",
+            "export",
+            "Export a resolved or escalated case as a golden case file (a regression test).",
+        ),
+        "replay": Lazy(
+            "cli.case_tools",
+            "replay",
+            "Re-run a stored case with exactly the pack versions each of its sessions used.",
+        ),
+    },
 )
-@click.option(
-    "--allow-pack-change",
-    is_flag=True,
-    help="Continue even if the packs' versions differ from the ones the case used.",
-)
-def resume(
-    case_id: str,
-    store_path: str | None,
-    packs: tuple[Path, ...],
-    lang: str,
-    ids: bool,
-    threshold: float,
-    allow_pack_change: bool,
-) -> None:
-    """Continue a case where it stopped; an escalated case starts the next line's session.
-
-    \b
-    Example:
-      linewise resume C-000042
-    """
-    code = guided.resume(
-        load_all(packs),
-        store_path,
-        case_id,
-        threshold=threshold,
-        lang=lang,
-        allow_pack_change=allow_pack_change,
-        ids=ids,
-    )
-    click.get_current_context().exit(code)
-
-
-@click.group()
 def case() -> None:
     """Stored cases: transcripts and listings.
 
@@ -80,11 +56,11 @@ def case() -> None:
 
 @case.command("show")
 @click.argument("case_id", metavar="CASE")
-@guided.store_option
+@store_option
 @json_option
 @packs_option
 @lang_option
-@guided.ids_option
+@ids_option
 def show(
     case_id: str,
     store_path: str | None,
@@ -114,7 +90,7 @@ def show(
 
 
 @case.command("list")
-@guided.store_option
+@store_option
 @json_option
 @click.option("--limit", type=Number(1, whole=True), default=None, help="At most this many.")
 @click.option("--line", type=click.IntRange(1, 4), default=None, help="Cases now at this line.")
@@ -159,9 +135,11 @@ def list_cases(
       linewise case list --mine --from 2026-01-01 --until 2026-01-31
     """
     if mine:
-        agent = guided.terminal_user()
+        agent = terminal_user()
         if agent is None:
             raise InvalidInput("--mine needs to know who you are", hint="set $USER or use --agent")
+    from cases.case_filter import CaseFilter
+
     where = CaseFilter(
         line=line,
         status=status,

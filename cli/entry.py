@@ -1,7 +1,8 @@
 """The `linewise` program starts here: the signal set-up comes before any heavy import.
 
-Importing the commands takes a second or more (pydantic, networkx, the pack models);
-a Ctrl-C or SIGTERM in that time exits 130 or 143 with one line, never a traceback.
+A command's modules are imported when it runs (cli.lazy), which can take a second
+(pydantic, networkx, experta, the store); a Ctrl-C or SIGTERM in that time exits 130
+or 143 with one line, never a traceback.
 Everything after the imports is cli.main's (exit codes, messages).
 """
 

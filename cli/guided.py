@@ -324,16 +324,16 @@ class Guide:
                 0,
             )
         else:
-            self.term.say(
-                w.t(
-                    "Case {case} is escalated to Line {line}; continue there with:",
-                    case=live.case_id,
-                    line=packet.to_line,
-                ),
-                "warn",
-                0,
+            by_hand = not packet.guided  # no guided knowledge there: worked from the record
+            fields = {"case": live.case_id, "line": packet.to_line}
+            said = (
+                w.t("Case {case} is escalated to Line {line}, which works it by hand:", **fields)
+                if by_hand
+                else w.t("Case {case} is escalated to Line {line}; continue there with:", **fields)
             )
-            self.term.say(f"linewise resume {live.case_id}", "", 2)
+            self.term.say(said, "warn", 0)
+            command = "case show" if by_hand else "resume"
+            self.term.say(f"linewise {command} {live.case_id}", "", 2)
         return 0
 
     def done(self, step: Done) -> int:

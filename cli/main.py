@@ -24,6 +24,7 @@ from typing import Any
 import click
 
 from cli import signals
+from cli.lazy import Lazy, LazyGroup
 from rules.errors import LinewiseError
 
 EXIT_OK = 0
@@ -44,7 +45,61 @@ def stopped(stop: BaseException) -> int:
     return signals.exit_code(stop)
 
 
-class LinewiseGroup(click.Group):
+# The subcommands, imported only when they run (cli.lazy): `linewise --version` and
+# `--help` import none of them, `pack validate` only the pack models.
+COMMANDS: dict[str, Lazy] = {
+    "case": Lazy("cli.case", "case", "Stored cases: transcripts and listings."),
+    "cases": Lazy(
+        "cli.cases", "cases_group", "Work on the history of cases: simulate one, mine it for gaps."
+    ),
+    "diagnose": Lazy(
+        "cli.diagnose",
+        "diagnose",
+        "Guide a diagnosis question by question, or diagnose from given answers.",
+    ),
+    "explain": Lazy(
+        "cli.diagnose",
+        "explain",
+        "Explain a diagnosis: HOW it was reached and WHY NOT other faults.",
+    ),
+    "graph": Lazy("cli.graph", "graph", "Draw the decision graph for trainers."),
+    "pack": Lazy("cli.pack", "pack", "Write, check and inspect rule packs."),
+    "registry": Lazy(
+        "cli.registry",
+        "registry_group",
+        "The published-pack registry (kept in the case store): export it, import it.",
+    ),
+    "report": Lazy(
+        "cli.report",
+        "report",
+        "Report Line 1 resolution, escalations, questions, time to resolve and SLA attainment.",
+    ),
+    "resume": Lazy(
+        "cli.resume",
+        "resume",
+        "Continue a case where it stopped; an escalated case starts the next line's session.",
+    ),
+    "serve": Lazy(
+        "cli.serve",
+        "serve",
+        "Serve the JSON API (/api/), the agent console (/console/) and the self-service "
+        "portal (/portal/) with uvicorn.",
+    ),
+    "store": Lazy(
+        "cli.store",
+        "store_group",
+        "The case store: check it, bring its schema up to date, copy it into another store.",
+    ),
+    "test": Lazy(
+        "cli.golden",
+        "test",
+        "Replay golden case files (default: the shipped library) and check their outcomes.",
+    ),
+    "user": Lazy("cli.serve", "user", "Web accounts: agents with roles, and API tokens."),
+}
+
+
+class LinewiseGroup(LazyGroup):
     """A click group that reports linewise's expected errors without a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -81,7 +136,11 @@ class LinewiseGroup(click.Group):
             raise click.exceptions.Exit(stopped(stop)) from None
 
 
-@click.group(cls=LinewiseGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LinewiseGroup,
+    lazy=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(package_name="linewise")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 def cli(verbose: int) -> None:
@@ -93,46 +152,6 @@ def cli(verbose: int) -> None:
     """
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-
-
-def _register() -> None:
-    from cli import (
-        case,
-        case_tools,
-        cases,
-        diagnose,
-        golden,
-        graph,
-        pack,
-        pack_versions,
-        registry,
-        report,
-        serve,
-        store,
-    )
-
-    cli.add_command(diagnose.diagnose)
-    cli.add_command(case.resume)
-    cli.add_command(case.case)
-    case.case.add_command(case_tools.export)
-    case.case.add_command(case_tools.replay)
-    cli.add_command(diagnose.explain)
-    cli.add_command(pack.pack)
-    cli.add_command(graph.graph)
-    cli.add_command(golden.test)
-    cli.add_command(cases.cases_group)
-    cli.add_command(report.report)
-    cli.add_command(serve.serve)
-    cli.add_command(serve.user)
-    cli.add_command(store.store_group)
-    cli.add_command(registry.registry_group)
-    pack.pack.add_command(pack_versions.diff)
-    pack.pack.add_command(pack_versions.publish)
-    pack.pack.add_command(pack_versions.history)
-    pack.pack.add_command(pack_versions.archive)
-
-
-_register()
 
 
 def main() -> None:

@@ -6,16 +6,17 @@ import getpass
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from cases.desk import Desk
-from cases.registry import live_pack_files
-from cases.store import SQLStore, open_store
-from engine.compile import CompiledKnowledge, compile_knowledge
-from rules.knowledge import KnowledgeBase, load_knowledge
 from rules.numbers import NumberError, finite, parse_int, parse_number
+
+if TYPE_CHECKING:  # imported where used: the store (SQLAlchemy) and experta take long
+    from cases.desk import Desk
+    from cases.store import SQLStore
+    from engine.compile import CompiledKnowledge
+    from rules.knowledge import KnowledgeBase
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -49,10 +50,15 @@ def json_option(func: F) -> F:
 def load_all(packs: tuple[Path, ...]) -> KnowledgeBase:
     """The packs given, else the live knowledge: what was published to the lines (the
     registry), or the shipped packs while nothing has been published."""
+    from cases.registry import live_pack_files
+    from rules.knowledge import load_knowledge
+
     return load_knowledge(list(packs) or live_pack_files())
 
 
 def compiled_for_line(kb: KnowledgeBase, line: int) -> CompiledKnowledge:
+    from engine.compile import compile_knowledge
+
     return compile_knowledge(kb.for_line(line), name=f"Line{line}Knowledge")
 
 
@@ -103,11 +109,15 @@ def store_option(func: F) -> F:
 
 def open_case_store(target: str | None, *, readonly: bool = False) -> SQLStore:
     """The case store at `target` (else $LINEWISE_STORE, else the user data dir)."""
+    from cases.store import open_store
+
     return open_store(target, readonly=readonly)
 
 
 def terminal_desk(kb: KnowledgeBase, target: str | None, *, threshold: float, lang: str) -> Desk:
     """The desk of an agent at this terminal: every event names $USER and the terminal."""
+    from cases.desk import Desk
+
     store = open_case_store(target)
     return Desk(
         store, kb, threshold=threshold, lang=lang, agent=terminal_user(), channel="terminal"

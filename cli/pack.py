@@ -7,16 +7,36 @@ from pathlib import Path
 
 import click
 
+from cli.lazy import Lazy, LazyGroup
 from cli.options import Number, json_option
-from engine.coverage import DEFAULT_BUDGET, DEFAULT_MAX_COMBINATIONS
-from engine.finding import CODES
-from engine.verify import check_paths, render_report
 from rules.errors import PackError
-from rules.jsonschema import pack_json_schema
-from rules.knowledge import load_knowledge
 
 
-@click.group()
+@click.group(
+    cls=LazyGroup,
+    lazy={
+        "archive": Lazy(
+            "cli.pack_versions",
+            "archive",
+            "Withdraw a pack from its line; its versions stay kept for replaying old cases.",
+        ),
+        "diff": Lazy(
+            "cli.pack_versions",
+            "diff",
+            "Show what changes between two versions of a pack, and which past cases it changes.",
+        ),
+        "history": Lazy(
+            "cli.pack_versions",
+            "history",
+            "List the kept versions of the packs (or one pack) with their stage.",
+        ),
+        "publish": Lazy(
+            "cli.pack_versions",
+            "publish",
+            "Publish a pack version to a line, after checking it has earned it.",
+        ),
+    },
+)
 def pack() -> None:
     """Write, check and inspect rule packs.
 
@@ -34,6 +54,8 @@ def schema() -> None:
     Example:
       linewise pack schema > pack.schema.json
     """
+    from rules.jsonschema import pack_json_schema
+
     click.echo(json.dumps(pack_json_schema(), indent=2, ensure_ascii=False))
 
 
@@ -49,6 +71,8 @@ def validate(paths: tuple[Path, ...], as_json: bool) -> None:
     Example:
       linewise pack validate rules/line1 rules/line2
     """
+    from rules.knowledge import load_knowledge
+
     try:
         kb = load_knowledge(paths)
     except PackError as err:
@@ -79,11 +103,21 @@ def validate(paths: tuple[Path, ...], as_json: bool) -> None:
 
 
 def _codes(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    from engine.finding import CODES
+
     codes = tuple(c.strip().upper() for item in value for c in item.split(",") if c.strip())
     unknown = [c for c in codes if c not in CODES]
     if unknown:
         raise click.BadParameter(f"unknown code {unknown[0]}; codes: {', '.join(sorted(CODES))}")
     return codes
+
+
+def _coverage_default(name: str) -> int:
+    """A default of the coverage check, read when `check` runs (engine.coverage imports
+    experta and networkx, which `pack validate` and `pack schema` do not need)."""
+    from engine import coverage
+
+    return int(getattr(coverage, name))
 
 
 @pack.command()
@@ -99,15 +133,15 @@ def _codes(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -
 @click.option(
     "--max-combinations",
     type=Number(1, whole=True),
-    default=DEFAULT_MAX_COMBINATIONS,
-    show_default=True,
+    default=lambda: _coverage_default("DEFAULT_MAX_COMBINATIONS"),
+    show_default="4096",
     help="Answer combinations per domain enumerated exhaustively; beyond, this many are sampled.",
 )
 @click.option(
     "--coverage-budget",
     type=Number(1, whole=True),
-    default=DEFAULT_BUDGET,
-    show_default=True,
+    default=lambda: _coverage_default("DEFAULT_BUDGET"),
+    show_default="40000",
     help="Answer combinations for the whole check; large knowledge bases are sampled "
     "thinner per domain (and the summary says so) instead of running for hours.",
 )
@@ -134,6 +168,8 @@ def check(
     Example:
       linewise pack check --strict rules/line1 rules/line2
     """
+    from engine.verify import check_paths, render_report  # networkx: imported when used
+
     report = check_paths(
         paths,
         ignore=ignore,

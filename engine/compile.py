@@ -10,6 +10,8 @@ from engine import experta_adapter as xa
 from engine.logic import UNKNOWN, FactValue, NAll, NLeaf, NNode, leaf_test, to_nnf
 from rules.gcpause import paused_gc
 from rules.knowledge import KnowledgeBase, RuleRef
+from rules.schema import Condition
+from rules.scope import COMPLAINT, complaint_map
 
 
 @dataclass(frozen=True)
@@ -149,11 +151,22 @@ def compile_knowledge(
         return _compile(kb, name, matcher)
 
 
+def _condition(ref: RuleRef, known: dict[str, frozenset[str]]) -> NNode | None:
+    """The rule's condition; a fallback without `when` applies to its pack's complaints
+    (rules.scope), so that with several packs loaded one pack's catch-all never answers
+    another pack's case. A pack that knows no complaint keeps it unconditional."""
+    if ref.rule.when is not None:
+        return to_nnf(ref.rule.when)
+    complaints = sorted(known.get(ref.pack_id, ()))
+    if not ref.rule.fallback or not complaints:
+        return None
+    scoped = Condition.model_validate({"intake": COMPLAINT, "one_of": complaints})
+    return NLeaf(scoped, False, ("when",))
+
+
 def _compile(kb: KnowledgeBase, name: str, matcher: xa.MatcherKind) -> CompiledKnowledge:
-    rules = [
-        CompiledRule(i, ref, to_nnf(ref.rule.when) if ref.rule.when is not None else None)
-        for i, ref in enumerate(kb.rules)
-    ]
+    known = complaint_map(p.pack for p in kb.packs.values())
+    rules = [CompiledRule(i, ref, _condition(ref, known)) for i, ref in enumerate(kb.rules)]
     patterns = _Patterns()
     specs = [
         xa.RuleSpec(r.index, r.priority, patterns.pattern(r.nnf) if r.nnf is not None else None)

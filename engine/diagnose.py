@@ -10,7 +10,7 @@ from engine.compile import CompiledKnowledge, CompiledRule, RunState
 from engine.escalation import decide
 from engine.facts import FactSet
 from engine.logic import TV, FactValue, evaluate, show_value
-from engine.possible import focus_packs
+from engine.possible import can_hold, closure, focus_packs
 from engine.result import Diagnosis, Escalation, FaultScore, Firing, FiringStatus, Match
 
 DEFAULT_THRESHOLD = 0.7
@@ -222,7 +222,7 @@ def open_questions(compiled: CompiledKnowledge, known: Mapping[str, FactValue]) 
         questions = index.questions_of[rule.index]
         for q in questions:
             touched_refs[q] = touched_refs.get(q, 0) + 1
-        if evaluate(rule.nnf, known) is TV.PENDING:
+        if evaluate(rule.nnf, known) is TV.PENDING and can_hold(rule.nnf, known):
             wanted.update(q for q in questions if q not in known)
     closed = {q for q in touched_refs if q not in wanted and index.refs[q] == touched_refs[q]}
     closed.update(k for k in known if k in index.refs)
@@ -262,7 +262,10 @@ def diagnose(
     state = compiled.run(facts.canonical())
     weighed = weigh(compiled, state, lang, ruled)
     faults = rank(compiled, weighed, threshold, lang)
-    known = dict(state.known)
+    # an absent derived fact that no rule can derive any more is settled (matches
+    # nothing), so the questions only it would have made matter no longer hold back
+    # a fallback (pending only while some rule can still derive it)
+    known = closure(compiled, state.known)
     pending = open_questions(compiled, known)
     # an escalation to this line or a lower one (a lower line's pack) is already done
     upward = [e for e in weighed.escalations if e.to_line > line]

@@ -22,7 +22,7 @@ from engine.graph import Graph
 from rules.knowledge import KnowledgeBase
 from rules.source import SourceMap
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "note"]
 
 CODES: dict[str, tuple[Severity, str]] = {
     "W101": ("warning", "fault never concluded"),
@@ -35,6 +35,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "W108": ("warning", "relies on facts only a higher line can establish"),
     "W109": ("warning", "coverage gap: answers that reach no outcome"),
     "W110": ("warning", "rule that can never fire"),
+    "N111": ("note", "complaint whose escalation reaches a line with no pack for it"),
 }
 
 _IGNORE = re.compile(r"#\s*linewise:\s*ignore\[([A-Z0-9,\s]+)\]")

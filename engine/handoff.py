@@ -67,6 +67,9 @@ class Handoff(BaseModel):
     vendor: str | None = None
     sla: SlaClock | None = None
     notes: list[Note] = []  # the agents' notes so far, oldest first
+    # False: the receiving line has no pack for the complaint, so no guided session runs
+    # there; its specialist works the case by hand from this packet (rules.scope)
+    guided: bool = True
 
 
 def minutes_between(start: str, end: str) -> float:
@@ -97,6 +100,7 @@ def build_handoff(
     at: str,
     sla: SlaClock | None = None,
     notes: list[Note] | None = None,
+    guided: bool = True,
 ) -> Handoff:
     """The packet for this escalation (pure: every time comes in as an argument)."""
     diag = step.diagnosis
@@ -144,4 +148,5 @@ def build_handoff(
         vendor=vendor_for(session, step) if to_line >= 4 else None,
         sla=sla if to_line >= 4 else None,
         notes=list(notes or ()),
+        guided=guided,
     )

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from engine.compile import CompiledKnowledge, CompiledRule
 from engine.logic import TV, UNKNOWN, FactValue, NAll, NLeaf, NNode, evaluate
 from rules.knowledge import INTAKE_PREFIX
+from rules.scope import complaint_map
 
 
 def focus_packs(compiled: CompiledKnowledge, known: Mapping[str, FactValue]) -> set[str]:
-    """The packs the complaint points to (with the packs they require or are required by).
+    """The packs with knowledge for the complaint (rules.scope); may be none.
 
-    Without a complaint, or for a complaint no pack declares, every pack is in focus.
-    Worked out once per complaint and compiled knowledge.
+    Without a complaint every pack is in focus. Worked out once per complaint and
+    compiled knowledge.
     """
     complaint = known.get(INTAKE_PREFIX + "complaint")
     known_focus: dict[str | None, frozenset[str]] = compiled.cached("focus", dict)
@@ -37,8 +38,7 @@ class PackIndex:
     """Per pack, what a focus is made of (built once per compiled knowledge), so that
     working out a new complaint's focus costs the size of the focus, not of the line."""
 
-    declaring: dict[str, set[str]]  # symptom -> packs declaring it
-    linked: dict[str, set[str]]  # pack -> packs it requires or that require it
+    knowing: dict[str, set[str]]  # complaint -> packs with knowledge for it
     rules: dict[str, list[CompiledRule]]  # pack -> its non-fallback rules, in rule order
 
     @classmethod
@@ -47,38 +47,27 @@ class PackIndex:
 
     @classmethod
     def _build(cls, compiled: CompiledKnowledge) -> PackIndex:
-        kb = compiled.kb
-        declaring: dict[str, set[str]] = {}
-        linked: dict[str, set[str]] = {pid: set() for pid in kb.packs}
-        for pid, loaded in kb.packs.items():
-            for symptom in loaded.pack.symptoms:
-                declaring.setdefault(symptom.id, set()).add(pid)
-            for required in loaded.pack.requires:
-                if required in linked:
-                    linked[pid].add(required)
-                    linked[required].add(pid)
+        knowing: dict[str, set[str]] = {}
+        known = complaint_map(p.pack for p in compiled.kb.packs.values())
+        for pid, complaints in known.items():
+            for complaint in complaints:
+                knowing.setdefault(complaint, set()).add(pid)
         rules: dict[str, list[CompiledRule]] = {}
         for rule in compiled.rules:
             if not rule.ref.rule.fallback:
                 rules.setdefault(rule.ref.pack_id, []).append(rule)
-        return cls(declaring, linked, rules)
+        return cls(knowing, rules)
 
 
-def _focus_packs(compiled: CompiledKnowledge, complaint: object) -> set[str]:
-    """The packs declaring the complaint and every pack linked to them by `requires`
-    (either way), transitively; all packs when no pack declares it."""
-    index = PackIndex.of(compiled)
-    declaring = index.declaring.get(complaint) if isinstance(complaint, str) else None
-    if not declaring:
+def _focus_packs(compiled: CompiledKnowledge, complaint: str | None) -> set[str]:
+    """The packs with knowledge for the complaint; every pack when there is no complaint.
+
+    A pack merely required by one of them (for its ids) is not in focus: a wired-network
+    case is never asked a Wi-Fi question because the Line 2 network pack requires both.
+    """
+    if complaint is None:
         return set(compiled.kb.packs)
-    focus = set(declaring)
-    todo = list(declaring)
-    while todo:
-        for other in index.linked[todo.pop()]:
-            if other not in focus:
-                focus.add(other)
-                todo.append(other)
-    return focus
+    return set(PackIndex.of(compiled).knowing.get(complaint, ()))
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from engine.coverage import (
 from engine.finding import Checker, Finding, split_silenced
 from engine.graph import build_graph
 from engine.reach import check_cycles, check_faults, check_lines, check_questions
+from engine.routing import check_routes
 from rules.knowledge import KnowledgeBase
 
 
@@ -45,6 +46,11 @@ class Report:
     def warnings(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "warning"]
 
+    @property
+    def notes(self) -> list[Finding]:
+        """Facts worth knowing that never fail a check (not even --strict)."""
+        return [f for f in self.findings if f.severity == "note"]
+
     def failed(self, strict: bool) -> bool:
         return bool(self.errors or (strict and self.warnings))
 
@@ -55,6 +61,7 @@ class Report:
             "packs": self.packs,
             "errors": len(self.errors),
             "warnings": len(self.warnings),
+            "notes": len(self.notes),
             "findings": [f.as_dict() for f in self.findings],
             "silenced": [f.as_dict() for f in self.silenced],
             "coverage": [c.as_dict() for c in self.coverage],
@@ -81,6 +88,7 @@ def verify(
     check_questions(chk)
     check_cycles(chk)
     check_lines(chk)
+    check_routes(chk)
     gaps, domains = coverage_findings(
         compiled, max_combinations=max_combinations, seed=seed, budget=budget
     )
@@ -117,6 +125,8 @@ def render_report(report: Report, strict: bool = False) -> str:
         f"{len(report.errors)} error{'s' if len(report.errors) != 1 else ''}, "
         f"{len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''}"
     )
+    if report.notes:
+        summary += f", {len(report.notes)} note{'s' if len(report.notes) != 1 else ''}"
     if report.silenced:
         summary += f" ({len(report.silenced)} silenced)"
     summary += (

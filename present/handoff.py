@@ -50,6 +50,25 @@ def question_items(questions: list[dict[str, Any]], namer: Namer) -> tuple[Item,
     )
 
 
+def by_hand_items(packet: Handoff, namer: Namer) -> tuple[Item, ...]:
+    """What the receiving line does with a case it has no guided knowledge for."""
+    if packet.guided or packet.to_line > 4:
+        return ()
+    complaint = next((f["value"] for f in packet.facts if f["key"] == "intake.complaint"), None)
+    about = namer.symptom(complaint) if isinstance(complaint, str) else namer.w.t("this case")
+    return (
+        Item(
+            text=namer.w.t(
+                "Line {line} has no guided knowledge for “{complaint}”: the case waits in "
+                "Line {line}'s queue, and a specialist works it by hand from this handoff.",
+                line=packet.to_line,
+                complaint=about,
+            ),
+            ref=complaint if isinstance(complaint, str) else None,
+        ),
+    )
+
+
 def handoff_document(packet: Handoff, kb: KnowledgeBase, lang: str) -> Document:
     """The packet a line hands to the next, in sentences with titles."""
     namer = Namer(kb, lang)
@@ -108,6 +127,7 @@ def handoff_document(packet: Handoff, kb: KnowledgeBase, lang: str) -> Document:
             )
         )
     sections = [
+        Section(key="by_hand", title=w.t("Worked by hand"), items=by_hand_items(packet, namer)),
         Section(key="notes", title=w.t("Notes"), items=note_items(packet.notes, namer)),
         Section(
             key="questions",

@@ -43,11 +43,13 @@ class Diagnostic:
     hint: str | None = None
     code: str = "E000"
     severity: Severity = "error"
+    excerpt: str | None = None  # the offending line with a caret under the column
 
     def render(self) -> str:
         where = f"{self.file}:{self.line}:{self.col}" if self.line else self.file
         text = f"{where}: {self.path + ': ' if self.path else ''}{self.message}"
-        return text + (f" ({self.hint})" if self.hint else "")
+        text += f" ({self.hint})" if self.hint else ""
+        return text + (f"\n{self.excerpt}" if self.excerpt else "")
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -59,7 +61,7 @@ EMPTY_FILE = "the file is empty"  # what rules.source says of a file with no dat
 def explain_empty(diagnostics: list[Diagnostic], hint: str) -> list[Diagnostic]:
     """The reader's words about an empty file, with what this kind of file should hold."""
     return [
-        Diagnostic(d.file, d.line, d.col, d.path, d.message, hint, d.code, d.severity)
+        Diagnostic(d.file, d.line, d.col, d.path, d.message, hint, d.code, d.severity, d.excerpt)
         if d.message == EMPTY_FILE
         else d
         for d in diagnostics

@@ -30,6 +30,7 @@ from rules.limits import (
     too_large,
 )
 from rules.nodes import Loader, NotPlain, PathKey, build, compose, format_path, plain
+from rules.yaml_errors import excerpt, syntax_diagnostic, with_excerpts
 
 __all__ = [
     "DataFileError",
@@ -203,13 +204,7 @@ def _parse_text(text: str, name: str, limits: InputLimits) -> tuple[Any, SourceM
     try:
         node = compose(loader, text, limits)
     except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        problem = err.problem or "invalid YAML"
-        context = f" {err.context}" if err.context else ""
-        raise DataFileError(
-            [Diagnostic(name, line, col, "", f"YAML syntax error: {problem}{context}")]
-        ) from err
+        raise DataFileError([syntax_diagnostic(err, text, name)]) from err
     except yaml.YAMLError as err:
         raise DataFileError([Diagnostic(name, 1, 1, "", f"YAML error: {err}")]) from err
     finally:
@@ -224,7 +219,8 @@ def _parse_text(text: str, name: str, limits: InputLimits) -> tuple[Any, SourceM
         mark = err.problem_mark or err.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         problem = f"YAML error: {err.problem}"
-        raise DataFileError([Diagnostic(name, line, col, "", problem)]) from err
+        shown = excerpt(text, line, col) if line else None
+        raise DataFileError([Diagnostic(name, line, col, "", problem, excerpt=shown)]) from err
 
 
 def _value(
@@ -242,6 +238,6 @@ def _value(
         finally:
             again.dispose()
         if problems:
-            raise DataFileError(problems) from None
+            raise DataFileError(with_excerpts(problems, text)) from None
         return data, smap
     return data, SourceMap(name, text, limits)

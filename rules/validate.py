@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import graphlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
-
-import networkx as nx
 
 from rules.errors import MAX_REPORTED, Diagnostic, did_you_mean, suggest
 from rules.intake import INTAKE_FIELDS
@@ -334,7 +333,6 @@ def _check_consequence(
 
 def _cycles(kb: KnowledgeBase, out: list[Diagnostic]) -> None:
     """A derived fact that (through rules) depends on itself can never settle."""
-    graph: nx.DiGraph[str] = nx.DiGraph()
     where: dict[tuple[str, str], tuple[SourceMap, PathKey]] = {}
     for ref in kb.rules:
         targets = [t.derive for t in ref.rule.then if t.derive is not None]
@@ -346,8 +344,19 @@ def _cycles(kb: KnowledgeBase, out: list[Diagnostic]) -> None:
             if kind == "intake":
                 continue
             for target in targets:
-                graph.add_edge(ident, target)
                 where.setdefault((ident, target), (smap, ("rules", ref.index, "then")))
+    needs: dict[str, set[str]] = {}
+    for source, target in where:
+        needs.setdefault(target, set()).add(source)
+    try:  # the usual case, no cycle, without networkx (which takes long to import)
+        graphlib.TopologicalSorter(needs).prepare()
+        return
+    except graphlib.CycleError:
+        pass
+    import networkx as nx
+
+    graph: nx.DiGraph[str] = nx.DiGraph()
+    graph.add_edges_from(where)
     reported: set[frozenset[str]] = set()
     for component in nx.strongly_connected_components(graph):
         nodes = sorted(component)

@@ -13,12 +13,23 @@ from rules.schema import Pack
 
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command, the lazily imported ones too (cli.lazy)."""
     out: list[tuple[str, ...]] = []
-    for name, command in sorted(group.commands.items()):
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
         out.append((*prefix, name))
         if isinstance(command, click.Group):
             out.extend(_commands(command, (*prefix, name)))
     return out
+
+
+def test_the_help_test_sees_every_command() -> None:
+    paths = _commands(cli)
+    assert {("pack", "validate"), ("pack", "publish"), ("case", "replay"), ("resume",)} <= set(
+        paths
+    )
+    assert len(paths) >= 30
 
 
 @pytest.mark.parametrize("path", _commands(cli), ids=" ".join)

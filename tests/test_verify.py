@@ -34,7 +34,8 @@ def test_check_finds_the_planted_defect(case: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.chdir(ROOT)
     code, out = _check("--strict", str(case.relative_to(ROOT)))
     assert out == case.with_suffix(".expected").read_text(encoding="utf-8")
-    assert code == (0 if case.stem == "silenced" else EXIT_CHECK_FAILED)
+    passed = case.stem == "silenced" or out.splitlines()[-1].startswith("ok:")  # notes only
+    assert code == (0 if passed else EXIT_CHECK_FAILED)
 
 
 def test_every_code_has_a_defect_pack_that_shows_it() -> None:
@@ -50,7 +51,10 @@ def test_every_code_has_a_defect_pack_that_shows_it() -> None:
 def test_the_shipped_packs_pass_strict() -> None:
     code, out = _check("--strict", str(ROOT / "rules"))
     assert code == 0, out
-    assert out.startswith("ok: 0 errors, 0 warnings")
+    assert out.splitlines()[-1].startswith("ok: 0 errors, 0 warnings")
+    # notes never fail: the complaints whose cases wait at Line 3 (no packs) to be worked
+    # by hand, and the printer cases that reach Line 2, which has no printer pack
+    assert "N111: complaint 'print_not_printing' can reach Line 2" in out
 
 
 def test_warnings_fail_only_with_strict(monkeypatch: pytest.MonkeyPatch) -> None:

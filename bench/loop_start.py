@@ -1,0 +1,114 @@
+"""CLI start time: how long the quick commands take, here and on an older commit.
+
+    .venv/bin/python -m bench.loop_start                   # against main's 7b82dbf
+    .venv/bin/python -m bench.loop_start --against HEAD~3 --runs 5
+
+`measure_start()` is the function bench/loop.py calls for its "CLI start" row: each
+command runs `--runs` times in a fresh interpreter (this venv's Python) from a
+checkout of each tree, and the median CPU time (user + system, of the child process)
+and wall time are kept. The older commit is checked out in a temporary git worktree;
+its packages shadow this tree's (Python puts the working folder first on the path).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = "7b82dbf"  # main before issue 12: every subcommand imported at start
+COMMANDS: dict[str, list[str]] = {
+    "--version": ["--version"],
+    "--help": ["--help"],
+    "pack validate FILE": ["pack", "validate", "rules/line1/wifi.yaml"],
+    "pack schema": ["pack", "schema"],
+    "case show (no store)": ["case", "show", "C-000001"],
+}
+
+
+def _run_once(tree: Path, argv: list[str], home: Path) -> tuple[float, float]:
+    """(cpu seconds, wall seconds) of one `python -m cli.main ARGV` in `tree`."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "cli.main", *argv],
+        cwd=tree,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(home), "LINEWISE_STORE": str(home / "no.db")},
+        capture_output=True,
+        check=False,
+        timeout=300,
+    )
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return cpu, wall
+
+
+def _tree_stats(tree: Path, runs: int, home: Path) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for name, argv in COMMANDS.items():
+        _run_once(tree, argv, home)  # warm the file cache
+        samples = [_run_once(tree, argv, home) for _ in range(runs)]
+        out[name] = {
+            "cpu_s": round(statistics.median(s[0] for s in samples), 3),
+            "wall_s": round(statistics.median(s[1] for s in samples), 3),
+        }
+    return out
+
+
+def measure_start(against: str = BASELINE, runs: int = 5) -> dict[str, Any]:
+    """The quick commands' start, on this tree and on commit `against`, with the ratio."""
+    with tempfile.TemporaryDirectory(prefix="linewise-start-") as tmp:
+        base = Path(tmp) / "base"
+        home = Path(tmp) / "home"
+        home.mkdir()
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(base), against],
+            check=True,
+            capture_output=True,
+        )
+        try:
+            old = _tree_stats(base, runs, home)
+            new = _tree_stats(ROOT, runs, home)
+        finally:
+            subprocess.run(
+                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(base)],
+                check=False,
+                capture_output=True,
+            )
+    commands = {
+        name: {
+            "before": old[name],
+            "now": new[name],
+            "cpu_speedup": round(old[name]["cpu_s"] / max(new[name]["cpu_s"], 1e-3), 1),
+        }
+        for name in COMMANDS
+    }
+    return {"against": against, "runs": runs, "commands": commands}
+
+
+@click.command()
+@click.option("--against", default=BASELINE, show_default=True, help="The commit to compare.")
+@click.option("--runs", type=click.IntRange(1, 50), default=5, show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Write the JSON here.")
+def main(against: str, runs: int, out: Path | None) -> None:
+    """Measure the quick commands' start against an older commit and print the table."""
+    result = measure_start(against, runs)
+    result["load"] = Path("/proc/loadavg").read_text().split()[:3]
+    text = json.dumps(result, indent=2)
+    if out is not None:
+        out.write_text(text + "\n")
+    click.echo(text)
+
+
+if __name__ == "__main__":
+    main()
