@@ -205,8 +205,6 @@ def replay_impact(
     progress: Callable[[int], None] | None = None,
 ) -> Impact:
     """Replay golden files and stored cases on OLD and NEW knowledge; keep those that change."""
-    if not files and not stored:
-        raise InvalidInput("no cases to replay", hint="give --cases DIR, golden files or --stored")
     tasks = [ImpactTask(old, new, file=f) for f in files]
     # stored cases that know the same things re-run the same way: run one of each
     fields = _intake_fields(old, new)
@@ -272,28 +270,59 @@ def stored_answers(cases: Iterable[Case], line: int) -> list[CaseAnswers]:
     return [a for a in (case_answers(c, line) for c in cases) if a is not None]
 
 
+@dataclass(frozen=True)
+class StoredScope:
+    """How many stored cases reached the pack's line, and how many the change can touch
+    (only those are re-run: `cases.scope`)."""
+
+    line: int
+    reached: int
+    touched: int
+    everything: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "line": self.line,
+            "reached": self.reached,
+            "replayed": self.touched,
+            "skipped": self.reached - self.touched,
+            "everything": self.everything,
+        }
+
+
 @dataclass
 class VersionDiff:
     """`linewise pack diff`: the structural diff and the impact on past cases."""
 
     structure: PackDiff
     impact: Impact
+    stored: StoredScope | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"structure": self.structure.as_dict(), "impact": self.impact.as_dict()}
+        data: dict[str, Any] = {
+            "structure": self.structure.as_dict(),
+            "impact": self.impact.as_dict(),
+        }
+        data["stored"] = self.stored.as_dict() if self.stored is not None else None
+        return data
 
 
-def diff_versions(
-    old_file: Path | None,
-    new_file: Path,
-    case_files: Sequence[str],
-    base: cache.PackFiles,
-    *,
-    stored: Sequence[CaseAnswers] = (),
-    jobs: int | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> VersionDiff:
-    """Compare two versions of one pack, then replay the cases on each.
+@dataclass(frozen=True)
+class Versions:
+    """The two sides of a pack diff: each version and the knowledge it takes part in."""
+
+    old_pack: Pack
+    new_pack: Pack
+    old_files: cache.PackFiles
+    new_files: cache.PackFiles
+
+    @property
+    def structure(self) -> PackDiff:
+        return diff_packs(self.old_pack, self.new_pack)
+
+
+def pack_versions(old_file: Path | None, new_file: Path, base: cache.PackFiles) -> Versions:
+    """Both versions of one pack, each swapped into the base knowledge (which must validate).
 
     Without OLD the pack is new: everything in it is added, and OLD is the knowledge
     without it.
@@ -311,7 +340,25 @@ def diff_versions(
         )
     cache.knowledge(old_files)  # a knowledge set that does not validate fails here, once
     cache.knowledge(new_files)
+    return Versions(old_pack, new_pack, old_files, new_files)
+
+
+def diff_versions(
+    versions: Versions,
+    case_files: Sequence[str],
+    *,
+    stored: Sequence[CaseAnswers] = (),
+    scope: StoredScope | None = None,
+    jobs: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> VersionDiff:
+    """Compare two versions of one pack, then replay the cases on each."""
     impact = replay_impact(
-        case_files, old_files, new_files, stored=stored, jobs=jobs, progress=progress
+        case_files,
+        versions.old_files,
+        versions.new_files,
+        stored=stored,
+        jobs=jobs,
+        progress=progress,
     )
-    return VersionDiff(diff_packs(old_pack, new_pack), impact)
+    return VersionDiff(versions.structure, impact, scope)

@@ -264,6 +264,7 @@ def _sla(items: list[tuple[Timeline, str]], levels: ServiceLevels, as_of: dateti
             form: {
                 "first_response": _attainment(first[form]),
                 "resolution": _attainment(resolution[form]),
+                "goal": levels.forms[form].attainment if form in levels.forms else None,
             }
             for form in sorted(set(first) | set(resolution))
         },

@@ -34,7 +34,9 @@ class PublishRefused(LinewiseError):
 
     exit_code = 1
 
-    def __init__(self, pack: str, version: str, reasons: list[str]) -> None:
+    def __init__(self, check: PublishCheck) -> None:
+        pack, version, reasons = check.pack, check.version, check.reasons
+        self.check = check
         self.reasons = reasons
         lines = [f"refusing to publish {pack} {version}:"]
         lines.extend(f"  - {reason}" for reason in reasons)
@@ -193,7 +195,7 @@ def publish(
         source, line, registry, cases, strict=strict, jobs=jobs, progress=progress
     )
     if not check.ok:
-        raise PublishRefused(check.pack, check.version, check.reasons)
+        raise PublishRefused(check)
     if dry_run:
         return check, None
     return check, registry.publish(source, by)

@@ -43,6 +43,12 @@ class FormLevels(BaseModel):
     minutes: dict[LineNo, float] = Field(default_factory=dict)
     questions: dict[LineNo, int] = Field(default_factory=dict)
     escalation_cost: dict[LineNo, float] = Field(default_factory=dict)
+    attainment: float = Field(
+        default=0.9,
+        ge=0,
+        le=1,
+        description="The share of cases that must meet the targets (the SLA chart's target line).",
+    )
 
     @model_validator(mode="after")
     def _positive(self) -> FormLevels:

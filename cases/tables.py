@@ -220,3 +220,25 @@ helpdesk_outbox = Table(
     sqlite_autoincrement=True,
 )
 Index("ix_helpdesk_outbox_state", helpdesk_outbox.c.state, helpdesk_outbox.c.next_at)
+
+# The usage index: per case, the lines it reached and what it used there (its complaint,
+# the questions answered, the intake fields given, the faults proposed or ruled out), so
+# that `pack diff --stored` replays only the cases a pack change can touch. Kept up to
+# date from the events (cases.usage); `case_usage_seen` says up to which event.
+case_usage = Table(
+    "case_usage",
+    metadata,
+    Column("case_num", Integer, ForeignKey("cases.num"), nullable=False),
+    Column("line", Integer, nullable=False),
+    Column("kind", String(16), nullable=False),  # line | complaint | question | intake | fault
+    Column("item", Text, nullable=False),
+    PrimaryKeyConstraint("case_num", "line", "kind", "item"),
+)
+Index("ix_case_usage_item", case_usage.c.kind, case_usage.c.item)
+
+case_usage_seen = Table(
+    "case_usage_seen",
+    metadata,
+    Column("case_num", Integer, ForeignKey("cases.num"), primary_key=True),
+    Column("seq", Integer, nullable=False),  # the last event indexed
+)

@@ -291,6 +291,7 @@ def _sla(
         by_form[name] = {
             "first_response": _attainment(*first),
             "resolution": _attainment(*resolution),
+            "goal": levels.forms[name].attainment if name in levels.forms else None,
         }
         totals = [t + v for t, v in zip(totals, first + resolution, strict=True)]
     return {

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -12,19 +14,20 @@ from cases.sla import load_service_levels
 from cases.store import open_reader
 from cases.traffic import case_diagnosis, stored_diagnoses
 from cli.guided import store_option
-from cli.options import Number, lang_option, load_all, packs_option
+from cli.options import Number, json_option, lang_option, load_all, packs_option
 from engine.compile import CompiledKnowledge, compile_knowledge
 from engine.graph import build_graph
 from engine.guided import DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES, guided_tree
+from engine.possible import number_bounds
 from engine.result import Diagnosis
 from rules.errors import Diagnostic, InputError, UnknownIdError, did_you_mean
 from rules.knowledge import KnowledgeBase
 from rules.limits import LimitExceeded, read_bounded
-from visualize.backend import BINARY_FORMATS, render_bytes
-from visualize.dot import to_dot
-from visualize.guided import guided_picture
+from visualize.backend import BINARY_FORMATS
+from visualize.gallery import Written, picture_bytes, write_gallery
+from visualize.guided import follow_on, guided_picture, shared_ids
 from visualize.knowledge import knowledge_picture
-from visualize.mermaid import to_mermaid
+from visualize.overlay import Path as Drawn
 from visualize.overlay import highlight, trace_path, traffic, tree_path
 from visualize.picture import Picture
 from visualize.style import word
@@ -116,36 +119,94 @@ def build_picture(
     lang: str,
     overlay: Overlay,
     limits: tuple[int, int] = (DEFAULT_MAX_NODES, DEFAULT_MAX_DEPTH),
+    complaints: list[str] | None = None,
 ) -> Picture:
     """The picture the options ask for (the engine builds the data, visualize draws it)."""
+    return build_pictures(
+        kb,
+        pack=pack,
+        line=line,
+        fault=fault,
+        view=view,
+        lang=lang,
+        overlay=overlay,
+        limits=limits,
+        complaints=complaints,
+    )[0][1]
+
+
+def build_pictures(
+    kb: KnowledgeBase,
+    *,
+    pack: str | None,
+    line: int | None,
+    fault: str | None,
+    view: str,
+    lang: str,
+    overlay: Overlay,
+    limits: tuple[int, int] = (DEFAULT_MAX_NODES, DEFAULT_MAX_DEPTH),
+    complaints: list[str] | None = None,
+    split: bool = False,
+) -> list[tuple[str | None, Picture]]:
+    """The pictures the options ask for: one, or (guided view, `split`) one per complaint,
+    each with its complaint id. `complaints` limits the guided view to these complaints."""
     scoped, name, at = _scope(kb, pack, line, fault)
     compiled = compile_knowledge(scoped, name="GraphKnowledge")
     graph = build_graph(compiled)
     title = f"{word(lang, view)}: {name}"
     one, many = _sessions(overlay, compiled, at)
     if view == "knowledge":
+        if split or complaints:
+            raise click.UsageError("--complaint and --per-complaint go with --view guided")
         picture = knowledge_picture(graph, title=title, lang=lang, fault=fault)
         paths = [trace_path(picture, d) for d in many]
         path = trace_path(picture, one) if one is not None else None
-    else:
-        symptoms = _symptoms(scoped, pack, fault)
+        return [(None, _overlaid(picture, paths, path))]
+    symptoms = _symptoms(scoped, pack, fault)
+    if complaints is not None:
+        for wanted in complaints:
+            if wanted not in scoped.symptoms:
+                raise UnknownIdError(
+                    f"unknown complaint '{wanted}' in {name}",
+                    hint=did_you_mean(wanted, scoped.symptoms),
+                )
+        symptoms = [s for s in sorted(scoped.symptoms) if s in complaints]
+    groups = [[s] for s in symptoms] if split else [symptoms]
+    numbers = {
+        q.id: number_bounds(compiled, q.id) for q in scoped.questions.values() if q.type == "number"
+    }
+    out: list[tuple[str | None, Picture]] = []
+    for group in groups:
         tree = guided_tree(
             compiled,
             line=at,
-            symptoms=symptoms,
+            symptoms=group,
             budget=load_service_levels().budget(None, at),
             lang=lang,
             max_nodes=limits[0],
             max_depth=limits[1],
         )
-        titles = {s: scoped.symptoms[s].title for s in symptoms}
-        picture = guided_picture(graph, tree, title=title, symptoms=titles, lang=lang)
-        paths = [tree_path(tree, d) for d in many]
-        path = tree_path(tree, one) if one is not None else None
+        titles = {s: scoped.symptoms[s].title for s in group}
+        heading = title
+        if len(group) == 1 and (split or complaints is not None):
+            heading = f"{title} — {titles[group[0]].get(lang)}"
+        picture = guided_picture(
+            graph, tree, title=heading, symptoms=titles, lang=lang, bounds=numbers
+        )
+        ids = shared_ids(tree)
+        tree_paths = [tree_path(tree, d, ids, numbers) for d in many]
+        one_path = tree_path(tree, one, ids, numbers) if one is not None else None
+        if one_path is not None:
+            picture, one_path = follow_on(picture, graph, one_path)
+        out.append((group[0] if split else None, _overlaid(picture, tree_paths, one_path)))
+    return out
+
+
+def _overlaid(picture: Picture, many: list[Drawn], one: Drawn | None) -> Picture:
     if many:
-        picture = traffic(picture, paths)
-    if path is not None:
-        picture = highlight(picture, path)
+        picture = traffic(picture, many)
+    if one is not None:
+        picture = highlight(picture, one)
     return picture
 
 
@@ -225,9 +286,24 @@ def graph() -> None:
     show_default=True,
     help="Guided view: questions on one path before it is truncated.",
 )
+@click.option(
+    "--complaint",
+    "complaints",
+    multiple=True,
+    help="Guided view: draw only this complaint (repeat for more).",
+)
+@click.option(
+    "--per-complaint",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Guided view: one file per complaint in this folder, and index.html linking them "
+    "[format: --format, default svg].",
+)
 @store_option
 @packs_option
 @lang_option
+@json_option
 def render(
     pack: str | None,
     line: int | None,
@@ -241,11 +317,21 @@ def render(
     traces_dir: Path | None,
     max_nodes: int,
     max_depth: int,
+    complaints: tuple[str, ...],
+    folder: Path | None,
     store_path: str | None,
     packs: tuple[Path, ...],
     lang: str,
+    as_json: bool,
 ) -> None:
     """Render a decision graph as SVG, PNG, PDF (needs Graphviz), DOT or Mermaid.
+
+    The guided view draws the questions a session asks as a graph where branches that
+    go on the same way meet (each repeated part drawn once); number answers show the
+    range they stand for. For a whole line, --per-complaint DIR writes one picture per
+    complaint and an index.html. A case overlay (--case, --trace) marks a fix that did
+    not work and shows where the session went next. With --json, what was written is
+    printed as JSON.
 
     \b
     Examples:
@@ -253,32 +339,48 @@ def render(
       linewise diagnose -i complaint=wired_no_network -a wired_cable_seated=no --json > t.json
       linewise graph render --pack network-wired --trace t.json -o case.svg
       linewise graph render --line 1 --view guided --traffic -o traffic.svg
+      linewise graph render --line 1 --view guided --per-complaint line1/
     """
     if sum(x is not None for x in (pack, line, fault)) > 1:
         raise click.UsageError("give at most one of --pack, --line, --fault")
     chosen = fmt or (SUFFIXES.get(output.suffix.lower()) if output else None) or "dot"
     if case_id is not None and trace_file is not None:
         raise click.UsageError("give --case or --trace, not both")
-    picture = build_picture(
-        load_all(packs),
-        pack=pack,
-        line=line,
-        fault=fault,
-        view=view,
-        lang=lang,
-        overlay=Overlay(trace_file, case_id, traces_dir, traffic, store_path),
-        limits=(max_nodes, max_depth),
-    )
-    if chosen == "mermaid":
-        data = to_mermaid(picture).encode("utf-8")
-    elif chosen == "dot":
-        data = to_dot(picture).encode("utf-8")
-    else:
-        data = render_bytes(to_dot(picture), chosen)
+    overlay = Overlay(trace_file, case_id, traces_dir, traffic, store_path)
+    options: dict[str, Any] = {
+        "pack": pack,
+        "line": line,
+        "fault": fault,
+        "view": view,
+        "lang": lang,
+        "overlay": overlay,
+        "limits": (max_nodes, max_depth),
+        "complaints": list(complaints) or None,
+    }
+    if folder is not None:
+        if output is not None:
+            raise click.UsageError("give -o or --per-complaint, not both")
+        pictures = build_pictures(load_all(packs), split=True, **options)
+        name = pictures[0][1].title.split(" — ")[0] if pictures else word(lang, view)
+        split = [(c or "", p) for c, p in pictures]
+        written = write_gallery(split, folder, fmt or "svg", name)
+        if as_json:
+            click.echo(json.dumps([w.as_dict() for w in written], indent=2, ensure_ascii=False))
+        else:
+            click.echo(f"wrote {len(written)} pictures and {folder / 'index.html'}", err=True)
+        return
+    ((_, picture),) = build_pictures(load_all(packs), **options)
+    data = picture_bytes(picture, chosen)
+    if output is None and as_json:
+        raise click.UsageError("--json says what was written: give -o FILE or --per-complaint")
     if output is None and chosen in BINARY_FORMATS:
         sys.stdout.buffer.write(data)
     elif output is None:
         click.echo(data.decode("utf-8"), nl=False)
     else:
         output.write_bytes(data)
-        click.echo(f"wrote {output} ({chosen}, {len(picture.nodes)} nodes)", err=True)
+        done = Written(str(output), chosen, picture.title, len(picture.nodes), len(picture.edges))
+        if as_json:
+            click.echo(json.dumps(done.as_dict(), indent=2, ensure_ascii=False))
+        else:
+            click.echo(f"wrote {output} ({chosen}, {len(picture.nodes)} nodes)", err=True)

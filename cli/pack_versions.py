@@ -10,17 +10,20 @@ import click
 
 from cases import cache
 from cases.golden import golden_files
-from cases.impact import CHANGE_KINDS, Impact, VersionDiff, diff_versions, stored_answers
+from cases.impact import CHANGE_KINDS, Impact, VersionDiff, diff_versions, pack_versions
+from cases.publish import PublishRefused, golden_paths, kb_related
 from cases.publish import publish as publish_pack
 from cases.registry import Registry, default_legacy_dir
+from cases.rerun import CaseAnswers
+from cases.scope import stored_in_scope
 from cases.store import open_reader, open_store
+from cases.usage import refresh, unindexed
 from cli.golden import jobs_option
 from cli.guided import store_option, terminal_user
 from cli.options import Number, json_option, packs_option
 from cli.progress import F, progress_bar, progress_option
 from rules.diff import SECTIONS, PackDiff
 from rules.errors import InvalidInput, UnknownIdError
-from rules.loader import load_pack_file
 from rules.source import display_path
 
 
@@ -32,10 +35,14 @@ from rules.source import display_path
     "case_paths",
     multiple=True,
     type=click.Path(exists=True, path_type=Path),
-    help="Golden case files or folders to replay [default: the shipped golden library].",
+    help="More golden case files or folders to replay [always, as publish: golden/<pack id>/ "
+    "beside the pack file and in the shipped library, and the shipped ones of related packs].",
 )
 @click.option(
-    "--stored", is_flag=True, help="Also re-run the stored cases that reached the pack's line."
+    "--stored",
+    is_flag=True,
+    help="Also re-run the stored cases that reached the pack's line and that the change can "
+    "touch (the store's usage index says which).",
 )
 @store_option
 @packs_option
@@ -58,13 +65,18 @@ def diff(
     First the structure: symptoms, questions, facts, faults and rules added,
     removed or changed, field by field. Then every case is replayed with OLD and
     with NEW (the other packs as shipped, or --packs), listing each case whose
-    outcome or number of questions changes, with totals per kind of change.
+    outcome or number of questions changes, with totals per kind of change. The
+    golden cases are those `pack publish` runs: the pack's own (golden/<pack id>/
+    beside the pack file and in the shipped library), those of the packs related to
+    it, and any --cases.
 
     OLD may be '-' for a pack that is new: everything in it is added.
 
     Questions are counted by re-running the guided session, answering from the
     case. With --stored, the stored cases that reached the pack's line are re-run
-    too (the session from their recorded answers).
+    too (the session from their recorded answers), but only those the change can
+    touch: cases whose complaint points to the pack, or that know a fact a changed
+    rule tests (docs/packs.md). The store keeps an index of what each case used.
 
     \b
     Examples:
@@ -74,23 +86,30 @@ def diff(
     old_file = None if str(old) == "-" else old
     if old_file is not None and not old_file.is_file():
         raise InvalidInput(f"no pack file '{old}'", hint="give '-' as OLD for a new pack")
-    files = [display_path(f) for f in golden_files(list(case_paths) or None)]
-    answers = []
+    versions = pack_versions(old_file, new, cache.resolve_files(packs))
+    pack_id = versions.new_pack.id
+    related = sorted(kb_related(cache.knowledge(versions.new_files), pack_id))
+    folders = golden_paths(new, pack_id, case_paths, related)
+    files = [display_path(f) for f in golden_files(folders)] if folders else []
+    answers: list[CaseAnswers] = []
+    scope = None
     if stored:
-        store = open_reader(store_path)
+        open_reader(store_path).close()  # it must exist: a mistyped path is not "no cases"
+        store = open_store(store_path)  # writable: the usage index is kept up to date
         try:
-            answers = stored_answers(store.iter_cases(), load_pack_file(new).pack.line)
+            with progress_bar(unindexed(store), "indexing cases", progress) as step:
+                refresh(store, step)
+            answers, scope = stored_in_scope(store, versions)
         finally:
             store.close()
+    elif not files:
+        raise InvalidInput(
+            f"no golden cases for {pack_id} to replay",
+            hint=f"put them in {new.parent / 'golden' / pack_id}/, give --cases, or --stored",
+        )
     with progress_bar(len(files) + len(answers), "replaying", progress) as step:
         result = diff_versions(
-            old_file,
-            new,
-            files,
-            cache.resolve_files(packs),
-            stored=answers,
-            jobs=jobs,
-            progress=step,
+            versions, files, stored=answers, scope=scope, jobs=jobs, progress=step
         )
     if as_json:
         click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
@@ -160,6 +179,17 @@ def render_version_diff(result: VersionDiff) -> str:
     structure = result.structure
     lines = render_structure(structure)
     lines.append("")
+    scope = result.stored
+    if scope is not None:
+        why = (
+            "the change can touch any of them"
+            if scope.everything
+            else f"the other {scope.reached - scope.touched} cannot change"
+        )
+        lines.append(
+            f"stored cases: {scope.touched} of {scope.reached} that reached Line {scope.line} "
+            f"re-run ({why})"
+        )
     lines.extend(render_impact(result.impact, structure.old_version, structure.new_version))
     return "\n".join(lines)
 
@@ -222,16 +252,22 @@ def publish(
       linewise pack publish drafts/network_wired.yaml --line 1
     """
     registry = open_registry(registry_dir, store_path)
-    check, entry = publish_pack(
-        source,
-        line,
-        registry,
-        case_paths,
-        strict=strict,
-        jobs=jobs,
-        dry_run=dry_run,
-        by=terminal_user(),
-    )
+    try:
+        check, entry = publish_pack(
+            source,
+            line,
+            registry,
+            case_paths,
+            strict=strict,
+            jobs=jobs,
+            dry_run=dry_run,
+            by=terminal_user(),
+        )
+    except PublishRefused as refused:
+        if as_json:  # the refusal as data on stdout; the reasons on stderr, exit 1, as ever
+            data = {**refused.check.as_dict(), "published_entry": None}
+            click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        raise
     if as_json:
         data = check.as_dict()
         data["published_entry"] = entry.as_dict() if entry else None
@@ -282,7 +318,8 @@ def history(
 @click.argument("pack_id")
 @registry_option
 @store_option
-def archive(pack_id: str, registry_dir: Path | None, store_path: str | None) -> None:
+@json_option
+def archive(pack_id: str, registry_dir: Path | None, store_path: str | None, as_json: bool) -> None:
     """Withdraw a pack from its line; its versions stay kept for replaying old cases.
 
     \b
@@ -290,4 +327,7 @@ def archive(pack_id: str, registry_dir: Path | None, store_path: str | None) -> 
       linewise pack archive network-wired
     """
     entry = open_registry(registry_dir, store_path).archive(pack_id)
+    if as_json:
+        click.echo(json.dumps(entry.as_dict(), indent=2, ensure_ascii=False))
+        return
     click.echo(f"archived {entry.pack} {entry.version} (Line {entry.line})")

@@ -339,6 +339,23 @@ def answer_values(compiled: CompiledKnowledge, question_id: str) -> list[FactVal
     return list(values)
 
 
+def number_bounds(compiled: CompiledKnowledge, question_id: str) -> list[float]:
+    """The numbers the packs compare a question's answer with, in order: the edges of
+    the regions its representative answers stand for (a picture labels them as ranges)."""
+    bounds: set[float] = set()
+    for leaf in _leaves_of(compiled, question_id):
+        operand = leaf.cond.operand
+        for value in operand if isinstance(operand, list | tuple) else [operand]:
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                bounds.add(float(value))
+    computed = expression_constants((r.ref.rule for r in compiled.rules), question_id)
+    if computed:  # arithmetic is opaque here: its constants and the answer's range
+        question = compiled.kb.questions[question_id]
+        bounds |= computed
+        bounds.update(b for b in (question.min, question.max) if b is not None)
+    return sorted(bounds)
+
+
 def _answer_values(compiled: CompiledKnowledge, question_id: str) -> list[FactValue]:
     question = compiled.kb.questions[question_id]
     if question.type == "yesno":
@@ -363,17 +380,7 @@ def _answer_values(compiled: CompiledKnowledge, question_id: str) -> list[FactVa
             }
         )
         return [*words, "\u2400something else"]
-    bounds: set[float] = set()
-    for leaf in leaves:
-        operand = leaf.cond.operand
-        for value in operand if isinstance(operand, list | tuple) else [operand]:
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                bounds.add(float(value))
-    computed = expression_constants((r.ref.rule for r in compiled.rules), question_id)
-    if computed:  # arithmetic is opaque here: its constants and the answer's range
-        bounds |= computed
-        bounds.update(b for b in (question.min, question.max) if b is not None)
-    ordered = sorted(bounds)
+    ordered = number_bounds(compiled, question_id)
     points = set(ordered)
     points.update((a + b) / 2 for a, b in itertools.pairwise(ordered))
     if ordered:

@@ -33,11 +33,20 @@ GOLDEN: dict[str, list[str]] = {
     "guided-trace.dot": ["--line", "1", "--view", "guided", "--trace", "tests/data/dot/trace.json"],
     "guided-traffic.dot": ["--line", "1", "--view", "guided", "--traces", "tests/data/dot/traffic"],
     "guided-truncated.dot": ["--line", "1", "--view", "guided", "--max-nodes", "8"],
+    "guided-failed-fix.dot": [
+        *("--line", "1", "--view", "guided", "--trace", "tests/data/dot/failed-fix.json"),
+    ],
+    "guided-dag.dot": ["--packs", "tests/data/dot/dag.yaml", "--line", "1", "--view", "guided"],
+    "guided-dag-ru.mmd": [
+        *("--packs", "tests/data/dot/dag.yaml", "--line", "1", "--view", "guided"),
+        *("--format", "mermaid", "--lang", "ru"),
+    ],
 }
 
 
 def _render(args: list[str]) -> str:
-    result = CliRunner().invoke(cli, ["graph", "render", *PACKS, *args])
+    packs = [] if "--packs" in args else PACKS
+    result = CliRunner().invoke(cli, ["graph", "render", *packs, *args])
     assert result.exit_code == 0, result.output
     return result.stdout
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -176,6 +177,14 @@ def test_text_tables_and_deterministic_charts(store: Path, tmp_path: Path) -> No
     )
     for name in charts:
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+    # people read titles, not ids; the SLA chart shows each form's target line
+    faults = (tmp_path / "one" / "top_faults.svg").read_text(encoding="utf-8")
+    assert "Faulty network cable" in faults and "wired_switch_outage" not in faults
+    sla = (tmp_path / "one" / "sla_attainment.svg").read_text(encoding="utf-8")
+    assert "Paid service" in sla and ">paid<" not in sla
+    assert "target" in sla and "90%" in sla
+    reasons = (tmp_path / "one" / "escalation_reasons.svg").read_text(encoding="utf-8")
+    assert "_" not in "".join(re.findall(r"<text[^>]*>([^<]*)</text>", reasons))
     png = CliRunner().invoke(
         cli, ["report", "--store", str(store), "--charts", str(tmp_path / "p"), "--json"]
     )

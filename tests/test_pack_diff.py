@@ -7,6 +7,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from cases import cache
+from cases.golden import golden_files
+from cases.publish import golden_paths, kb_related
 from cases.rerun import rerun
 from cli.main import cli
 from engine.compile import CompiledKnowledge
@@ -112,6 +115,11 @@ def test_two_different_packs_are_refused(tmp_path: Path) -> None:
     assert "same pack" in result.stderr
 
 
+def _related() -> list[str]:
+    """network-l2 requires network-wired: its golden cases (and its other packs') replay too."""
+    return sorted(kb_related(cache.knowledge(cache.resolve_files(None)), "network-wired"))
+
+
 def _stored_case(tmp_path: Path) -> Path:
     case = Builder({"service_form": "paid", "channel": "phone", "complaint": "wired_no_network"})
     case.start(1, 1)
@@ -183,8 +191,10 @@ def test_stored_cases_are_rerun_with_old_and_new(tmp_path: Path) -> None:
     assert not any(c["source"] == "store:C-000002" for c in impact["changes"])
     twin = [c for c in impact["changes"] if c["source"] == "store:C-000003"]
     assert [(c["case"], c["change"]) for c in twin] == [("C-000003", "now_escalated")]
-    golden = len(list(Path(CASES[1]).rglob("*.yaml")))
+    golden = len(golden_files(golden_paths(new, "network-wired", [Path(CASES[1])], _related())))
     assert impact["replayed"] == golden + 2
+    scope = json.loads(result.stdout)["stored"]
+    assert scope == {"line": 1, "reached": 2, "replayed": 2, "skipped": 0, "everything": False}
 
 
 def test_a_new_pack_is_diffed_against_the_knowledge_without_it(tmp_path: Path) -> None:

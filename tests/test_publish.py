@@ -91,6 +91,20 @@ def test_publish_refuses_failing_golden_cases_and_the_wrong_line(tmp_path: Path)
     assert _registry().current("network-wired").version == "1.0.0"  # type: ignore[union-attr]
 
 
+def test_a_refusal_is_json_with_json(tmp_path: Path) -> None:
+    code, out, err = _publish(
+        tmp_path / "reg", str(_version(tmp_path, "1.0.0")), "--line", "2", "--json"
+    )
+    assert code == 1 and "refusing to publish" in err
+    data = json.loads(out)
+    assert data["ok"] is False and data["published_entry"] is None
+    assert data["pack"] == "network-wired" and data["published"] == "1.0.0"
+    assert data["reasons"][:2] == [
+        "network-wired is a Line 1 pack, not a Line 2 pack",
+        "version 1.0.0 is not higher than the published 1.0.0",
+    ]
+
+
 def test_publish_refuses_a_pack_that_does_not_validate(tmp_path: Path) -> None:
     bad = _version(tmp_path, "1.3.0")
     bad.write_text(bad.read_text().replace("conclude: wired_cable_faulty", "conclude: nope", 1))
@@ -120,8 +134,11 @@ def test_dry_run_publishes_nothing(tmp_path: Path) -> None:
 
 def test_archive_withdraws_but_keeps(tmp_path: Path) -> None:
     reg = tmp_path / "reg"
-    result = CliRunner().invoke(cli, ["pack", "archive", "network-wired", "--registry", str(reg)])
-    assert result.exit_code == 0
+    args = ["pack", "archive", "network-wired", "--registry", str(reg), "--json"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    archived = json.loads(result.stdout)
+    assert (archived["pack"], archived["stage"]) == ("network-wired", "archived")
     registry = _registry()
     assert registry.current("network-wired") is None
     assert registry.files_for({"network-wired": "1.0.0"})

@@ -19,6 +19,24 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 FORMATS = ("png", "svg")
+# what each escalation reason means, for people (the report keys them by kind)
+REASONS = {
+    "rule": "a rule requires it",
+    "needs_line": "the fault needs a higher line",
+    "no_rule": "no rule applies",
+    "below_threshold": "no fault is certain enough",
+    "question_budget": "question budget spent",
+    "sla_spent": "SLA time budget spent",
+    "fix_failed": "the fix did not work",
+    "agent": "the agent escalated",
+    "self_service": "self-service handed over",
+}
+SERVICE_FORMS = {
+    "warranty": "Warranty",
+    "paid": "Paid service",
+    "premium": "Premium",
+    "self_service": "Self-service",
+}
 COLOURS = {"met": "#4c9f70", "breached": "#d1495b", "main": "#2e86ab", "band": "#f6d55c"}
 
 
@@ -55,7 +73,8 @@ def escalation_reasons(data: dict[str, Any]) -> Figure:
     reasons = data["escalation"]["by_reason"]
     ranked = sorted(reasons.items(), key=lambda kv: kv[1]["count"])
     fig, ax = plt.subplots(figsize=(7, 3.5))
-    ax.barh([k for k, _ in ranked], [v["count"] for _, v in ranked], color=COLOURS["main"])
+    names = [REASONS.get(k, k.replace("_", " ")) for k, _ in ranked]
+    ax.barh(names, [v["count"] for _, v in ranked], color=COLOURS["main"])
     ax.set_xlabel("escalations")
     ax.set_title("Escalations by reason")
     return fig
@@ -85,26 +104,51 @@ def time_to_resolve(data: dict[str, Any]) -> Figure:
     return fig
 
 
-def sla_attainment(data: dict[str, Any]) -> Figure:
+def sla_attainment(data: dict[str, Any], labels: dict[str, str] | None = None) -> Figure:
+    """Share of first responses and resolutions within target per form of service, each
+    form with its attainment goal (from the service levels) as a target line."""
     forms = data["sla"]["by_service_form"]
     names = list(forms)
-    fig, ax = plt.subplots(figsize=(7, 3.5))
+    titles = {**SERVICE_FORMS, **(labels or {})}
+    fig, ax = plt.subplots(figsize=(7, 3.8))
     width = 0.38
     for offset, key in ((-width / 2, "first_response"), (width / 2, "resolution")):
         rates = [(forms[n][key]["rate"] or 0) * 100 for n in names]
         ax.bar([i + offset for i in range(len(names))], rates, width, label=key.replace("_", " "))
-    ax.set_xticks(range(len(names)), names)
-    ax.set_ylim(0, 100)
+    drawn = False
+    for i, name in enumerate(names):
+        goal = forms[name].get("goal")
+        if goal is None:
+            continue
+        ax.hlines(
+            goal * 100,
+            i - width - 0.05,
+            i + width + 0.05,
+            colors=COLOURS["breached"],
+            linestyles="--",
+            label="_nolegend_" if drawn else "target",
+        )
+        ax.annotate(
+            f"{goal * 100:g}%",
+            (i + width + 0.05, goal * 100),
+            fontsize=7,
+            color=COLOURS["breached"],
+            va="center",
+        )
+        drawn = True
+    ax.set_xticks(range(len(names)), [titles.get(n, n) for n in names])
+    ax.set_ylim(0, 105)
     ax.set_ylabel("within target (%)")
     ax.set_title("SLA attainment by form of service")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="lower left")
     return fig
 
 
 def top_faults(data: dict[str, Any]) -> Figure:
     faults = list(reversed(data["top_faults"]))
     fig, ax = plt.subplots(figsize=(7, 3.5))
-    ax.barh([f["fault"] for f in faults], [f["resolved"] for f in faults], color=COLOURS["met"])
+    names = [f.get("title") or f["fault"] for f in faults]
+    ax.barh(names, [f["resolved"] for f in faults], color=COLOURS["met"])
     ax.set_xlabel("resolved cases")
     ax.set_title("Top faults")
     return fig
@@ -124,4 +168,5 @@ def write_charts(data: dict[str, Any], folder: Path, fmt: str = "png") -> list[P
     """Every chart of the report into `folder`; the paths written, in a stable order."""
     folder.mkdir(parents=True, exist_ok=True)
     plt.rcParams["svg.hashsalt"] = "linewise"
+    plt.rcParams["svg.fonttype"] = "none"  # texts stay text: searchable, readable by tools
     return [_save(make(data), folder, name, fmt) for name, make in CHARTS.items()]

@@ -11,7 +11,16 @@ from typing import Any
 import graphviz
 
 from visualize.picture import Edge, Node, Picture
-from visualize.style import DIMMED, HIGHLIGHT, KIND_STYLE, LINE_COLOUR, NEUTRAL, UNUSED, word
+from visualize.style import (
+    DIMMED,
+    FAILED,
+    HIGHLIGHT,
+    KIND_STYLE,
+    LINE_COLOUR,
+    NEUTRAL,
+    UNUSED,
+    word,
+)
 
 FONT = "Helvetica"
 
@@ -41,6 +50,9 @@ def _node_attrs(node: Node) -> dict[str, str]:
         attrs.update(color=HIGHLIGHT, penwidth="4")
     elif node.dim:
         attrs.update(color=DIMMED, fontcolor="#64748b", fillcolor="#f8fafc")
+    if node.failed:
+        attrs.update(color=FAILED, fontcolor=FAILED, penwidth="4")
+        attrs["style"] = attrs.get("style", "filled") + ",dashed"
     if node.note:
         attrs["xlabel"] = dot_text(node.note)
     return attrs
@@ -57,6 +69,8 @@ def _edge_attrs(edge: Edge, picture: Picture) -> dict[str, str]:
         attrs["label"] = dot_text(label)
     if edge.kind == "answer":
         attrs["arrowhead"] = "none"
+    if edge.kind == "after_fix":
+        attrs.update(style="dashed", color=FAILED, fontcolor=FAILED)
     if edge.unused:
         attrs.update(style="dashed", color=UNUSED, fontcolor=UNUSED)
     if edge.highlight:

@@ -13,7 +13,7 @@ import re
 
 from rules.errors import InvalidInput
 from visualize.picture import Edge, Node, Picture
-from visualize.style import HIGHLIGHT, KIND_STYLE, LINE_COLOUR, NEUTRAL, UNUSED
+from visualize.style import FAILED, HIGHLIGHT, KIND_STYLE, LINE_COLOUR, NEUTRAL, UNUSED
 
 _SHAPES = {
     "question": ('("', '")'),
@@ -65,7 +65,8 @@ def mermaid_text(text: str) -> str:
 
 def _node_line(node: Node, ident: str) -> str:
     left, right = _SHAPES.get(node.kind, ('["', '"]'))
-    return f"    {ident}{left}{mermaid_text(node.label)}{right}"
+    label = f"{node.label}\n{node.note}" if node.failed and node.note else node.label
+    return f"    {ident}{left}{mermaid_text(label)}{right}"
 
 
 def _edge_line(edge: Edge, ids: dict[str, str]) -> str:
@@ -96,7 +97,8 @@ def to_mermaid(picture: Picture) -> str:
     if over is not None:
         raise TooLargeForMermaid(
             f"the picture is too large for Mermaid: {over}",
-            hint="draw less with --pack, --fault or (guided view) --max-nodes, "
+            hint="draw one complaint (--complaint ID), one file per complaint "
+            "(--per-complaint DIR), less (--pack, --fault, guided view --max-nodes), "
             "or use --format svg, png, pdf or dot",
         )
     return text
@@ -126,12 +128,15 @@ def mermaid_source(picture: Picture) -> str:
         out.append(f"  classDef line{line} stroke:{colour},stroke-width:2px")
     out.append(f"  classDef highlight stroke:{HIGHLIGHT},stroke-width:4px")
     out.append(f"  classDef dim stroke:{UNUSED},color:#64748b")
+    out.append(f"  classDef failed stroke:{FAILED},stroke-width:4px,stroke-dasharray:5 3")
     grouped: dict[str, list[str]] = {}  # one 'class' statement per set of classes
     for node in nodes:
         classes = [re.sub(r"[^a-z]", "", node.kind)]
         if node.line is not None:
             classes.append(f"line{node.line}")
-        if node.highlight:
+        if node.failed:
+            classes.append("failed")
+        elif node.highlight:
             classes.append("highlight")
         elif node.dim:
             classes.append("dim")

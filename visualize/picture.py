@@ -25,6 +25,7 @@ class Node:
     highlight: bool = False
     dim: bool = False
     note: str = ""  # small text beside the node (traffic counts)
+    failed: bool = False  # a fix that was tried and did not work (case overlays)
 
 
 @dataclass(frozen=True)

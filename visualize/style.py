@@ -16,6 +16,7 @@ KIND_STYLE: dict[str, dict[str, str]] = {
     "escalation": {"shape": "box", "style": "filled,diagonals", "fillcolor": "#fed7aa"},
     "truncated": {"shape": "box", "style": "dashed", "fillcolor": "#ffffff"},
 }
+FAILED = "#b91c1c"  # a fix that did not work
 # outline colour by support line
 LINE_COLOUR: dict[int, str] = {1: "#15803d", 2: "#1d4ed8", 3: "#7e22ce", 4: "#b91c1c"}
 LAST_LINE = max(LINE_COLOUR)
@@ -51,6 +52,16 @@ WORDS: dict[str, dict[str, str]] = {
         "certainty": "certainty",
         "else": "other",
         "cases": "{n} cases",
+        "under": "under {n}",
+        "over": "over {n}",
+        "from": "from {n}",
+        "to": "to {n}",
+        "range": "{low} {high}",
+        "any": "any number",
+        "shared": "{n} repeated steps drawn once (branches that go on the same way meet)",
+        "fix_failed": "the fix did not work",
+        "failed": "✗ fix did not work",
+        "then": "then",
     },
     "ru": {
         "symptom": "симптом",
@@ -78,6 +89,17 @@ WORDS: dict[str, dict[str, str]] = {
         "certainty": "уверенность",
         "else": "другое",
         "cases": "обращений: {n}",
+        "under": "меньше {n}",
+        "over": "больше {n}",
+        "from": "от {n}",
+        "to": "до {n}",
+        "range": "{low} {high}",
+        "any": "любое число",
+        "shared": "повторяющихся шагов нарисовано один раз: {n} (ветви, идущие дальше "
+        "одинаково, сходятся)",
+        "fix_failed": "решение не помогло",
+        "failed": "✗ решение не помогло",
+        "then": "затем",
     },
 }
 

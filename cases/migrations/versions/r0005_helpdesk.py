@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "r0005"
-down_revision: str | None = "r0003"
+down_revision: str | None = "r0004"
 branch_labels = None
 depends_on = None
 
