@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from cli.options import Number, json_option
-from engine.coverage import DEFAULT_BUDGET, DEFAULT_MAX_COMBINATIONS
+from cli.options import json_option
+from cli.progress import progress_bar, progress_option
 from engine.finding import CODES
-from engine.verify import check_paths, render_report
+from engine.verify import load_for_check, render_report, steps, verify
 from rules.errors import PackError
 from rules.jsonschema import pack_json_schema
 from rules.knowledge import load_knowledge
@@ -96,32 +96,13 @@ def _codes(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -
     callback=_codes,
     help="Silence a finding code everywhere (repeatable); per rule use '# linewise: ignore[CODE]'.",
 )
-@click.option(
-    "--max-combinations",
-    type=Number(1, whole=True),
-    default=DEFAULT_MAX_COMBINATIONS,
-    show_default=True,
-    help="Answer combinations per domain enumerated exhaustively; beyond, this many are sampled.",
-)
-@click.option(
-    "--coverage-budget",
-    type=Number(1, whole=True),
-    default=DEFAULT_BUDGET,
-    show_default=True,
-    help="Answer combinations for the whole check; large knowledge bases are sampled "
-    "thinner per domain (and the summary says so) instead of running for hours.",
-)
-@click.option(
-    "--seed", type=Number(whole=True), default=0, show_default=True, help="Seed of the sampling."
-)
+@progress_option
 @json_option
 def check(
     paths: tuple[Path, ...],
     strict: bool,
     ignore: tuple[str, ...],
-    max_combinations: int,
-    coverage_budget: int,
-    seed: int,
+    progress: bool | None,
     as_json: bool,
 ) -> None:
     """Verify packs before they reach Line 1: conflicts, gaps, unreachable faults.
@@ -134,13 +115,9 @@ def check(
     Example:
       linewise pack check --strict rules/line1 rules/line2
     """
-    report = check_paths(
-        paths,
-        ignore=ignore,
-        max_combinations=max_combinations,
-        seed=seed,
-        budget=coverage_budget,
-    )
+    kb = load_for_check(paths)
+    with progress_bar(steps(kb), "Checking packs", progress) as step:
+        report = verify(kb, ignore=ignore, step=step)
     if as_json:
         click.echo(json.dumps(report.as_dict(strict), indent=2, ensure_ascii=False))
     else:
