@@ -31,6 +31,7 @@ from engine.regions import forward as _forward
 from rules.knowledge import INTAKE_PREFIX, KnowledgeBase
 from rules.validate import scope
 
+MAX_REGIONS = 5_000  # per domain: beyond it the domain is reported undecided, never guessed
 MAX_GAP_SETS = 200  # minimal answer sets kept per domain (all are counted)
 SHOWN_SETS = 3  # in the one-line message; --json has them all
 COMPLAINT = INTAKE_PREFIX + "complaint"
@@ -45,7 +46,7 @@ class DomainCoverage:
     keys: list[str]
     total: int
     checked: int
-    mode: Literal["exhaustive"]
+    mode: Literal["exhaustive", "undecided"]
     gaps: int
     examples: list[dict[str, Any]] = field(default_factory=list)  # minimal gap answer sets
     regions: int = 0  # how many regions the space was split into
@@ -169,7 +170,9 @@ def domain_coverage(
     """Split one domain's answer space into regions exactly and report its gaps."""
     space, keys = _domain_space(compiled, pack_id, symptom)
     fixed: dict[str, FactValue] = {COMPLAINT: symptom} if symptom is not None else {}
-    explorer = Explorer(compiled, _domain_rules(compiled, pack_id), space, keys, fixed, tick)
+    explorer = Explorer(
+        compiled, _domain_rules(compiled, pack_id), space, keys, fixed, tick, MAX_REGIONS
+    )
     explorer.run()
     sets, count = minimal_sets(compiled, explorer.rules, explorer.gaps, fixed, keys)
     total = explorer.total
@@ -178,8 +181,8 @@ def domain_coverage(
         symptom=symptom,
         keys=keys,
         total=total,
-        checked=total,
-        mode="exhaustive",
+        checked=total if explorer.decided else 0,
+        mode="exhaustive" if explorer.decided else "undecided",
         gaps=sum(g.combinations for g in explorer.gaps),
         examples=[{k: show_value(v) for k, v in sorted(s.items())} for s in sets],
         regions=explorer.regions,
@@ -249,8 +252,9 @@ def coverage_findings(
                 pack_id,
                 path,
                 "W109",
-                f"coverage gap{where}: {result.gaps} of {result.total} answer combinations "
-                f"(exhaustive) reach no conclusion or escalation, e.g. {example}",
+                f"coverage gap{where}: {'at least ' if result.mode == 'undecided' else ''}"
+                f"{result.gaps} of {result.total} answer combinations "
+                f"({result.mode}) reach no conclusion or escalation, e.g. {example}",
                 hint="add a rule for them, or a fallback rule that escalates",
                 details=result.as_dict(),
             )

@@ -31,6 +31,10 @@ from engine.diagnose import Weighed, weigh
 from engine.logic import TV, FactValue, evaluate
 
 
+class _Limit(Exception):
+    """The split went beyond `Explorer.max_regions`."""
+
+
 @dataclass(frozen=True)
 class Gap:
     """A region of answers that reaches no outcome: the answers fixed and how many it spans."""
@@ -49,8 +53,10 @@ class Explorer:
     keys: list[str]
     fixed: dict[str, FactValue]
     tick: Callable[[], None] | None = None
+    max_regions: int | None = None  # give up (honestly: `decided` stays False) beyond this
     gaps: list[Gap] = field(default_factory=list)
     regions: int = 0
+    decided: bool = False
     _classes: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -68,8 +74,13 @@ class Explorer:
         return math.prod(self._sizes.values())
 
     def run(self) -> None:
-        """Explore the whole space; gaps are collected in order of their first combination."""
-        self._explore(dict(self.fixed), 1)
+        """Explore the whole space (or up to `max_regions` regions); gaps are collected in
+        the order the split finds them."""
+        try:
+            self._explore(dict(self.fixed), 1)
+        except _Limit:
+            return
+        self.decided = True
 
     # ---- one branch ---------------------------------------------------------------------
 
@@ -94,6 +105,8 @@ class Explorer:
 
     def _region(self) -> None:
         self.regions += 1
+        if self.max_regions is not None and self.regions > self.max_regions:
+            raise _Limit
         if self.tick is not None:
             self.tick()
 

@@ -16,7 +16,7 @@ from typing import Any
 from engine.compile import compile_knowledge
 from engine.conflict import check_pairs, check_rules
 from engine.constraint import build_space
-from engine.coverage import DomainCoverage, coverage_findings, domains
+from engine.coverage import MAX_REGIONS, DomainCoverage, coverage_findings, domains
 from engine.finding import Checker, Finding, split_silenced
 from engine.graph import build_graph
 from engine.reach import check_cycles, check_faults, check_lines, check_questions
@@ -116,11 +116,18 @@ def render_report(report: Report, strict: bool = False) -> str:
     if report.silenced:
         summary += f" ({len(report.silenced)} silenced)"
     combinations = sum(d.total for d in covered)
+    undecided = sum(1 for d in covered if d.mode == "undecided")
     summary += (
         f" in {len(report.packs)} pack{'s' if len(report.packs) != 1 else ''}; coverage: "
-        f"{len(covered)} domain{'s' if len(covered) != 1 else ''}, every answer combination "
-        f"decided ({_magnitude(combinations)})"
+        f"{len(covered)} domain{'s' if len(covered) != 1 else ''}, "
     )
+    if undecided:
+        summary += (
+            f"{undecided} left undecided (their rules split the answers into more than "
+            f"{MAX_REGIONS:,} regions; gaps found there are real, others may remain)"
+        )
+    else:
+        summary += f"every answer combination decided ({_magnitude(combinations)})"
     verdict = "FAILED" if report.failed(strict) else "ok"
     lines.append(f"{verdict}: {summary}")
     return "\n".join(lines)
