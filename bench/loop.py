@@ -7,7 +7,7 @@
 Each measurement is one function in MEASUREMENTS, taking the run's `Context` and
 returning its figures for both trees; the results go to bench/results/loop.json (a
 measurement run again replaces its own entry and keeps the others). The baseline is a
-detached `git worktree` of BASELINE under bench/results/tmp/, run with this tree's venv.
+detached `git worktree` of BASELINE in the temporary folder, run with this tree's venv.
 Every command is one child process; its wall time, CPU time and peak memory (max RSS)
 come from `os.wait4`. A command that outlives --timeout is recorded as such.
 
@@ -23,6 +23,7 @@ import platform
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -114,10 +115,10 @@ MEASUREMENTS: dict[str, Callable[[Context], dict[str, Any]]] = {
 
 
 def baseline_tree(commit: str) -> Path:
-    """A detached worktree of the baseline commit (made once, reused)."""
-    tree = TMP / f"baseline-{commit}"
+    """A detached worktree of the baseline commit (made once, reused), outside the repo so
+    that the linters and mypy never see it."""
+    tree = Path(tempfile.gettempdir()) / f"linewise-baseline-{commit}"
     if not (tree / "cli").is_dir():
-        TMP.mkdir(parents=True, exist_ok=True)
         subprocess.run(
             ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), commit],
             check=True,
