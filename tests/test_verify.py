@@ -104,3 +104,17 @@ def test_a_larger_space_is_decided_exactly_not_sampled() -> None:
     assert domain.gaps == 4096 + 1  # check_00=no, and every check no with check_00=yes
     assert domain.examples[-1] == {"intake.complaint": "many_checks", "check_00": "no"}
     assert domain.gap_sets == 2
+
+
+def test_a_domain_beyond_the_region_limit_is_undecided_not_guessed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import engine.coverage
+    from engine.verify import render_report
+
+    monkeypatch.setattr(engine.coverage, "MAX_REGIONS", 1)
+    kb = KnowledgeBase.from_loaded(load_pack_files([CHECK / "coverage_large.yaml"]))
+    report = verify(kb)
+    (domain,) = report.coverage
+    assert domain.mode == "undecided" and domain.checked == 0
+    assert "1 left undecided" in render_report(report)
