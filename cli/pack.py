@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from cli.lazy import Lazy, LazyGroup
-from cli.options import Number, json_option
+from cli.options import json_option
+from cli.progress import progress_bar, progress_option
 from rules.errors import PackError
 
 
@@ -112,14 +113,6 @@ def _codes(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -
     return codes
 
 
-def _coverage_default(name: str) -> int:
-    """A default of the coverage check, read when `check` runs (engine.coverage imports
-    experta and networkx, which `pack validate` and `pack schema` do not need)."""
-    from engine import coverage
-
-    return int(getattr(coverage, name))
-
-
 @pack.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="Fail on warnings too, not only on errors.")
@@ -130,32 +123,13 @@ def _coverage_default(name: str) -> int:
     callback=_codes,
     help="Silence a finding code everywhere (repeatable); per rule use '# linewise: ignore[CODE]'.",
 )
-@click.option(
-    "--max-combinations",
-    type=Number(1, whole=True),
-    default=lambda: _coverage_default("DEFAULT_MAX_COMBINATIONS"),
-    show_default="4096",
-    help="Answer combinations per domain enumerated exhaustively; beyond, this many are sampled.",
-)
-@click.option(
-    "--coverage-budget",
-    type=Number(1, whole=True),
-    default=lambda: _coverage_default("DEFAULT_BUDGET"),
-    show_default="40000",
-    help="Answer combinations for the whole check; large knowledge bases are sampled "
-    "thinner per domain (and the summary says so) instead of running for hours.",
-)
-@click.option(
-    "--seed", type=Number(whole=True), default=0, show_default=True, help="Seed of the sampling."
-)
+@progress_option
 @json_option
 def check(
     paths: tuple[Path, ...],
     strict: bool,
     ignore: tuple[str, ...],
-    max_combinations: int,
-    coverage_budget: int,
-    seed: int,
+    progress: bool | None,
     as_json: bool,
 ) -> None:
     """Verify packs before they reach Line 1: conflicts, gaps, unreachable faults.
@@ -168,15 +142,11 @@ def check(
     Example:
       linewise pack check --strict rules/line1 rules/line2
     """
-    from engine.verify import check_paths, render_report  # networkx: imported when used
+    from engine.verify import load_for_check, render_report, steps, verify  # networkx
 
-    report = check_paths(
-        paths,
-        ignore=ignore,
-        max_combinations=max_combinations,
-        seed=seed,
-        budget=coverage_budget,
-    )
+    kb = load_for_check(paths)
+    with progress_bar(steps(kb), "Checking packs", progress) as step:
+        report = verify(kb, ignore=ignore, step=step)
     if as_json:
         click.echo(json.dumps(report.as_dict(strict), indent=2, ensure_ascii=False))
     else:

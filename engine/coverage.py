@@ -1,57 +1,56 @@
-"""Coverage gaps (W109): combinations of answers for which no rule concludes or escalates.
+"""Coverage gaps (W109): answers for which no rule concludes or escalates, decided exactly.
 
 The answer space of a domain (one symptom of a pack, or a pack without symptoms) is the
 product of the representative values (`engine.constraint`) of every question and intake
-field its rules test. It is enumerated exhaustively up to `max_combinations`; beyond that,
-`max_combinations` combinations are drawn with a seeded generator, and the result says so.
+field its rules test. `engine.regions` splits it exactly into regions that share one
+outcome, so every combination is accounted for and nothing is sampled. Each region with no
+outcome is then generalised into a minimal answer set: answers are dropped one by one
+while the gap stays a gap whatever they are, so what is reported are only the answers
+that matter.
 
-Each combination is run through the rules of the pack's line by forward chaining with the
-engine's own three-valued evaluation, then weighed with the engine's stop/fallback
-resolution (`engine.diagnose.weigh`), so "an outcome" means here what it means in a session:
-a fault with positive certainty, or an escalation. (The experta network gives the same
-firings; tests/test_coverage.py checks that on random combinations.)
+"An outcome" means here what it means in a session: after the rules of the pack's line run
+(forward chaining with the engine's own three-valued evaluation) and the engine's
+stop/fallback resolution (`engine.diagnose.weigh`), a fault with positive certainty, or an
+escalation. (The experta network gives the same firings; tests/test_coverage.py checks
+that, and checks the regions against brute force on random packs.)
 """
 
 from __future__ import annotations
 
-import itertools
-import math
-import random
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from engine.certainty import combine_all
 from engine.compile import CompiledKnowledge, CompiledRule, RunState
 from engine.constraint import build_space
 from engine.diagnose import weigh
 from engine.finding import Finding, finding
-from engine.logic import TV, FactValue, derived_value, evaluate, show_value
-from rules.knowledge import INTAKE_PREFIX
+from engine.logic import TV, FactValue, evaluate, show_value
+from engine.regions import Explorer, Gap, has_outcome
+from engine.regions import forward as _forward
+from rules.knowledge import INTAKE_PREFIX, KnowledgeBase
 from rules.validate import scope
 
-DEFAULT_MAX_COMBINATIONS = 4096
-# The whole check's budget: large knowledge bases are sampled thinner, never checked for hours.
-DEFAULT_BUDGET = 40_000
-MIN_PER_DOMAIN = 64
-MAX_EXAMPLES = 3
+MAX_REGIONS = 5_000  # per domain: beyond it the domain is reported undecided, never guessed
+MAX_GAP_SETS = 200  # minimal answer sets kept per domain (all are counted)
+SHOWN_SETS = 3  # in the one-line message; --json has them all
 COMPLAINT = INTAKE_PREFIX + "complaint"
 
 
 @dataclass(frozen=True)
 class DomainCoverage:
-    """How one domain's answer space was covered."""
+    """How one domain's answer space was covered (always exactly, every combination)."""
 
     pack: str
     symptom: str | None
     keys: list[str]
     total: int
     checked: int
-    mode: Literal["exhaustive", "sampled"]
+    mode: Literal["exhaustive", "undecided"]
     gaps: int
-    examples: list[dict[str, Any]] = field(default_factory=list)  # answers that suffice
-    seed: int | None = None
-    thinned: bool = False  # sampled below the per-domain limit to keep the run in budget
+    examples: list[dict[str, Any]] = field(default_factory=list)  # minimal gap answer sets
+    regions: int = 0  # how many regions the space was split into
+    gap_sets: int = 0  # distinct minimal answer sets (examples keeps MAX_GAP_SETS of them)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -61,8 +60,9 @@ class DomainCoverage:
             "total": self.total,
             "checked": self.checked,
             "mode": self.mode,
-            "seed": self.seed,
+            "regions": self.regions,
             "gaps": self.gaps,
+            "gap_sets": self.gap_sets,
             "examples": self.examples,
         }
 
@@ -71,35 +71,14 @@ def forward(
     compiled: CompiledKnowledge, rules: list[CompiledRule], known: Mapping[str, FactValue]
 ) -> RunState:
     """Fire rules (priority order) until nothing changes: the engine's run, without experta."""
-    state = RunState(known=dict(known))
-    fired: set[int] = set()
-    changed = True
-    while changed:
-        changed = False
-        for rule in rules:
-            if rule.index in fired or evaluate(rule.nnf, state.known) is not TV.TRUE:
-                continue
-            fired.add(rule.index)
-            state.fired.append((rule.index, []))
-            for then in rule.ref.rule.then:
-                if then.derive is None or then.derive in state.known:
-                    continue
-                key, value = then.derive, derived_value(compiled.kb, then, state.known)
-                if value is not None:
-                    state.known[key] = value
-                    state.derived[key] = (value, rule.qualified)
-                    changed = True
-    return state
+    return _forward(rules, known, compiled.kb)
 
 
 def reaches_outcome(
     compiled: CompiledKnowledge, rules: list[CompiledRule], known: Mapping[str, FactValue]
 ) -> bool:
     """Whether these facts lead some rule to conclude a fault (certainty > 0) or escalate."""
-    weighed = weigh(compiled, forward(compiled, rules, known))
-    if weighed.escalations:
-        return True
-    return any(combine_all(cf for cf, _ in items) > 0 for items in weighed.evidence.values())
+    return has_outcome(weigh(compiled, _forward(rules, known, compiled.kb)))
 
 
 def _domain_rules(compiled: CompiledKnowledge, pack_id: str) -> list[CompiledRule]:
@@ -112,26 +91,6 @@ def _domain_rules(compiled: CompiledKnowledge, pack_id: str) -> list[CompiledRul
             packs |= scope(kb, item.pack)
     chosen = [r for r in compiled.rules if r.ref.pack_id in packs]
     return sorted(chosen, key=lambda r: (-r.priority, r.index))
-
-
-def _combinations(
-    sizes: list[int], limit: int, seed: int
-) -> tuple[Iterator[tuple[int, ...]], int, bool]:
-    """All combinations (in order) when there are at most `limit`, else `limit` distinct ones
-    drawn with a seeded generator (sorted, so the output is stable)."""
-    total = math.prod(sizes)
-    if total <= limit:
-        return itertools.product(*(range(s) for s in sizes)), total, True
-    drawn = sorted(random.Random(seed).sample(range(total), limit))
-    return (_decode(n, sizes) for n in drawn), total, False
-
-
-def _decode(number: int, sizes: list[int]) -> tuple[int, ...]:
-    digits: list[int] = []
-    for size in reversed(sizes):
-        number, digit = divmod(number, size)
-        digits.append(digit)
-    return tuple(reversed(digits))
 
 
 def _settled_gap(
@@ -169,15 +128,36 @@ def _generalise(
     rules: list[CompiledRule],
     known: dict[str, FactValue],
     keys: list[str],
-) -> list[str]:
-    """Drop answers one by one while the gap stays a gap whatever they are: the keys kept."""
-    kept = list(keys)
+) -> dict[str, FactValue]:
+    """Drop answers one by one (in key order) while the gap stays a gap whatever they are."""
+    kept = dict(known)
     for key in keys:
-        trial = [k for k in kept if k != key]
-        facts = {k: v for k, v in known.items() if k in trial or k not in keys}
-        if _settled_gap(compiled, rules, facts, set(keys) - set(trial)):
+        if key not in kept:
+            continue
+        trial = {k: v for k, v in kept.items() if k != key}
+        if _settled_gap(compiled, rules, trial, {k for k in keys if k not in trial}):
             kept = trial
     return kept
+
+
+def minimal_sets(
+    compiled: CompiledKnowledge,
+    rules: list[CompiledRule],
+    gaps: list[Gap],
+    fixed: Mapping[str, FactValue],
+    keys: list[str],
+) -> tuple[list[dict[str, FactValue]], int]:
+    """One minimal answer set per gap region that no earlier set already covers, in order
+    (the first MAX_GAP_SETS), and how many distinct sets there are."""
+    found: list[dict[str, FactValue]] = []
+    count = 0
+    for gap in gaps:
+        answers = {**fixed, **gap.answers}
+        if any(all(k in answers and answers[k] == v for k, v in s.items()) for s in found):
+            continue
+        found.append(_generalise(compiled, rules, answers, keys))
+        count += 1
+    return found[:MAX_GAP_SETS], count
 
 
 def domain_coverage(
@@ -185,40 +165,28 @@ def domain_coverage(
     pack_id: str,
     symptom: str | None,
     *,
-    max_combinations: int = DEFAULT_MAX_COMBINATIONS,
-    seed: int = 0,
+    tick: Callable[[], None] | None = None,
 ) -> DomainCoverage:
-    """Enumerate (or sample) one domain's answer space and count the gaps."""
+    """Split one domain's answer space into regions exactly and report its gaps."""
     space, keys = _domain_space(compiled, pack_id, symptom)
-    rules = _domain_rules(compiled, pack_id)
     fixed: dict[str, FactValue] = {COMPLAINT: symptom} if symptom is not None else {}
-    sizes = [len(space[k].values) for k in keys]
-    combos, total, exhaustive = _combinations(sizes, max_combinations, seed)
-    gaps = 0
-    checked = 0
-    examples: list[dict[str, Any]] = []
-    for combo in combos:
-        checked += 1
-        known = dict(fixed)
-        known.update((k, space[k].values[i]) for k, i in zip(keys, combo, strict=True))
-        if reaches_outcome(compiled, rules, known):
-            continue
-        gaps += 1
-        if len(examples) < MAX_EXAMPLES:
-            needed = set(_generalise(compiled, rules, known, keys))
-            examples.append(
-                {k: show_value(v) for k, v in known.items() if k in needed or k not in keys}
-            )
+    explorer = Explorer(
+        compiled, _domain_rules(compiled, pack_id), space, keys, fixed, tick, MAX_REGIONS
+    )
+    explorer.run()
+    sets, count = minimal_sets(compiled, explorer.rules, explorer.gaps, fixed, keys)
+    total = explorer.total
     return DomainCoverage(
         pack=pack_id,
         symptom=symptom,
         keys=keys,
         total=total,
-        checked=checked,
-        mode="exhaustive" if exhaustive else "sampled",
-        gaps=gaps,
-        examples=examples,
-        seed=None if exhaustive else seed,
+        checked=total if explorer.decided else 0,
+        mode="exhaustive" if explorer.decided else "undecided",
+        gaps=sum(g.combinations for g in explorer.gaps),
+        examples=[{k: show_value(v) for k, v in sorted(s.items())} for s in sets],
+        regions=explorer.regions,
+        gap_sets=count,
     )
 
 
@@ -235,70 +203,47 @@ def _domain_space(
     return space, keys
 
 
-def allocate(totals: list[int], per_domain: int, budget: int) -> list[int]:
-    """How many combinations each domain may check: small domains stay exhaustive and the
-    rest of the whole-run budget is shared evenly by the larger ones (never below
-    MIN_PER_DOMAIN), so the check's time grows with the number of domains, not their size."""
-    caps = [0] * len(totals)
-    left, remaining = budget, len(totals)
-    for i in sorted(range(len(totals)), key=lambda i: (totals[i], i)):
-        share = max(MIN_PER_DOMAIN, left // remaining)
-        caps[i] = min(totals[i], per_domain, share)
-        left = max(0, left - caps[i])
-        remaining -= 1
-    return caps
-
-
-def _has_outcomes(compiled: CompiledKnowledge, pack_id: str) -> bool:
-    return any(
-        r.ref.pack_id == pack_id and any(t.derive is None for t in r.ref.rule.then)
-        for r in compiled.rules
-    )
-
-
-def coverage_findings(
-    compiled: CompiledKnowledge,
-    *,
-    max_combinations: int = DEFAULT_MAX_COMBINATIONS,
-    seed: int = 0,
-    budget: int = DEFAULT_BUDGET,
-) -> tuple[list[Finding], list[DomainCoverage]]:
-    """W109 for every domain of every pack that concludes or escalates anything."""
-    kb = compiled.kb
-    found: list[Finding] = []
-    domains: list[DomainCoverage] = []
+def domains(kb: KnowledgeBase) -> list[tuple[str, int | None, str | None]]:
+    """(pack, symptom index, symptom) of every domain of every pack that concludes or
+    escalates anything; a pack without symptoms is one domain."""
     todo: list[tuple[str, int | None, str | None]] = []
     for pack_id, item in sorted(kb.packs.items()):
-        if not _has_outcomes(compiled, pack_id):
+        if not any(t.derive is None for r in item.pack.rules for t in r.then):
             continue
         symptoms: list[tuple[int | None, str | None]] = [
             (i, s.id) for i, s in enumerate(item.pack.symptoms)
         ] or [(None, None)]
         todo.extend((pack_id, index, symptom) for index, symptom in symptoms)
-    totals: list[int] = []
-    for pack_id, _, symptom in todo:
-        space, keys = _domain_space(compiled, pack_id, symptom)
-        totals.append(math.prod(len(space[k].values) for k in keys))
-    caps = allocate(totals, max_combinations, budget)
-    total_of = {(p, s): t for (p, _, s), t in zip(todo, totals, strict=True)}
-    for (pack_id, index, symptom), cap in zip(todo, caps, strict=True):
+    return todo
+
+
+def _render_set(answers: Mapping[str, Any], keys: list[str]) -> str:
+    shown = {k: v for k, v in answers.items() if k != COMPLAINT}
+    text = ", ".join(f"{k}={v}" for k, v in shown.items()) or "no answers at all"
+    if len(shown) < len(keys):
+        text += " (whatever the other answers)"
+    return text
+
+
+def coverage_findings(
+    compiled: CompiledKnowledge, *, step: Callable[[int], None] | None = None
+) -> tuple[list[Finding], list[DomainCoverage]]:
+    """W109 for every domain of every pack that concludes or escalates anything; `step(1)`
+    after each domain (for a progress bar)."""
+    kb = compiled.kb
+    found: list[Finding] = []
+    covered: list[DomainCoverage] = []
+    for pack_id, index, symptom in domains(kb):
         item = kb.packs[pack_id]
-        result = domain_coverage(
-            compiled, pack_id, symptom, max_combinations=max(cap, 1), seed=seed
-        )
-        result = replace(result, thinned=cap < min(total_of[pack_id, symptom], max_combinations))
-        domains.append(result)
+        result = domain_coverage(compiled, pack_id, symptom)
+        covered.append(result)
+        if step is not None:
+            step(1)
         if not result.gaps:
             continue
-        how = (
-            "exhaustive"
-            if result.mode == "exhaustive"
-            else f"sampled {result.checked} of {result.total}, seed {seed}"
-        )
-        shown = {k: v for k, v in result.examples[0].items() if k != COMPLAINT}
-        example = ", ".join(f"{k}={v}" for k, v in shown.items()) or "no answers at all"
-        if len(shown) < len(result.keys):
-            example += " (whatever the other answers)"
+        example = "; ".join(_render_set(s, result.keys) for s in result.examples[:SHOWN_SETS])
+        if result.gap_sets > SHOWN_SETS:
+            example += f"; and {result.gap_sets - SHOWN_SETS} more answer sets (--json lists them)"
         where = f" for symptom '{symptom}'" if symptom else ""
         path: tuple[str | int, ...] = ("symptoms", index) if index is not None else ("id",)
         found.append(
@@ -307,10 +252,11 @@ def coverage_findings(
                 pack_id,
                 path,
                 "W109",
-                f"coverage gap{where}: {result.gaps} of {result.checked} answer combinations "
-                f"({how}) reach no conclusion or escalation, e.g. {example}",
+                f"coverage gap{where}: {'at least ' if result.mode == 'undecided' else ''}"
+                f"{result.gaps} of {result.total} answer combinations "
+                f"({result.mode}) reach no conclusion or escalation, e.g. {example}",
                 hint="add a rule for them, or a fallback rule that escalates",
                 details=result.as_dict(),
             )
         )
-    return found, domains
+    return found, covered

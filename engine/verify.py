@@ -8,7 +8,7 @@ silencing are in `engine.finding`; docs/checks.md explains every code with an ex
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,12 +16,7 @@ from typing import Any
 from engine.compile import compile_knowledge
 from engine.conflict import check_pairs, check_rules
 from engine.constraint import build_space
-from engine.coverage import (
-    DEFAULT_BUDGET,
-    DEFAULT_MAX_COMBINATIONS,
-    DomainCoverage,
-    coverage_findings,
-)
+from engine.coverage import MAX_REGIONS, DomainCoverage, coverage_findings, domains
 from engine.finding import Checker, Finding, split_silenced
 from engine.graph import build_graph
 from engine.priors import check_priors
@@ -72,15 +67,20 @@ class Report:
 # ---- the whole run -------------------------------------------------------------------------
 
 
+def steps(kb: KnowledgeBase) -> int:
+    """How many steps `verify` reports to its `step` callback: one for the rule checks,
+    one per coverage domain."""
+    return 1 + len(domains(kb))
+
+
 def verify(
     kb: KnowledgeBase,
     *,
     ignore: Iterable[str] = (),
-    max_combinations: int = DEFAULT_MAX_COMBINATIONS,
-    seed: int = 0,
-    budget: int = DEFAULT_BUDGET,
+    step: Callable[[int], None] | None = None,
 ) -> Report:
-    """Every finding over a knowledge base (the packs checked together)."""
+    """Every finding over a knowledge base (the packs checked together); `step(n)` is called
+    as the work advances (`steps(kb)` in all), for a progress bar."""
     compiled = compile_knowledge(kb, name="VerifyKnowledge")
     chk = Checker(compiled, build_graph(compiled), build_space(kb, compiled.rules))
     check_rules(chk)
@@ -91,38 +91,34 @@ def verify(
     check_lines(chk)
     check_routes(chk)
     check_priors(chk)
-    gaps, domains = coverage_findings(
-        compiled, max_combinations=max_combinations, seed=seed, budget=budget
-    )
+    if step is not None:
+        step(1)
+    gaps, covered = coverage_findings(compiled, step=step)
     sources: dict[str, Path] = {item.source.file: item.path for item in kb.loaded}
     kept, silenced = split_silenced([*chk.out, *gaps], sources, ignore)
-    return Report(packs=kb.versions(), findings=kept, silenced=silenced, coverage=domains)
+    return Report(packs=kb.versions(), findings=kept, silenced=silenced, coverage=covered)
 
 
-def check_paths(
-    paths: Iterable[Path],
-    *,
-    ignore: Iterable[str] = (),
-    max_combinations: int = DEFAULT_MAX_COMBINATIONS,
-    seed: int = 0,
-    budget: int = DEFAULT_BUDGET,
-) -> Report:
-    """Load packs (a broken pack raises PackError) and verify them together.
+def check_paths(paths: Iterable[Path], *, ignore: Iterable[str] = ()) -> Report:
+    """Load packs (a broken pack raises PackError) and verify them together."""
+    return verify(load_for_check(paths), ignore=ignore)
+
+
+def load_for_check(paths: Iterable[Path]) -> KnowledgeBase:
+    """The packs at these paths as one knowledge base (a broken pack raises PackError).
 
     Derivation cycles are tolerated by the loading step here and reported as E107 by the
     verifier, so that one run shows them next to every other finding.
     """
     from rules.loader import load_pack_files
 
-    kb = KnowledgeBase.from_loaded(load_pack_files(paths), tolerate=("E017",))
-    return verify(kb, ignore=ignore, max_combinations=max_combinations, seed=seed, budget=budget)
+    return KnowledgeBase.from_loaded(load_pack_files(paths), tolerate=("E017",))
 
 
 def render_report(report: Report, strict: bool = False) -> str:
     """Compiler-style lines, then a one-line summary."""
     lines = [f.render() for f in report.findings]
-    domains = report.coverage
-    sampled = sum(1 for d in domains if d.mode == "sampled")
+    covered = report.coverage
     summary = (
         f"{len(report.errors)} error{'s' if len(report.errors) != 1 else ''}, "
         f"{len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''}"
@@ -131,17 +127,26 @@ def render_report(report: Report, strict: bool = False) -> str:
         summary += f", {len(report.notes)} note{'s' if len(report.notes) != 1 else ''}"
     if report.silenced:
         summary += f" ({len(report.silenced)} silenced)"
+    combinations = sum(d.total for d in covered)
+    undecided = sum(1 for d in covered if d.mode == "undecided")
     summary += (
         f" in {len(report.packs)} pack{'s' if len(report.packs) != 1 else ''}; coverage: "
-        f"{len(domains)} domain{'s' if len(domains) != 1 else ''}, "
-        f"{len(domains) - sampled} exhaustive, {sampled} sampled"
+        f"{len(covered)} domain{'s' if len(covered) != 1 else ''}, "
     )
-    thinned = sum(1 for d in domains if d.thinned)
-    if thinned:
+    if undecided:
         summary += (
-            f" ({thinned} sampled thinner to keep the whole check within its budget of "
-            f"answer combinations; --coverage-budget raises it)"
+            f"{undecided} left undecided (their rules split the answers into more than "
+            f"{MAX_REGIONS:,} regions; gaps found there are real, others may remain)"
         )
+    else:
+        summary += f"every answer combination decided ({_magnitude(combinations)})"
     verdict = "FAILED" if report.failed(strict) else "ok"
     lines.append(f"{verdict}: {summary}")
     return "\n".join(lines)
+
+
+def _magnitude(count: int) -> str:
+    """An answer-combination count people can read: exact when small, else a power of ten."""
+    if count < 1_000_000:
+        return f"{count:,} combination{'s' if count != 1 else ''}"
+    return f"about 10^{len(str(count)) - 1} combinations"

@@ -101,13 +101,24 @@ def test_a_pack_that_does_not_load_exits_2(write_pack: object, tmp_path: Path) -
     assert "missing required key" in result.stderr
 
 
-def test_sampling_is_seeded_and_says_so() -> None:
-    kb = KnowledgeBase.from_loaded(load_pack_files([CHECK / "coverage_sampled.yaml"]))
-    first = verify(kb, seed=1).coverage[0]
-    again = verify(kb, seed=1).coverage[0]
-    other = verify(kb, seed=2).coverage[0]
-    assert first.mode == "sampled" and first.checked == 4096 and first.total == 8192
-    assert first == again
-    assert first.gaps != other.gaps
-    assert verify(kb, max_combinations=10_000).coverage[0].mode == "exhaustive"
-    assert verify(kb, max_combinations=10_000).coverage[0].gaps == 4096 + 1
+def test_a_larger_space_is_decided_exactly_not_sampled() -> None:
+    kb = KnowledgeBase.from_loaded(load_pack_files([CHECK / "coverage_large.yaml"]))
+    (domain,) = verify(kb).coverage
+    assert domain.mode == "exhaustive" and domain.checked == domain.total == 8192
+    assert domain.gaps == 4096 + 1  # check_00=no, and every check no with check_00=yes
+    assert domain.examples[-1] == {"intake.complaint": "many_checks", "check_00": "no"}
+    assert domain.gap_sets == 2
+
+
+def test_a_domain_beyond_the_region_limit_is_undecided_not_guessed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import engine.coverage
+    from engine.verify import render_report
+
+    monkeypatch.setattr(engine.coverage, "MAX_REGIONS", 1)
+    kb = KnowledgeBase.from_loaded(load_pack_files([CHECK / "coverage_large.yaml"]))
+    report = verify(kb)
+    (domain,) = report.coverage
+    assert domain.mode == "undecided" and domain.checked == 0
+    assert "1 left undecided" in render_report(report)

@@ -1,0 +1,161 @@
+"""Line 3's inner loop, timed: this tree against a baseline commit, in one run (issue 12).
+
+    .venv/bin/python -m bench.loop                          # every measurement
+    .venv/bin/python -m bench.loop --only check_rules       # one of them
+    .venv/bin/python -m bench.loop --sizes 1000 --timeout 300
+
+Each measurement is one function in MEASUREMENTS, taking the run's `Context` and
+returning its figures for both trees; the results go to bench/results/loop.json (a
+measurement run again replaces its own entry and keeps the others). The baseline is a
+detached `git worktree` of BASELINE in the temporary folder, run with this tree's venv.
+Every command is one child process; its wall time, CPU time and peak memory (max RSS)
+come from `os.wait4`. A command that outlives --timeout is recorded as such.
+
+To add a measurement: write `def measure_x(ctx: Context) -> dict[str, Any]` using
+`ctx.both([...])` (or `ctx.run`) and add it to MEASUREMENTS.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+TMP = RESULTS / "tmp"
+BASELINE = "7b82dbf"  # main before issue 12's inner-loop work
+
+
+@dataclass
+class Context:
+    """What every measurement may use: the two trees, sizes, limits and a scratch folder."""
+
+    baseline: Path
+    sizes: list[int]
+    timeout: float
+    scratch: Path
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    def run(self, tree: Path, argv: list[str]) -> dict[str, Any]:
+        """`python -m cli.main ARGV` in `tree`: exit code, wall s, CPU s, peak MB."""
+        env = {**os.environ, "PYTHONPATH": str(tree)}
+        env.setdefault("LINEWISE_STORE", str(self.scratch / "cases.sqlite3"))
+        start = time.perf_counter()
+        child = subprocess.Popen(
+            [sys.executable, "-m", "cli.main", *argv],
+            cwd=tree,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = start + self.timeout
+        while True:
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                os.killpg(child.pid, signal.SIGKILL)
+                os.wait4(child.pid, 0)
+                return {"timeout_s": self.timeout}
+            time.sleep(0.05)
+        wall = time.perf_counter() - start
+        out = child.stdout.read().decode(errors="replace") if child.stdout else ""
+        return {
+            "exit": os.waitstatus_to_exitcode(status),
+            "wall_s": round(wall, 2),
+            "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+            "peak_mb": round(usage.ru_maxrss / 1024, 1),
+            "last_line": out.strip().splitlines()[-1][:300] if out.strip() else "",
+        }
+
+    def both(self, argv: list[str]) -> dict[str, Any]:
+        """The same command on the baseline and on this tree."""
+        return {"baseline": self.run(self.baseline, argv), "branch": self.run(ROOT, argv)}
+
+
+# ---- the measurements -------------------------------------------------------------------
+
+
+def measure_check_rules(ctx: Context) -> dict[str, Any]:
+    """`pack check --strict rules/` over the shipped packs (target: under 2 s wall, exact)."""
+    return ctx.both(["pack", "check", "--strict", str(ROOT / "rules")])
+
+
+def measure_check_generated(ctx: Context) -> dict[str, Any]:
+    """`pack check --strict` on generated packs of R rules (target: under 60 s at 20,000)."""
+    from bench.generate import generate
+
+    out: dict[str, Any] = {}
+    for size in ctx.sizes:
+        packs = generate(size, ctx.scratch, cases=1).packs_dir
+        out[f"R{size}"] = ctx.both(["pack", "check", "--strict", str(packs)])
+    return out
+
+
+MEASUREMENTS: dict[str, Callable[[Context], dict[str, Any]]] = {
+    "check_rules": measure_check_rules,
+    "check_generated": measure_check_generated,
+}
+
+
+# ---- the run ----------------------------------------------------------------------------
+
+
+def baseline_tree(commit: str) -> Path:
+    """A detached worktree of the baseline commit (made once, reused), outside the repo so
+    that the linters and mypy never see it."""
+    tree = Path(tempfile.gettempdir()) / f"linewise-baseline-{commit}"
+    if not (tree / "cli").is_dir():
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), commit],
+            check=True,
+            capture_output=True,
+        )
+    return tree
+
+
+@click.command()
+@click.option("--only", multiple=True, type=click.Choice(sorted(MEASUREMENTS)))
+@click.option("--sizes", default="1000,5000,20000", show_default=True, help="R, generated.")
+@click.option("--timeout", default=600.0, show_default=True, help="Seconds per command.")
+@click.option("--baseline", "commit", default=BASELINE, show_default=True)
+def main(only: tuple[str, ...], sizes: str, timeout: float, commit: str) -> None:
+    """Run the measurements and merge them into bench/results/loop.json."""
+    scratch = TMP / "loop"
+    scratch.mkdir(parents=True, exist_ok=True)
+    ctx = Context(
+        baseline=baseline_tree(commit),
+        sizes=[int(s) for s in sizes.split(",") if s.strip()],
+        timeout=timeout,
+        scratch=scratch,
+    )
+    path = RESULTS / "loop.json"
+    results: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
+    results.setdefault("measurements", {})
+    for name in only or sorted(MEASUREMENTS):
+        click.echo(f"{name} ...", err=True)
+        entry = MEASUREMENTS[name](ctx)
+        entry["when"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        entry["load_average"] = [round(x, 2) for x in os.getloadavg()]
+        results["measurements"][name] = entry
+        click.echo(json.dumps(entry, indent=2), err=True)
+    results["machine"] = {"python": platform.python_version(), "cpus": os.cpu_count()}
+    results["baseline"] = commit
+    path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
