@@ -19,15 +19,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from cases.model import Case, Event
+from cases.recorded import case_notes, json_value, replay
 from cases.sla import ServiceLevels, load_service_levels
 from cases.store import CaseStore
 from engine.compile import CompiledKnowledge, compile_knowledge
 from engine.diagnose import DEFAULT_THRESHOLD
-from engine.facts import FactSet, KnownFact, now
+from engine.facts import FactSet, now
 from engine.handoff import Handoff, Note, build_handoff
-from engine.logic import UNKNOWN, FactValue
+from engine.logic import UNKNOWN
 from engine.select import next_question
-from engine.session import Asked, Escalate, Record, Session
+from engine.session import Asked, Escalate, Session
 from rules.errors import InvalidInput, UnknownIdError
 from rules.knowledge import INTAKE_PREFIX, KnowledgeBase
 from rules.scope import line_knows
@@ -43,38 +44,6 @@ class ClosedCase(InvalidInput):
 
 class NoGuidedKnowledge(UnknownIdError):
     """The case waits at a line with no pack for its complaint: worked by hand there."""
-
-
-def _json_value(value: FactValue) -> Any:
-    return None if value is UNKNOWN else value
-
-
-def replay(case: Case) -> tuple[Record, list[str]]:
-    """Rebuild what a case knows from its events: the record, and the faults ruled out on
-    the current line (for the escalation reason). No knowledge base is needed."""
-    record = Record(FactSet())
-    for key, value in case.intake.items():
-        record.facts.put(KnownFact(INTAKE_PREFIX + key, value, "intake", "intake", case.opened_at))
-    ruled_here: list[str] = []
-    for event in case.events:
-        if event.kind == "session_started":
-            ruled_here = []
-        elif event.kind in ("answer", "unknown") and event.question is not None:
-            answer: FactValue = UNKNOWN if event.kind == "unknown" else _scalar(event.value)
-            asked = Asked(event.question, answer, event.line, event.at, event.cost or 0.0)
-            record.add_answer(asked, by=str(event.data.get("by", f"Line {event.line} agent")))
-        elif event.kind == "back":
-            record.undo(event.line)
-        elif event.kind == "fix_failed" and event.fault is not None:
-            record.rule_out(event.fault, event.reason or "its fix did not work")
-            ruled_here.append(event.fault)
-    return record, ruled_here
-
-
-def _scalar(value: Any) -> FactValue:
-    if value is None:
-        return UNKNOWN
-    return value  # type: ignore[no-any-return]
 
 
 class Desk:
@@ -145,7 +114,7 @@ class Desk:
         for name, raw in intake.items():
             if raw is not None and raw != "":
                 facts.intake(compiled.kb, name, raw)
-        return {f.key.removeprefix(INTAKE_PREFIX): _json_value(f.value) for f in facts}
+        return {f.key.removeprefix(INTAKE_PREFIX): json_value(f.value) for f in facts}
 
     def with_policy(self, policy: Callable[..., Any]) -> Desk:
         """The same desk (store, knowledge compiled once) choosing questions by `policy`
@@ -404,19 +373,3 @@ class LiveCase:
             ):
                 return Handoff.model_validate(event.data["handoff"])
         return None
-
-
-def case_notes(case: Case) -> list[Note]:
-    """The agents' notes in a case so far: on failed fixes and on escalations."""
-    notes: list[Note] = []
-    for event in case.events:
-        text = str(event.data.get("note", "")).strip()
-        if not text:
-            continue
-        if event.kind == "fix_failed":
-            notes.append(
-                Note(line=event.line, at=event.at, about="fix_failed", text=text, fault=event.fault)
-            )
-        elif event.kind in ("escalated", "unresolved"):
-            notes.append(Note(line=event.line, at=event.at, about="escalation", text=text))
-    return notes

@@ -18,8 +18,9 @@ from sqlalchemy import ColumnElement, and_, case, or_, select
 
 from cases.case_filter import CaseFilter, filtered
 from cases.model import CaseSummary
+from cases.rows import summary_of
 from cases.sla import ServiceLevels
-from cases.store import SQLStore, summary_of
+from cases.store import SQLStore
 from cases.tables import cases, events
 from engine.handoff import SlaClock
 

@@ -8,10 +8,9 @@ engineers publishing at once exactly one wins and the other gets a clear refusal
 
 The engine loads packs from files, so a version's text is written once to a
 content-addressed cache (`$LINEWISE_PACK_CACHE`, else the user cache dir) and checked
-against its hash each time it is handed out: an edited copy is refused, never run.
-
-The shipped packs are the initial published set (seeded on first use), and a folder
-registry of earlier linewise versions (`$LINEWISE_REGISTRY`) is imported on first use.
+against its hash each time it is handed out: an edited copy is refused, never run. The
+shipped packs are the initial published set (seeded on first use), and a folder registry
+of earlier linewise versions (`$LINEWISE_REGISTRY`) is imported on first use.
 """
 
 from __future__ import annotations
@@ -28,6 +27,7 @@ import platformdirs
 from sqlalchemy import Connection, func, insert, select, text, update
 
 from cases.database import StoreConflict
+from cases.shipped import shipped_file
 from cases.store import SQLStore
 from cases.store_access import StoreError
 from cases.tables import packs
@@ -213,19 +213,16 @@ class Registry:
         return next((e for e in self.entries(pack) if e.stage == "published"), None)
 
     def current_files(self) -> list[Path]:
-        """The pack files of every currently published version (the live knowledge)."""
+        """The files of every currently published version (the live knowledge)."""
         return [e.path for e in self.entries() if e.stage == "published"]
 
     def file_for(self, pack: str, version: str) -> Path:
-        """The kept text of exactly this version (or the shipped file, if it is that version:
-        sessions run with `--packs` or the shipped packs record versions never published)."""
+        """The kept text of exactly this version, else the shipped one (cases.shipped)."""
         for entry in self.entries(pack):
             if entry.version == version:
                 return entry.path
-        for path in shipped_pack_files():
-            shipped = load_pack_file(path).pack
-            if shipped.id == pack and shipped.version == version:
-                return path
+        if (shipped := shipped_file(pack, version)) is not None:
+            return shipped
         known = [e.version for e in self.entries(pack)]
         if not known:
             ids = {e.pack for e in self.entries()}
@@ -242,9 +239,8 @@ class Registry:
     # ---- writing --------------------------------------------------------------------
 
     def publish(self, source: Path, by: str | None = None) -> Entry:
-        """Keep the pack text verbatim as the published version; archive the one it
-        replaces. One transaction that re-checks the version inside it (the caller checked
-        the pack first: `cases.publish`)."""
+        """Keep the text verbatim as the published version, archive the one it replaces: one
+        transaction that re-checks the version (`cases.publish` checked the pack first)."""
         self._prepare()
         body = source.read_bytes().decode("utf-8")
         pack = load_pack_file(source).pack

@@ -28,7 +28,7 @@ from cases.database import (
     simulated_store_path,
     store_errors,
 )
-from cases.digest import Digest, Mark, fold
+from cases.digest import Digest, fold
 from cases.digest import load as load_digest
 from cases.model import (
     Case,
@@ -39,6 +39,7 @@ from cases.model import (
     normalise_id,
     opening_event,
 )
+from cases.rows import event_row, mark_row, summary_of
 from cases.store_access import ENV_VAR, MissingStore, StoreError, missing_store
 from cases.tables import case_digests, case_marks, cases, events
 from rules.errors import UnknownIdError, did_you_mean
@@ -194,7 +195,7 @@ class SQLStore:
                     hint="reload the case",
                 )
             stored = event.model_copy(update={"seq": state.seen + 1})
-            conn.execute(insert(events).values(**_event_row(num, stored)))
+            conn.execute(insert(events).values(**event_row(num, stored)))
             found = state.add(stored)
             values = state.columns(json.loads(row.intake))
             conn.execute(update(cases).where(cases.c.num == num).values(**values))
@@ -206,7 +207,7 @@ class SQLStore:
                     update(case_digests).where(case_digests.c.case_num == num).values(digest=kept)
                 )
             if found:
-                conn.execute(insert(case_marks), [_mark_row(num, m) for m in found])
+                conn.execute(insert(case_marks), [mark_row(num, m) for m in found])
         return stored
 
     def _digest(self, conn: Connection, num: int, opened_at: str, text: str | None) -> Digest:
@@ -251,7 +252,7 @@ class SQLStore:
             [{"b_num": num, "b_id": case_id(num)} for num in nums],
         )
         logged = [
-            _event_row(num, event.model_copy(update={"seq": seq}))
+            event_row(num, event.model_copy(update={"seq": seq}))
             for num, (_, history) in zip(nums, items, strict=True)
             for seq, event in enumerate(history, 1)
         ]
@@ -261,7 +262,7 @@ class SQLStore:
             insert(case_digests),
             [{"case_num": n, "digest": d} for n, d in zip(nums, kept, strict=True)],
         )
-        marked = [_mark_row(num, m) for num, marks in zip(nums, found, strict=True) for m in marks]
+        marked = [mark_row(num, m) for num, marks in zip(nums, found, strict=True) for m in marks]
         if marked:
             conn.execute(insert(case_marks), marked)
         return [case_id(num) for num in nums]
@@ -361,40 +362,6 @@ class SQLiteStore(SQLStore):
 
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
         super().__init__(resolve(path), readonly=read_only)
-
-
-def _event_row(num: int, event: Event) -> dict[str, Any]:
-    return {
-        "case_num": num,
-        "seq": event.seq,
-        "at": event.at,
-        "line": event.line,
-        "kind": event.kind,
-        "body": event.model_dump_json(exclude_none=False),
-        "agent": event.agent,
-        "channel": event.channel,
-    }
-
-
-def summary_of(row: Any) -> CaseSummary:
-    """A `case list` row from a row of cases.case_filter.filtered."""
-    customer = json.loads(row.intake).get("customer")
-    return CaseSummary(
-        id=row.id,
-        opened_at=row.opened_at,
-        updated_at=row.updated_at,
-        status=row.status,
-        line=row.line,
-        complaint=row.complaint,
-        customer=None if customer is None else str(customer),
-        service_form=row.service_form,
-        agent=row.agent,
-        simulated=bool(row.simulated),
-    )
-
-
-def _mark_row(num: int, mark: Mark) -> dict[str, Any]:
-    return {"case_num": num, "kind": mark.kind, "line": mark.line, "value": mark.value}
 
 
 def open_store(target: str | Path | None = None, *, readonly: bool = False) -> SQLStore:

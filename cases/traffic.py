@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from cases.desk import replay
+from cases.recorded import replay
 from cases.store import CaseStore
 from engine.compile import CompiledKnowledge
 from engine.diagnose import diagnose

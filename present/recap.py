@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cases.desk import case_notes, replay
 from cases.model import Case
+from cases.recorded import case_notes, replay
 from present.handoff import note_items, question_items
 from present.names import Namer, intake_label
 from present.question import status_label

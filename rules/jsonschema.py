@@ -87,8 +87,8 @@ _CHECKS: dict[str, list[dict[str, Any]]] = {
     ],
     "FactDecl": [{"if": _type_is("choice"), "then": _set("options")}],
     "Condition": [
-        {"oneOf": [_set(k) for k in (*_GROUPS, *SUBJECTS)]},
-        {"if": _any_set(_GROUPS), "then": {"not": _any_set(COMPARISONS)}},
+        {"oneOf": [_set(k) for k in (*_GROUPS, *SUBJECTS, "expr")]},
+        {"if": _any_set((*_GROUPS, "expr")), "then": {"not": _any_set(COMPARISONS)}},
         {"if": _any_set(SUBJECTS), "then": {"oneOf": [_set(k) for k in COMPARISONS]}},
         {"properties": {"all": {"minItems": 1}, "any": {"minItems": 1}}},
     ],
@@ -96,8 +96,9 @@ _CHECKS: dict[str, list[dict[str, Any]]] = {
         {"oneOf": [_set(k) for k in ("conclude", "derive", "escalate")]},
         _only_with("certainty", "conclude"),
         _only_with("value", "derive"),
+        _only_with("expr", "derive"),
         _only_with("reason", "escalate"),
-        {"if": _set("derive"), "then": _set("value")},
+        {"if": _set("derive"), "then": {"oneOf": [_set("value"), _set("expr")]}},
         {"if": _set("escalate"), "then": _set("reason")},
     ],
     "Rule": [

@@ -110,6 +110,11 @@ FIELDS: dict[str, dict[str, tuple[str | None, Any]]] = {
             "self_assigned",
         ),
         "text": ("The answer as people see it.", "Self-assigned (169.254.x.x)"),
+        "score": (
+            "The number this answer counts for in expressions (default: its value, when "
+            "the value is a number).",
+            5,
+        ),
     },
     "FactDecl": {
         "id": ("The fact's id, unique across all packs.", "wired_physical_problem"),
@@ -168,6 +173,15 @@ FIELDS: dict[str, dict[str, tuple[str | None, Any]]] = {
         "fallback": (None, True),
     },
     "Condition": {
+        "expr": (
+            "A comparison over known numbers and option scores, e.g. "
+            "'score(fan_noise) + dust >= 5' (+ - * /, min, max, abs, parentheses).",
+            "score(fan_noise) + dust >= 5",
+        ),
+        "known": (
+            "Holds when the question or fact has an answer (true) or has none yet (false).",
+            True,
+        ),
         "all": (
             "Holds when every condition in the list holds.",
             [
@@ -210,6 +224,11 @@ FIELDS: dict[str, dict[str, tuple[str | None, Any]]] = {
             0.8,
         ),
         "derive": ("The fact this rule sets (it needs a 'value').", "wired_physical_problem"),
+        "expr": (
+            "The arithmetic that computes the derived fact from known numbers and option "
+            "scores, instead of a 'value'; pending until every input is known.",
+            "score(fan_noise) + max(room_temp - 25, 0) / 5",
+        ),
         "value": ("The value the derived fact gets.", "yes"),
         "escalate": ("The higher support line the case goes to (it needs a 'reason').", 2),
         "reason": (

@@ -27,8 +27,8 @@ def named_complaints(cond: Condition, negated: bool = False) -> Iterator[str]:
         for child in cond.children:
             yield from named_complaints(child, negated)
         return
-    if negated or cond.subject != ("intake", COMPLAINT):
-        return
+    if negated or cond.expr is not None or cond.subject != ("intake", COMPLAINT):
+        return  # an expression is arithmetic over numbers: it names no complaint
     if cond.kind == "equals" and isinstance(cond.equals, str):
         yield cond.equals
     elif cond.kind == "one_of":

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import graphlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from rules.computed import check_expression
+from rules.cycles import derivation_cycles
 from rules.errors import MAX_REPORTED, Diagnostic, did_you_mean, suggest
 from rules.expr import parse
 from rules.intake import INTAKE_FIELDS
@@ -78,7 +78,7 @@ def validate(kb: KnowledgeBase) -> list[Diagnostic]:
                         _check_leaf(kb, visible, smap, path, leaf, out)
             for ci, then in enumerate(rule.then):
                 _check_consequence(kb, pack, visible, smap, base + ("then", ci), then, out)
-    _cycles(kb, out)
+    derivation_cycles(kb, out)
     return out
 
 
@@ -355,54 +355,5 @@ def _check_consequence(
                 f"escalation goes up: this is a Line {pack.line} pack, so escalate to "
                 f"Line {pack.line + 1} or higher",
                 code="E016",
-            )
-        )
-
-
-def _cycles(kb: KnowledgeBase, out: list[Diagnostic]) -> None:
-    """A derived fact that (through rules) depends on itself can never settle."""
-    where: dict[tuple[str, str], tuple[SourceMap, PathKey]] = {}
-    for ref in kb.rules:
-        targets = [t.derive for t in ref.rule.then if t.derive is not None]
-        if not targets or ref.rule.when is None:
-            continue
-        smap = kb.packs[ref.pack_id].source
-        for _path, leaf in walk(ref.rule.when, ("rules", ref.index, "when")):
-            kind, ident = leaf.subject
-            if kind == "intake":
-                continue
-            for target in targets:
-                where.setdefault((ident, target), (smap, ("rules", ref.index, "then")))
-    needs: dict[str, set[str]] = {}
-    for source, target in where:
-        needs.setdefault(target, set()).add(source)
-    try:  # the usual case, no cycle, without networkx (which takes long to import)
-        graphlib.TopologicalSorter(needs).prepare()
-        return
-    except graphlib.CycleError:
-        pass
-    import networkx as nx
-
-    graph: nx.DiGraph[str] = nx.DiGraph()
-    graph.add_edges_from(where)
-    reported: set[frozenset[str]] = set()
-    for component in nx.strongly_connected_components(graph):
-        nodes = sorted(component)
-        if len(nodes) == 1 and not graph.has_edge(nodes[0], nodes[0]):
-            continue
-        key = frozenset(nodes)
-        if key in reported:
-            continue
-        reported.add(key)
-        cycle = nx.find_cycle(graph.subgraph(nodes))
-        first = cycle[0]
-        smap, path = where[(first[0], first[1])]
-        chain = " -> ".join([edge[0] for edge in cycle] + [cycle[0][0]])
-        out.append(
-            smap.diagnostic(
-                path,
-                f"derived facts form a cycle: {chain}",
-                hint="a fact cannot depend on itself; break the chain",
-                code="E017",
             )
         )

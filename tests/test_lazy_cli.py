@@ -94,13 +94,3 @@ def test_the_lazy_tables_say_what_the_commands_say(where: str, group: LazyGroup,
     command = load(entry)
     assert isinstance(command, click.Command)
     assert entry.shown(1000) == command.get_short_help_str(1000), where
-
-
-def test_pack_check_help_shows_the_engines_defaults() -> None:
-    from engine import coverage
-
-    help_text = " ".join(
-        click.testing.CliRunner().invoke(cli, ["pack", "check", "--help"]).output.split()
-    )
-    assert f"[default: ({coverage.DEFAULT_MAX_COMBINATIONS})]" in help_text
-    assert f"[default: ({coverage.DEFAULT_BUDGET})]" in help_text

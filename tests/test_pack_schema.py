@@ -148,6 +148,11 @@ def test_every_pack_in_the_docs_fits_both(where: str, data: Any) -> None:
     assert _schema_ok(data), where
 
 
+# What a JSON Schema cannot express: the grammar inside an expression string (the editor
+# shows it when the pack is validated).
+BEYOND_A_SCHEMA = {"expr_syntax"}
+
+
 @pytest.mark.parametrize("path", BAD_PACKS, ids=lambda p: p.stem)
 def test_the_bad_pack_corpus_the_schema_and_the_models_agree(path: Path) -> None:
     """What `validate` refuses in one file on its own, the schema refuses too; what it
@@ -156,6 +161,9 @@ def test_the_bad_pack_corpus_the_schema_and_the_models_agree(path: Path) -> None
         data, _ = read_data_file(path)
     except DataFileError:
         return  # not data at all (YAML syntax, a tag, a duplicate key): no schema sees it
+    if path.stem in BEYOND_A_SCHEMA:
+        assert _schema_ok(data) and not _model_ok(data), path.name
+        return
     assert _schema_ok(data) == _model_ok(data), path.name
 
 

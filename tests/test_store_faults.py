@@ -12,9 +12,10 @@ from guided_driver import asked, case_json, customer, drive
 from mounts import fill, small_tmpfs
 from process_driver import WIRED, WIRED_OUTCOME, Agent
 
-from cases.desk import Desk, LiveCase, replay
+from cases.desk import Desk, LiveCase
 from cases.memstore import MemoryStore
 from cases.model import Event
+from cases.recorded import replay
 from cases.store import SQLiteStore, StoreError
 from cli.main import cli
 from engine.escalation import escalation
