@@ -17,7 +17,6 @@ from cases.store import open_reader
 from cases.tally import tally
 from cli.guided import store_option
 from cli.options import Number, json_option, load_all, packs_option
-from cli.progress import progress_option
 from rules.intake import CHANNELS, SERVICE_FORMS
 
 
@@ -183,7 +182,6 @@ def _self_service(data: dict[str, Any]) -> list[str]:
 )
 @store_option
 @packs_option
-@progress_option
 @json_option
 def report(
     start: datetime | None,
@@ -201,7 +199,6 @@ def report(
     risk_hours: float,
     store_path: str | None,
     packs: tuple[Path, ...],
-    progress: bool | None,
     as_json: bool,
 ) -> None:
     """Report Line 1 resolution, escalations, questions, time to resolve and SLA attainment.
