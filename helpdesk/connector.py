@@ -63,6 +63,16 @@ class Write:
     payload: dict[str, Any]
 
 
+OWN_MARK = "[linewise "  # how linewise's own writes start their key on the ticket
+
+
+def marker(key: str) -> str:
+    """How a write's key appears on the ticket (a comment's subject or first line), so a
+    retry can find it there and linewise's own changes can be told apart when they
+    come back through the helpdesk's webhook."""
+    return f"{OWN_MARK}{key}]"
+
+
 class HelpdeskError(LinewiseError):
     """A helpdesk could not carry out a write or a read."""
 

@@ -19,10 +19,9 @@ from typing import Any
 
 import httpx
 
-from helpdesk.connector import BadCredentials, HelpdeskError, Refused, TicketNews, Write
-from helpdesk.http import TIMEOUT, HelpdeskHTTP
+from helpdesk.connector import BadCredentials, HelpdeskError, Refused, TicketNews, Write, marker
+from helpdesk.http import HelpdeskHTTP
 from helpdesk.mapping import Mapping
-from helpdesk.rt import marker
 
 APP_TOKEN_ENV = "LINEWISE_GLPI_APP_TOKEN"  # optional: the API client's app token
 
@@ -40,13 +39,11 @@ class GLPIConnector:
     ) -> None:
         self.mapping = mapping
         self.token = token or mapping.token()
-        base = (mapping.url or "").rstrip("/")
         app_token = app_token or os.environ.get(APP_TOKEN_ENV)
         headers = {"App-Token": app_token} if app_token else {}
-        client = client or httpx.Client(
-            base_url=f"{base}/apirest.php/", headers=headers, timeout=TIMEOUT
+        self.http = HelpdeskHTTP.open(
+            "GLPI", mapping.url, "apirest.php/", headers, mapping.token_env, client
         )
-        self.http = HelpdeskHTTP(client, "GLPI", mapping.token_env)
         self.session: str | None = None
 
     def close(self) -> None:

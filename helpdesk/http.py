@@ -15,6 +15,21 @@ TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 
 
 class HelpdeskHTTP:
+    @classmethod
+    def open(
+        cls,
+        name: str,
+        url: str | None,
+        api: str,
+        headers: dict[str, str],
+        token_env: str | None,
+        client: httpx.Client | None = None,
+    ) -> HelpdeskHTTP:
+        """A client for the API at `url` + `api` (or the given one, in tests)."""
+        base = (url or "").rstrip("/")
+        made = client or httpx.Client(base_url=f"{base}/{api}", headers=headers, timeout=TIMEOUT)
+        return cls(made, name, token_env)
+
     def __init__(self, client: httpx.Client, helpdesk: str, token_env: str | None) -> None:
         self.client = client
         self.helpdesk = helpdesk

@@ -12,16 +12,11 @@ from typing import Any
 
 import httpx
 
-from helpdesk.connector import Refused, TicketNews, Write
-from helpdesk.http import TIMEOUT, HelpdeskHTTP
+from helpdesk.connector import Refused, TicketNews, Write, marker
+from helpdesk.http import HelpdeskHTTP
 from helpdesk.mapping import Mapping
 
 PAGE = 100
-
-
-def marker(key: str) -> str:
-    """How a write's key appears in the helpdesk (a comment's subject)."""
-    return f"[linewise {key}]"
 
 
 class RTConnector:
@@ -33,13 +28,10 @@ class RTConnector:
         self, mapping: Mapping, *, token: str | None = None, client: httpx.Client | None = None
     ) -> None:
         self.mapping = mapping
-        base = (mapping.url or "").rstrip("/")
-        client = client or httpx.Client(
-            base_url=f"{base}/REST/2.0/",
-            headers={"Authorization": f"token {token or mapping.token()}"},
-            timeout=TIMEOUT,
+        auth = {} if client else {"Authorization": f"token {token or mapping.token()}"}
+        self.http = HelpdeskHTTP.open(
+            "Request Tracker", mapping.url, "REST/2.0/", auth, mapping.token_env, client
         )
-        self.http = HelpdeskHTTP(client, "Request Tracker", mapping.token_env)
 
     def close(self) -> None:
         self.http.close()

@@ -23,10 +23,8 @@ import hmac
 import json
 from typing import Any
 
-from helpdesk.connector import TicketNews
+from helpdesk.connector import OWN_MARK, TicketNews
 from rules.errors import LinewiseError
-
-OWN_MARK = "[linewise "  # what linewise's own comments carry (helpdesk.rt.marker)
 
 
 class BadSignature(LinewiseError):

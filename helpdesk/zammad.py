@@ -15,10 +15,9 @@ from typing import Any
 
 import httpx
 
-from helpdesk.connector import TicketNews, Write
-from helpdesk.http import TIMEOUT, HelpdeskHTTP
+from helpdesk.connector import TicketNews, Write, marker
+from helpdesk.http import HelpdeskHTTP
 from helpdesk.mapping import Mapping
-from helpdesk.rt import marker
 
 PENDING_DAYS = 14
 
@@ -30,13 +29,10 @@ class ZammadConnector:
         self, mapping: Mapping, *, token: str | None = None, client: httpx.Client | None = None
     ) -> None:
         self.mapping = mapping
-        base = (mapping.url or "").rstrip("/")
-        client = client or httpx.Client(
-            base_url=f"{base}/api/v1/",
-            headers={"Authorization": f"Token token={token or mapping.token()}"},
-            timeout=TIMEOUT,
+        auth = {} if client else {"Authorization": f"Token token={token or mapping.token()}"}
+        self.http = HelpdeskHTTP.open(
+            "Zammad", mapping.url, "api/v1/", auth, mapping.token_env, client
         )
-        self.http = HelpdeskHTTP(client, "Zammad", mapping.token_env)
 
     def close(self) -> None:
         self.http.close()

@@ -71,6 +71,22 @@ class ForgedForm(WebError):
     code = "csrf"
 
 
+class Unsigned(WebError):
+    """A helpdesk webhook without the shared secret's signature: nothing is read."""
+
+    exit_code = 2
+    status = 401
+    code = "bad_signature"
+
+
+class BadHook(WebError):
+    """A signed helpdesk webhook whose body is not what the helpdesk sends."""
+
+    exit_code = 2
+    status = 400
+    code = "bad_payload"
+
+
 class TooLarge(WebError):
     exit_code = 2
     status = 413

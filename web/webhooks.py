@@ -18,22 +18,10 @@ from helpdesk.inbox import take
 from helpdesk.webhooks import PARSE, VERIFY, BadPayload, BadSignature
 from rules.errors import UnknownIdError
 from web.deps import Svc
-from web.errors import WebError
+from web.errors import BadHook, Unsigned
 
 LOG = logging.getLogger("linewise.web.webhooks")
 router = APIRouter(prefix="/webhooks", tags=["helpdesk webhooks"])
-
-
-class Unsigned(WebError):
-    exit_code = 2
-    status = 401
-    code = "bad_signature"
-
-
-class BadHook(WebError):
-    exit_code = 2
-    status = 400
-    code = "bad_payload"
 
 
 @router.post("/{helpdesk}")
