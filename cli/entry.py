@@ -15,9 +15,9 @@ from cli import signals
 
 def main() -> None:
     """Console entry point (`linewise`)."""
-    signals.install()
     started = False
-    try:
+    try:  # a signal may come while the handlers are being installed, too
+        signals.install()
         from cli.main import main as run
 
         started = True
