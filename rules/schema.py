@@ -7,191 +7,49 @@ afterwards by `rules.validate`, which sees the whole set of packs.
 
 from __future__ import annotations
 
-import re
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    field_validator,
-    model_validator,
+from pydantic import Field, field_validator, model_validator
+
+from rules.expr import MAX_CHARS
+from rules.schema_ask import OPTION_VALUE, FactDecl, Option, Question
+from rules.schema_base import (
+    COMPARISONS,
+    SUBJECTS,
+    AnswerType,
+    Id,
+    LineNo,
+    PackId,
+    PackStatus,
+    Scalar,
+    SemVer,
+    _Model,
+    _parsed,
 )
-
-from rules.expr import MAX_CHARS, ExprError, Expression, parse
+from rules.schema_fault import Fault, Symptom
 from rules.text import Text
 
-Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
-PackId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$", max_length=64)]
-SemVer = Annotated[
-    str,
-    StringConstraints(
-        pattern=r"^(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})(-[0-9A-Za-z.-]+)?$",
-        max_length=64,
-    ),
+__all__ = [
+    "COMPARISONS",
+    "OPTION_VALUE",
+    "SUBJECTS",
+    "AnswerType",
+    "Condition",
+    "Consequence",
+    "FactDecl",
+    "Fault",
+    "Id",
+    "LineNo",
+    "Option",
+    "Pack",
+    "PackId",
+    "PackStatus",
+    "Question",
+    "Rule",
+    "Scalar",
+    "SemVer",
+    "Symptom",
 ]
-LineNo = Annotated[int, Field(ge=1, le=4)]
-AnswerType = Literal["yesno", "choice", "number", "text"]
-Scalar = bool | int | float | str
-PackStatus = Literal["draft", "validated", "published", "archived"]
-
-COMPARISONS: tuple[str, ...] = (
-    "equals",
-    "known",
-    "one_of",
-    "less_than",
-    "greater_than",
-    "between",
-    "contains",
-)
-SUBJECTS: tuple[str, ...] = ("question", "fact", "intake")
-
-
-def _parsed(text: str) -> Expression:
-    """The parsed expression, or a ValueError that pydantic reports at the key's position."""
-    try:
-        return parse(text)
-    except ExprError as err:
-        raise ValueError(err.message) from None
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
-    )
-
-
-OPTION_VALUE = re.compile(r"^(?:[a-z][a-z0-9_]*|[0-9]{1,9})$")
-
-
-class Option(_Model):
-    """One allowed answer of a choice question: an id or a menu number, optionally scored."""
-
-    value: str = Field(
-        description="An id (lower case letters, digits, '_') or a whole number such as 1 "
-        "(a numbered menu: the number is what every answer form accepts).",
-        max_length=64,
-    )
-    text: Text
-    score: float | None = Field(
-        default=None,
-        description="The number this answer counts for in expressions (default: the value, "
-        "when it is a number).",
-    )
-
-    @field_validator("value", mode="before")
-    @classmethod
-    def _number_value(cls, value: Any) -> Any:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return str(value)
-        return value
-
-    @field_validator("value")
-    @classmethod
-    def _value_shape(cls, value: str) -> str:
-        if not OPTION_VALUE.match(value):
-            raise ValueError(
-                f"'{value}' is not a valid option value: use an id (lower case letters, "
-                "digits and '_', starting with a letter) or a whole number"
-            )
-        return value
-
-    @property
-    def number(self) -> float | None:
-        """The option's number in expressions: its score, else its value if numeric."""
-        if self.score is not None:
-            return self.score
-        return float(self.value) if self.value.isdigit() else None
-
-
-class Question(_Model):
-    """Something the agent asks the customer (or checks on the equipment)."""
-
-    id: Id
-    text: Text
-    type: AnswerType
-    options: list[Option] | None = None
-    unit: str | None = None
-    min: float | None = None
-    max: float | None = None
-    cost: float = Field(default=1.0, gt=0, description="Minutes it takes to ask and check.")
-    help: Text | None = None
-    customer_text: Text | None = Field(
-        default=None,
-        description="The question as the self-service portal puts it to the customer "
-        "(defaults to 'text').",
-    )
-    agent_only: bool = Field(
-        default=False,
-        description="Only an agent can answer it (remote access, admin tools): the "
-        "self-service portal never asks it and hands the case to an agent instead.",
-    )
-    order: int | None = Field(
-        default=None,
-        description="Fixed procedure order: questions with an order are asked first, lowest first.",
-    )
-    after: list[Id] = Field(
-        default_factory=list, description="Questions that must be settled before this one is asked."
-    )
-
-    @model_validator(mode="after")
-    def _shape(self) -> Question:
-        if self.type == "choice" and not self.options:
-            raise ValueError("a choice question needs 'options'")
-        if self.type != "choice" and self.options is not None:
-            raise ValueError(f"'options' is only for choice questions, not {self.type}")
-        if self.type != "number" and (self.min is not None or self.max is not None or self.unit):
-            raise ValueError("'unit', 'min' and 'max' are only for number questions")
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"'min' ({self.min}) is greater than 'max' ({self.max})")
-        return self
-
-
-class FactDecl(_Model):
-    """A fact that rules derive (it is never asked)."""
-
-    id: Id
-    text: Text
-    type: AnswerType = "yesno"
-    options: list[Option] | None = None
-
-    @model_validator(mode="after")
-    def _shape(self) -> FactDecl:
-        if self.type == "choice" and not self.options:
-            raise ValueError("a choice fact needs 'options'")
-        return self
-
-
-class Symptom(_Model):
-    """A complaint the intake can start from (an entry point of the packs)."""
-
-    id: Id
-    title: Text
-    help: Text | None = None
-
-
-class Fault(_Model):
-    """A known cause of trouble, with the steps that fix it."""
-
-    id: Id
-    title: Text
-    fix: list[Text] = Field(min_length=1)
-    line: LineNo = Field(description="The lowest support line able to apply the fix.")
-    prior: float | None = Field(
-        default=None,
-        gt=0,
-        le=1,
-        description="Prior likelihood among this pack's faults (omitted: an even share, "
-        "1 / the number of the pack's faults).",
-    )
-    description: Text | None = None
-    vendor: str | None = None
-
-    @property
-    def likelihood(self) -> float:
-        """The prior in use: the given one, else the even share the knowledge base fills in."""
-        return self.prior if self.prior is not None else 1.0
 
 
 class Condition(_Model):
