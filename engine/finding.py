@@ -37,6 +37,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "W110": ("warning", "rule that can never fire"),
     "N111": ("note", "complaint whose escalation reaches a line with no pack for it"),
     "W111": ("warning", "fault priors that do not make sense"),
+    "W118": ("warning", "procedure step that nothing leads to"),
+    "W119": ("warning", "procedure link to a step that cannot matter after that answer"),
 }
 
 _IGNORE = re.compile(r"#\s*linewise:\s*ignore\[([A-Z0-9,\s]+)\]")

@@ -103,6 +103,7 @@ FIELDS: dict[str, dict[str, tuple[str | None, Any]]] = {
         "agent_only": (None, True),
         "order": (None, 1),
         "after": (None, ["wired_cable_seated"]),
+        "next": (None, {"yes": "wired_link_light", "no": "wired_cable_seated"}),
     },
     "Option": {
         "value": (
@@ -115,6 +116,7 @@ FIELDS: dict[str, dict[str, tuple[str | None, Any]]] = {
             "the value is a number).",
             5,
         ),
+        "next": (None, "wired_link_light"),
     },
     "FactDecl": {
         "id": ("The fact's id, unique across all packs.", "wired_physical_problem"),

@@ -10,6 +10,7 @@ from rules.cycles import derivation_cycles
 from rules.errors import MAX_REPORTED, Diagnostic, did_you_mean, suggest
 from rules.expr import parse
 from rules.intake import INTAKE_FIELDS
+from rules.procedure import check_links
 from rules.schema import Condition, Pack
 from rules.source import PathKey, SourceMap
 from rules.values import RESERVED_OPTION_VALUES, ValueSpec, fits
@@ -79,6 +80,7 @@ def validate(kb: KnowledgeBase) -> list[Diagnostic]:
             for ci, then in enumerate(rule.then):
                 _check_consequence(kb, pack, visible, smap, base + ("then", ci), then, out)
     derivation_cycles(kb, out)
+    check_links(kb, out)
     return out
 
 
