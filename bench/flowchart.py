@@ -104,7 +104,6 @@ def chart(seed: int = 16, levels: int = 8, width: int = 24, faults: int = 30) ->
         by_level.append(row)
     for level, row in enumerate(by_level):
         below = by_level[level + 1] if level + 1 < levels else []
-        under = by_level[level + 2] if level + 2 < levels else []
         reserved: dict[str, Step] = {}  # second menu id -> its block's first menu
         for step in row:
             answers = ["yes", "no"] if step.kind == "yesno" else [str(n) for n in MENU]
@@ -119,14 +118,14 @@ def chart(seed: int = 16, levels: int = 8, width: int = 24, faults: int = 30) ->
         for step in row:
             if step.block is not None:  # a second menu: its score picks the branch
                 step.leads = {str(n): "(score)" for n in MENU}
+                high = _target(rng, free, fault_ids, level, levels)
+                low = _target(rng, free, fault_ids, level, levels)
+                step.block = (step.block[0], high, low)
             elif not step.leads:
                 for answer in ["yes", "no"] if step.kind == "yesno" else [str(n) for n in MENU]:
                     step.leads[answer] = _target(rng, free, fault_ids, level, levels)
-        for second_id, first in reserved.items():
-            second = next(s for s in below if s.id == second_id)
-            high = _target(rng, under, fault_ids, level + 1, levels)
-            low = _target(rng, under, fault_ids, level + 1, levels)
-            second.block = (first.id, high, low)
+        for second_id, first in reserved.items():  # its branches: on the next level's turn
+            next(s for s in below if s.id == second_id).block = (first.id, "", "")
     steps = {s.id: s for row in by_level for s in row}
     _prune(steps, by_level[0][0].id)
     return Flowchart(steps, by_level[0][0].id, fault_ids)
@@ -140,7 +139,7 @@ def _free_menu(rng: random.Random, below: list[Step], reserved: dict[str, Step])
 def _target(
     rng: random.Random, below: list[Step], faults: list[str], level: int, levels: int
 ) -> str:
-    ends = 0.15 + 0.6 * level / max(1, levels - 1)
+    ends = 0.05 + 0.5 * (level / max(1, levels - 1)) ** 2
     if not below or rng.random() < ends:
         return "escalate" if rng.random() < 0.08 else "fault:" + rng.choice(faults)
     return "->" + rng.choice(below).id
@@ -201,9 +200,14 @@ def to_pack(flow: Flowchart, *, name: str = "flowchart", procedure: bool = True)
             question["options"] = [
                 {"value": n, "text": f"Reading {n}", "score": step.scores[str(n)]} for n in MENU
             ]
-        nexts = {a: t[2:] for a, t in step.leads.items() if t.startswith("->")}
+        nexts: dict[str, Any] = {a: t[2:] for a, t in step.leads.items() if t.startswith("->")}
+        if step.block is not None:  # the computed branch: whichever of the two still matters
+            branches = [t[2:] for t in step.block[1:] if t.startswith("->")]
+            nexts = {a: branches for a in step.leads} if branches else {}
         if procedure and nexts:
             question["next"] = nexts
+        if procedure and step.id == flow.root:
+            question["order"] = 1  # the chart's first step
         questions.append(question)
         facts.append({"id": _reached(step.id), "text": f"Reached {step.id}", "type": "yesno"})
         rules.extend(_step_rules(flow, step))

@@ -5,8 +5,10 @@ outcome (a step that no longer matters is skipped, and the policy chooses).
 
 The step is worked out from the known facts alone, never from the order answers came
 in (answer order never changes a diagnosis): of the steps that known answers lead to
-and that may be asked now, the one furthest along its procedure (most links before it)
-comes first, then the packs' declared order.
+and that may be asked now, the one led to by the answer furthest along its procedure
+(most links before that question) comes first, then the first in a list of next steps
+(`next: [a, b]`: the first that still matters, e.g. the two branches after a computed
+score), then the packs' declared order.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from rules.procedure import depths, links
 class Steps:
     """The `next:` links by question, and each question's depth (built once)."""
 
-    nexts: dict[str, list[tuple[str, str]]]  # question -> (option value, next question)
+    nexts: dict[str, list[tuple[str, str, int]]]  # question -> (answer, next, position)
     depth: dict[str, int]
     rank: dict[str, int]
 
@@ -31,10 +33,10 @@ class Steps:
 def _steps(compiled: CompiledKnowledge) -> Steps:
     def build() -> Steps:
         kb = compiled.kb
-        nexts: dict[str, list[tuple[str, str]]] = {}
+        nexts: dict[str, list[tuple[str, str, int]]] = {}
         for link in links(kb):
             if link.answer is not None:
-                nexts.setdefault(link.before, []).append((link.answer, link.then))
+                nexts.setdefault(link.before, []).append((link.answer, link.then, link.position))
         return Steps(nexts, depths(kb), {q: i for i, q in enumerate(kb.questions)})
 
     return compiled.cached("procedure_steps", build)
@@ -47,17 +49,17 @@ def next_step(
     steps = _steps(compiled)
     if not steps.nexts:
         return None
-    found: list[tuple[int, int, str, str, str]] = []
+    found: list[tuple[int, int, int, str, str, str]] = []
     for question, options in steps.nexts.items():
         value = known.get(question)
         if value is None:
             continue
         said = {True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else value
-        for answer, then in options:
+        for answer, then, position in options:
             if said == answer and then in eligible:
-                depth = steps.depth.get(then, 0)
-                found.append((-depth, steps.rank[then], then, question, answer))
+                depth = steps.depth.get(question, 0)
+                found.append((-depth, position, steps.rank[then], then, question, answer))
     if not found:
         return None
-    _, _, then, question, answer = min(found)
+    _, _, _, then, question, answer = min(found)
     return then, question, answer

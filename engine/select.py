@@ -168,11 +168,13 @@ def next_question(
         return None
     now = hypotheses_now(index, closure(compiled, known), ruled, focus, threshold)
     alive = now.alive
+    step = next_step(compiled, known, eligible)
+    # a procedure's step is asked whatever the scores say: only it is scored
+    scoring = [step[0]] if step is not None else eligible
     scored = sorted(
-        (_score(index, q, now, ruled, focus, threshold, relevant[q]) for q in eligible),
+        (_score(index, q, now, ruled, focus, threshold, relevant[q]) for q in scoring),
         key=_sort_key,
     )
-    step = next_step(compiled, known, eligible)
     ordered = (
         [next(s for s in scored if s.question == step[0])]
         if step is not None

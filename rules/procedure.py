@@ -31,6 +31,7 @@ class Link:
     # (None: an `after` link)
     pack: str
     path: PathKey  # where the link is written in its pack
+    position: int = 0  # in a list of next steps: the first that still matters is asked
 
 
 def links(kb: KnowledgeBase) -> list[Link]:
@@ -41,15 +42,26 @@ def links(kb: KnowledgeBase) -> list[Link]:
         for qi, question in enumerate(item.pack.questions):
             for answer, then in question.next.items():
                 path = ("questions", qi, "next", answer)
-                found.append(Link(question.id, then, answer, item.pack.id, path))
+                found.extend(_listed(question.id, then, answer, item.pack.id, path))
             for oi, option in enumerate(question.options or ()):
                 if option.next is not None:
                     path = ("questions", qi, "options", oi, "next")
-                    found.append(Link(question.id, option.next, option.value, item.pack.id, path))
+                    found.extend(
+                        _listed(question.id, option.next, option.value, item.pack.id, path)
+                    )
             for ai, before in enumerate(question.after):
                 path = ("questions", qi, "after", ai)
                 found.append(Link(before, question.id, None, item.pack.id, path))
     return found
+
+
+def _listed(
+    before: str, then: str | list[str], answer: str, pack: str, path: PathKey
+) -> list[Link]:
+    """One link per step named (a list: the first that still matters is asked)."""
+    if isinstance(then, str):
+        return [Link(before, then, answer, pack, path)]
+    return [Link(before, t, answer, pack, (*path, i), i) for i, t in enumerate(then)]
 
 
 def check_links(kb: KnowledgeBase, out: list[Diagnostic]) -> None:

@@ -27,10 +27,11 @@ class Option(_Model):
         description="The number this answer counts for in expressions (default: the value, "
         "when it is a number).",
     )
-    next: Id | None = Field(
+    next: Id | list[Id] | None = Field(
         default=None,
         description="A procedure step: after this answer, ask this question next (while it "
-        "can still change the outcome); it comes before `order` and the priced choice.",
+        "can still change the outcome; of a list, the first that can); it comes before "
+        "`order` and the priced choice.",
     )
 
     @field_validator("value", mode="before")
@@ -84,10 +85,11 @@ class Question(_Model):
         default=None,
         description="Fixed procedure order: questions with an order are asked first, lowest first.",
     )
-    next: dict[str, Id] = Field(
+    next: dict[str, Id | list[Id]] = Field(
         default_factory=dict,
         description="A procedure written as links: answer -> the question asked next after "
-        "it (yes/no and choice questions; for a choice, `next:` on the option says the same).",
+        "it, or a list of questions of which the first that still matters is asked (yes/no "
+        "and choice questions; for a choice, `next:` on the option says the same).",
     )
     after: list[Id] = Field(
         default_factory=list, description="Questions that must be settled before this one is asked."
