@@ -74,3 +74,35 @@ def test_look_ahead_is_still_priced_against_escalation(joint: CompiledKnowledge)
     assert dear is not None and not dear.worthwhile
     cheap = next_question(joint, COMPLAINT, escalation_cost=1000)
     assert cheap is not None and cheap.worthwhile and cheap.reason == "lookahead"
+
+
+SAFETY = """
+id: safety
+version: 1.0.0
+line: 1
+title: Burning smell
+symptoms:
+  - {id: smell, title: A burning smell}
+questions:
+  - {id: smoke_seen, text: Is there smoke?, type: yesno}
+faults:
+  - {id: dusty_fan, title: Dust on the fan, fix: [Clean the fan], line: 1}
+rules:
+  - id: smoke
+    when: {question: smoke_seen, equals: yes}
+    then: [{escalate: 2, reason: Smoke needs an on-site engineer}]
+  - id: dust
+    fallback: true
+    then: [{conclude: dusty_fan, certainty: 0.5}]
+"""
+
+
+def test_an_answer_that_makes_an_escalation_hold_is_worth_asking(
+    write_pack: Any,
+) -> None:
+    """Regression: an escalation rule that an answer makes hold was counted as ruled out,
+    so the only question left scored zero and the session escalated without asking."""
+    compiled = compile_knowledge(load_knowledge([write_pack("safety.yaml", SAFETY)]), name="S")
+    choice = next_question(compiled, {INTAKE_PREFIX + "complaint": "smell"})
+    assert choice is not None and choice.question == "smoke_seen"
+    assert choice.worthwhile and choice.best.resolve == pytest.approx(0.5)
