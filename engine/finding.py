@@ -37,6 +37,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "W110": ("warning", "rule that can never fire"),
     "N111": ("note", "complaint whose escalation reaches a line with no pack for it"),
     "W111": ("warning", "fault priors that do not make sense"),
+    "W112": ("warning", "moot question: every answer leads to the same outcome there"),
 }
 
 _IGNORE = re.compile(r"#\s*linewise:\s*ignore\[([A-Z0-9,\s]+)\]")

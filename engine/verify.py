@@ -19,6 +19,7 @@ from engine.constraint import build_space
 from engine.coverage import MAX_REGIONS, DomainCoverage, coverage_findings, domains
 from engine.finding import Checker, Finding, split_silenced
 from engine.graph import build_graph
+from engine.moot import check_moot
 from engine.priors import check_priors
 from engine.reach import check_cycles, check_faults, check_lines, check_questions
 from engine.routing import check_routes
@@ -91,6 +92,7 @@ def verify(
     check_lines(chk)
     check_routes(chk)
     check_priors(chk)
+    check_moot(chk)
     if step is not None:
         step(1)
     gaps, covered = coverage_findings(compiled, step=step)
