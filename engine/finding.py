@@ -38,6 +38,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "N111": ("note", "complaint whose escalation reaches a line with no pack for it"),
     "W111": ("warning", "fault priors that do not make sense"),
     "W112": ("warning", "moot question: every answer leads to the same outcome there"),
+    "W113": ("warning", "escalation forbidding an action the procedure asks for"),
 }
 
 _IGNORE = re.compile(r"#\s*linewise:\s*ignore\[([A-Z0-9,\s]+)\]")

@@ -18,6 +18,7 @@ from engine.conflict import check_pairs, check_rules
 from engine.constraint import build_space
 from engine.coverage import MAX_REGIONS, DomainCoverage, coverage_findings, domains
 from engine.finding import Checker, Finding, split_silenced
+from engine.forbidden import check_forbidden
 from engine.graph import build_graph
 from engine.moot import check_moot
 from engine.priors import check_priors
@@ -93,6 +94,7 @@ def verify(
     check_routes(chk)
     check_priors(chk)
     check_moot(chk)
+    check_forbidden(chk)
     if step is not None:
         step(1)
     gaps, covered = coverage_findings(compiled, step=step)

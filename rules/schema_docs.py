@@ -103,6 +103,7 @@ FIELDS: dict[str, dict[str, tuple[str | None, Any]]] = {
         "agent_only": (None, True),
         "order": (None, 1),
         "after": (None, ["wired_cable_seated"]),
+        "actions": (None, ["open_case"]),
     },
     "Option": {
         "value": (
@@ -235,6 +236,7 @@ FIELDS: dict[str, dict[str, tuple[str | None, Any]]] = {
             "Why the case goes to the higher line, as the next line reads it.",
             "The switch port needs an administrator",
         ),
+        "forbids": (None, ["open_case"]),
     },
     "Text": {
         "en": ("The text in English.", "Is the link light on?"),
