@@ -142,11 +142,15 @@ def check(
     Example:
       linewise pack check --strict rules/line1 rules/line2
     """
+    from cases.sla import load_service_levels
     from engine.verify import load_for_check, render_report, steps, verify  # networkx
+    from rules.intake import SERVICE_FORMS
 
     kb = load_for_check(paths)
+    levels = load_service_levels()  # $LINEWISE_SLA merged onto the shipped service levels
+    budgets = {f: {n: levels.budget(f, n) for n in range(1, 5)} for f in SERVICE_FORMS}
     with progress_bar(steps(kb), "Checking packs", progress) as step:
-        report = verify(kb, ignore=ignore, step=step)
+        report = verify(kb, ignore=ignore, step=step, budgets=budgets)
     if as_json:
         click.echo(json.dumps(report.as_dict(strict), indent=2, ensure_ascii=False))
     else:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.budgets import Budgets, check_budgets
 from engine.compile import compile_knowledge
 from engine.conflict import check_pairs, check_rules
 from engine.constraint import build_space
@@ -80,9 +81,11 @@ def verify(
     *,
     ignore: Iterable[str] = (),
     step: Callable[[int], None] | None = None,
+    budgets: Budgets | None = None,
 ) -> Report:
     """Every finding over a knowledge base (the packs checked together); `step(n)` is called
-    as the work advances (`steps(kb)` in all), for a progress bar."""
+    as the work advances (`steps(kb)` in all), for a progress bar. With `budgets` (per form
+    of service and line, from the service levels), faults out of their reach are found too."""
     compiled = compile_knowledge(kb, name="VerifyKnowledge")
     chk = Checker(compiled, build_graph(compiled), build_space(kb, compiled.rules))
     check_rules(chk)
@@ -95,6 +98,7 @@ def verify(
     check_priors(chk)
     check_moot(chk)
     check_forbidden(chk)
+    check_budgets(chk, budgets)
     if step is not None:
         step(1)
     gaps, covered = coverage_findings(compiled, step=step)
