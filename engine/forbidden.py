@@ -102,16 +102,36 @@ def _may_ask(
     mine = needs.of_rule(rule)
     out: list[tuple[int, str]] = []
     for other in chk.compiled.rules:
-        if other.index == rule.index or any(t.forbids for t in other.ref.rule.then):
+        if (
+            other.index == rule.index
+            or any(t.forbids for t in other.ref.rule.then)
+            or chk.line_of(other.ref.pack_id) > line  # a higher line never runs before it
+        ):
             continue
         asked = sorted(
             q
             for q in needs.of_rule(other)
             if q not in mine and set(kb.questions[q].actions) & forbidden
         )
+        asked = [q for q in asked if not _settled_first(chk, mine, q)]
         if asked and _together(chk, rule, other, set(asked)):
             out.append((other.index, asked[0]))
     return out
+
+
+def _settled_first(chk: Checker, mine: frozenset[str], question: str) -> bool:
+    """Whether the procedure settles every question the escalation needs before asking
+    `question`: it waits for them (`after`), or they all have an `order` lower than its own
+    (ordered questions come first, lowest first), so the escalation fires first."""
+    if not mine:
+        return False
+    asked = chk.kb.questions[question]
+    if mine <= set(asked.after):
+        return True
+    orders = [chk.kb.questions[q].order for q in mine]
+    if any(o is None for o in orders):
+        return False
+    return asked.order is None or asked.order > max(o for o in orders if o is not None)
 
 
 def _together(chk: Checker, one: CompiledRule, other: CompiledRule, skip: set[str]) -> bool:

@@ -16,6 +16,7 @@ import pytest
 from cases.golden import load_golden
 from engine.compile import compile_knowledge
 from engine.facts import FactSet
+from engine.guided import guided_tree
 from engine.select import answer_values
 from engine.session import Ask, Asked, Record, Session
 from engine.verify import check_paths
@@ -142,3 +143,41 @@ def test_the_kept_workshop_version_asked_to_open_the_case(tmp_path: Path) -> Non
     (tmp_path / "line2" / "hardware_l2.yaml").write_text(marked, encoding="utf-8")
     kb = load_knowledge([tmp_path])
     assert _opening_asks(kb, "hw-warranty-beeps-not-opened") == ["hw_liquid_traces"]
+
+
+def _powered_before_spill(kb: KnowledgeBase) -> list[str]:
+    """Line 1 boot paths (the session's own, engine.guided) that end in the spill
+    escalation ("do not power it on again") after a question that powers it on."""
+    compiled = compile_knowledge(kb.for_line(1), name="Spill")
+    forbidden = _forbidden(compiled.kb, 1)
+    bad: list[str] = []
+    for complaint in ("boot_no_power", "boot_no_start"):
+        tree = guided_tree(compiled, line=1, symptoms=[complaint], max_nodes=400)
+        assert tree.truncated == 0
+        for node in tree.nodes():
+            if node.kind != "escalation" or "power it on" not in node.reason:
+                continue
+            done = [q for q, _ in node.answers if set(compiled.kb.questions[q].actions) & forbidden]
+            bad.extend(f"{node.id}: {q}" for q in done)
+    return bad
+
+
+def test_a_wet_or_dropped_computer_is_never_switched_on_first(shipped_kb: KnowledgeBase) -> None:
+    assert "power_on" in _forbidden(shipped_kb, 1)
+    assert _powered_before_spill(shipped_kb) == []
+
+
+def test_the_power_pack_settles_what_happened_before_power_on(tmp_path: Path) -> None:
+    """Version 1.0.0 (kept for replay) left it to the question policy to ask what happened
+    before pressing the power button; without `after` pack check cannot rely on that, and
+    says so (W113) at every rule that may switch on a dropped or wet computer."""
+    shutil.copytree(ROOT / "rules" / "line1", tmp_path / "line1")
+    current = (tmp_path / "line1" / "power_boot.yaml").read_text(encoding="utf-8")
+    unordered = current.replace(
+        "    after: [boot_recent_change]  # a dropped or wet computer is not switched on\n", ""
+    )
+    assert unordered != current
+    (tmp_path / "line1" / "power_boot.yaml").write_text(unordered, encoding="utf-8")
+    found = [f for f in check_paths([tmp_path]).findings if f.code == "W113"]
+    assert found and all("boot_spill_or_drop" in f.message for f in found)
+    assert {f.details["question"] for f in found} >= {"boot_fans_spin", "boot_screen_state"}
