@@ -5,9 +5,10 @@ minutes), `cases/sla.yaml`; a guided session escalates (`question_budget`, `sla_
 once it has spent either. A fault is out of reach for a form when even the cheapest way a
 rule can conclude it needs more of the line's own questions, or more of their minutes,
 than that form allows the line (minutes are counted before the last question: the
-session checks its time budget before it asks, so the last question may overrun it). The count is a lower bound, so the finding is certain:
-a rule needs every question of one term of its condition (`engine.constraint`), and a
-derived fact the questions of one of the rules deriving it. (A session may ask more than
+session checks its time budget before it asks, so the last question may overrun it).
+The count is a lower bound, so the finding is certain: a rule needs every question of
+one term of its condition (`engine.constraint`), and a derived fact the questions of one
+of the rules deriving it. (A session may ask more than
 the fewest, e.g. a declared `order` first; docs/packs.md, "Question budgets".)
 """
 
