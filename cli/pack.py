@@ -144,11 +144,9 @@ def check(
     """
     from cases.sla import load_service_levels
     from engine.verify import load_for_check, render_report, steps, verify  # networkx
-    from rules.intake import SERVICE_FORMS
 
     kb = load_for_check(paths)
-    levels = load_service_levels()  # $LINEWISE_SLA merged onto the shipped service levels
-    budgets = {f: {n: levels.budget(f, n) for n in range(1, 5)} for f in SERVICE_FORMS}
+    budgets = load_service_levels().budgets()  # $LINEWISE_SLA merged onto the shipped ones
     with progress_bar(steps(kb), "Checking packs", progress) as step:
         report = verify(kb, ignore=ignore, step=step, budgets=budgets)
     if as_json:

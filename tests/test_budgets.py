@@ -62,3 +62,13 @@ def test_a_fault_gated_to_another_form_is_not_held_to_premium(tmp_path: Path) ->
     found = verify(load_for_check([folder]), budgets=budgets).findings
     deep = [f for f in found if f.code == "W114" and "deep_fault" in f.message]
     assert deep == []
+
+
+def test_publishing_holds_faults_to_the_budgets_too() -> None:
+    """`pack publish` runs the same checker, so a strict publish refuses W114 as well."""
+    from cases import cache
+    from cases.publish import verification_problems
+
+    files = cache.resolve_files([PACK])
+    problems = verification_problems(files, "procedure", strict=True)
+    assert any("W114" in p and "deep_fault" in p for p in problems), problems
