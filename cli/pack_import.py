@@ -1,0 +1,190 @@
+"""`linewise pack import`: a decision table or a flowchart in, a pack and its golden cases out."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cli.options import json_option
+from rules.errors import Diagnostic, InputError
+from rules.importing import Imported, PackMeta
+from rules.source import display_path
+
+TABLES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
+FLOWCHARTS = (".drawio", ".dio", ".xml")
+
+
+@click.command("import")
+@click.argument("source", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="Folder to write the pack and its golden/ cases into (made when missing).",
+)
+@click.option("--id", "pack_id", help="The pack's id [default: made from the file name].")
+@click.option("--line", type=click.IntRange(1, 4), default=1, show_default=True)
+@click.option("--title", help="The pack's title [default: made from the id].")
+@click.option("--version", "version", default="1.0.0", show_default=True)
+@click.option(
+    "--format",
+    "form",
+    type=click.Choice(["table", "drawio"]),
+    help="What SOURCE is [default: by its suffix: .csv/.xlsx table, .drawio/.xml flowchart].",
+)
+@click.option("--page", help="The draw.io page to read [default: the first].")
+@click.option("--force", is_flag=True, help="Overwrite files that are already there.")
+@json_option
+def import_(
+    source: Path,
+    out: Path,
+    pack_id: str | None,
+    line: int,
+    title: str | None,
+    version: str,
+    form: str | None,
+    page: str | None,
+    force: bool,
+    as_json: bool,
+) -> None:
+    """Import a decision table (CSV/XLSX) or a draw.io flowchart as a pack and golden cases.
+
+    Writes OUT/<id>.yaml and one golden case per row or path in OUT/golden/<id>/, then
+    validates the pack and replays the cases on it (exit 1 if one fails). See
+    docs/porting.md for the table's columns and how shapes are read.
+
+    \b
+    Examples:
+      linewise pack import printer-table.xlsx --out my-packs --line 1
+      linewise pack import router.drawio --out my-packs --id router
+    """
+    shown = display_path(source)
+    kind = form or _kind(source, shown)
+    meta = PackMeta(pack_id or _pack_id(source), line, version, title)
+    _check_meta(meta, shown)
+    imported = _convert(source, shown, kind, meta, page)
+    written = write(imported, out, force)
+    run = _verify(out, written[0])
+    for note in imported.notes:
+        click.echo(note.render(), err=True)
+    summary = {
+        "pack": display_path(written[0]),
+        "questions": len(imported.pack.get("questions", [])),
+        "faults": len(imported.pack.get("faults", [])),
+        "rules": len(imported.pack.get("rules", [])),
+        "cases": len(written) - 1,
+        "passed": run.count("pass"),
+        "notes": [n.as_dict() for n in imported.notes],
+    }
+    if as_json:
+        click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+    else:
+        click.echo(
+            f"wrote {summary['pack']}: {summary['questions']} questions, {summary['faults']} "
+            f"faults, {summary['rules']} rules; {summary['cases']} golden cases in "
+            f"{display_path(out / 'golden' / meta.id)}, {summary['passed']} passed"
+        )
+    if not run.ok:
+        from cli.golden import render_run
+
+        click.echo(render_run(run), err=True)
+        raise click.exceptions.Exit(1)
+
+
+def _kind(source: Path, shown: str) -> str:
+    suffix = source.suffix.lower()
+    if suffix in TABLES:
+        return "table"
+    if suffix in FLOWCHARTS:
+        return "drawio"
+    raise InputError(
+        [
+            Diagnostic(
+                shown,
+                0,
+                0,
+                "",
+                f"cannot tell what a '{suffix or 'suffix-less'}' file is",
+                "name it .csv, .xlsx or .drawio, or give --format table|drawio",
+            )
+        ]
+    )
+
+
+def _pack_id(source: Path) -> str:
+    ident = re.sub(r"[^a-z0-9_-]+", "-", source.stem.lower()).strip("-_")
+    return ident if ident[:1].isalpha() else f"imported-{ident}".rstrip("-")
+
+
+def _check_meta(meta: PackMeta, shown: str) -> None:
+    from pydantic import ValidationError
+
+    from rules.schema_base import PackId, SemVer
+
+    for name, value, shape in (("--id", meta.id, PackId), ("--version", meta.version, SemVer)):
+        try:
+            from pydantic import TypeAdapter
+
+            TypeAdapter(shape).validate_python(value)
+        except ValidationError as err:
+            hint = "lower-case letters, digits, '-' and '_'" if name == "--id" else "e.g. 1.0.0"
+            raise InputError(
+                [Diagnostic(shown, 0, 0, name, f"{value!r} is not valid", hint)]
+            ) from err
+
+
+def _convert(source: Path, shown: str, kind: str, meta: PackMeta, page: str | None) -> Imported:
+    if not source.is_file():
+        raise InputError([Diagnostic(shown, 0, 0, "", "no such file")])
+    if kind == "table":
+        from rules.import_table import table_pack
+        from rules.table_read import read_table
+
+        return table_pack(read_table(source, shown), meta, shown)
+    from rules.drawio import read_drawio
+    from rules.import_flow import flow_pack
+
+    return flow_pack(read_drawio(source, shown, page), meta, shown)
+
+
+def write(imported: Imported, out: Path, force: bool) -> list[Path]:
+    """Write the pack and its cases (the pack first); refuse to overwrite unless `force`."""
+    import yaml
+
+    ident = imported.pack["id"]
+    files: dict[Path, dict[str, Any]] = {out / f"{ident}.yaml": imported.pack}
+    for case in imported.cases:
+        files[out / "golden" / ident / f"{case['id']}.yaml"] = case
+    there = [p for p in files if p.exists()]
+    if there and not force:
+        raise InputError(
+            [
+                Diagnostic(
+                    display_path(there[0]),
+                    0,
+                    0,
+                    "",
+                    "is already there",
+                    "give --force to overwrite, or another --out",
+                )
+            ]
+        )
+    for path, data in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+        path.write_text(text, encoding="utf-8")
+    return list(files)
+
+
+def _verify(out: Path, pack: Path) -> Any:
+    """Validate the written pack and replay its golden cases on it (one process)."""
+    from cases.replay import run_golden
+    from rules.knowledge import load_knowledge
+
+    load_knowledge([pack])
+    return run_golden([out / "golden" / pack.stem], [pack], jobs=1)

@@ -1,0 +1,249 @@
+"""`linewise pack import`: decision tables and draw.io flowcharts become packs that pass."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import zlib
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from cli.main import cli
+from rules.drawio import read_drawio
+from rules.errors import InputError
+from rules.import_flow import flow_pack
+from rules.import_table import table_pack
+from rules.importing import PackMeta
+from rules.table_read import read_table
+
+DATA = Path(__file__).parent / "data" / "import"
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(argv))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def imported(tmp_path: Path, source: Path, *extra: str) -> dict[str, object]:
+    code, out, err = run("pack", "import", str(source), "--out", str(tmp_path), "--json", *extra)
+    assert code == 0, out + err
+    summary: dict[str, object] = json.loads(out)
+    return summary
+
+
+def test_csv_table_becomes_a_pack_whose_cases_pass(tmp_path: Path) -> None:
+    summary = imported(tmp_path, DATA / "printer-table.csv", "--id", "printer-imp")
+    assert summary["cases"] == summary["passed"] == 7
+    pack = yaml.safe_load((tmp_path / "printer-imp.yaml").read_text())
+    kinds = {q["text"]: q["type"] for q in pack["questions"]}
+    assert kinds == {
+        "Is the printer switched on?": "yesno",
+        "What does the display show?": "choice",
+        "Toner left (%)": "number",
+        "Can colleagues print to it?": "yesno",
+    }
+    toner = next(r for r in pack["rules"] if r["id"] == "toner")
+    assert {"question": "printer_imp_toner_left", "less_than": 5} in toner["when"]["all"]
+    assert pack["rules"][-1]["fallback"] is True
+    driver = yaml.safe_load((tmp_path / "golden" / "printer-imp" / "row-7.yaml").read_text())
+    assert driver["expect"] == {"escalate": 2, "kind": "below_threshold"}  # certainty 0.6
+    # the pack passes validate and check, and `linewise test` replays the cases
+    assert run("pack", "validate", str(tmp_path))[0] == 0
+    code, out, _ = run("test", str(tmp_path), "--packs", str(tmp_path), "-j", "1")
+    assert code == 0 and "7 passed" in out
+
+
+def test_first_row_that_matches_wins(tmp_path: Path) -> None:
+    """Row 'toner' needs answers that the earlier rows do not catch: printer on, no jam."""
+    imported(tmp_path, DATA / "printer-table.csv", "--id", "printer-imp")
+    case = yaml.safe_load((tmp_path / "golden" / "printer-imp" / "row-4.yaml").read_text())
+    assert case["answers"]["printer_imp_is_the_printer_switched_on"] is True
+    assert case["answers"]["printer_imp_what_does_the_display_show"] in ("ready", "toner_low")
+    assert case["answers"]["printer_imp_toner_left"] < 5
+
+
+def test_xlsx_table_reads_like_csv(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for line in (DATA / "printer-table.csv").read_text().splitlines():
+        sheet.append([float(v) if v.replace(".", "").isdigit() else v for v in line.split(",")])
+    book.save(tmp_path / "printer.xlsx")
+    summary = imported(tmp_path / "out", tmp_path / "printer.xlsx")
+    assert summary["cases"] == summary["passed"] == 7
+
+
+def test_table_errors_name_the_cell(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Light on?,Speed,conclusion\nyes,fast,Cable\nno,< 5,Port dead\nmaybe,,\n")
+    with pytest.raises(InputError) as caught:
+        table_pack(read_table(bad, "bad.csv"), PackMeta("bad"), "bad.csv")
+    text = caught.value.render()
+    assert "bad.csv: row 2, column 2: “fast” is a word, but row 3, column 2 holds a number" in text
+    assert "bad.csv: row 4: has no conclusion" in text
+
+
+def test_a_row_that_can_never_apply_is_reported(tmp_path: Path) -> None:
+    table = tmp_path / "t.csv"
+    table.write_text("Light on?,conclusion\nyes,Cable\n-,Port dead\nno,Never reached\n")
+    with pytest.raises(InputError, match="row 3: cares about no question"):
+        table_pack(read_table(table, "t.csv"), PackMeta("t"), "t.csv")
+    table.write_text("Light on?,Fan?,conclusion\nyes,-,Cable\nno,-,Port dead\nyes,no,Shadowed\n")
+    result = table_pack(read_table(table, "t.csv"), PackMeta("t"), "t.csv")
+    assert [n.path for n in result.notes if "never apply" in n.message] == ["row 4"]
+    assert len(result.cases) == 2
+
+
+def test_drawio_flowchart_becomes_a_pack_with_a_case_per_path(tmp_path: Path) -> None:
+    summary = imported(tmp_path, DATA / "router.drawio", "--id", "router")
+    assert summary["cases"] == summary["passed"] == 6
+    pack = yaml.safe_load((tmp_path / "router.yaml").read_text())
+    questions = {q["id"]: q for q in pack["questions"]}
+    assert questions["router_are_the_router_s_lights_on"]["type"] == "yesno"  # HTML label
+    wan = questions["router_what_colour_is_the_wan_light"]
+    assert [o["value"] for o in wan["options"]] == ["green", "red", "off"]
+    works = questions["router_does_the_internet_work_now"]
+    assert works["help"] == "First: Plug the router in and switch it on."
+    assert [q["order"] for q in pack["questions"]] == [2, 3, 4, 4]
+    cable = next(f for f in pack["faults"] if f["title"] == "WAN cable unplugged")
+    assert cable["fix"] == ["Plug the cable from the wall socket into the WAN port"]
+    escalations = [r["then"][0] for r in pack["rules"] if "escalate" in r["then"][0]]
+    assert {e["reason"] for e in escalations} == {
+        "the router does not start",
+        "the provider's line is down",
+    }
+    # the unconnected title box is left out, and said so
+    notes = summary["notes"]
+    assert isinstance(notes, list) and any("title" in n["path"] for n in notes)
+
+
+def test_compressed_drawio_reads_as_the_plain_one() -> None:
+    plain = read_drawio(DATA / "router.drawio", "router.drawio")
+    packed = read_drawio(DATA / "router-compressed.drawio", "router-compressed.drawio")
+    assert packed.nodes == plain.nodes and packed.edges == plain.edges
+    meta = PackMeta("router")
+    assert flow_pack(packed, meta, "x").pack == flow_pack(plain, meta, "x").pack
+
+
+def _drawio(tmp_path: Path, cells: str, name: str = "f.drawio") -> Path:
+    path = tmp_path / name
+    path.write_text(
+        f'<mxfile><diagram name="p"><mxGraphModel><root><mxCell id="0"/>{cells}'
+        "</root></mxGraphModel></diagram></mxfile>"
+    )
+    return path
+
+
+def _vertex(ident: str, text: str) -> str:
+    return f'<mxCell id="{ident}" value="{text}" vertex="1" parent="0"/>'
+
+
+def _edge(ident: str, source: str, target: str, text: str = "") -> str:
+    return f'<mxCell id="{ident}" value="{text}" edge="1" source="{source}" target="{target}"/>'
+
+
+def test_flowchart_errors_name_the_node_or_edge(tmp_path: Path) -> None:
+    loop = _drawio(
+        tmp_path,
+        _vertex("q1", "Light on?")
+        + _vertex("q2", "Fan on?")
+        + _edge("a", "q1", "q2", "yes")
+        + _edge("b", "q2", "q1", "no"),
+    )
+    code, _out, err = run("pack", "import", str(loop), "--out", str(tmp_path / "o"))
+    assert code == 2 and "needs exactly one start" in err
+    loop2 = _drawio(
+        tmp_path,
+        _vertex("s", "Start")
+        + _vertex("q1", "Light on?")
+        + _vertex("q2", "Fan on?")
+        + _edge("a", "s", "q1")
+        + _edge("b", "q1", "q2", "yes")
+        + _edge("c", "q2", "q1", "no"),
+        "loop.drawio",
+    )
+    code, _out, err = run("pack", "import", str(loop2), "--out", str(tmp_path / "o"))
+    assert code == 2 and "the flowchart loops: 'q1' → 'q2' → 'q1'" in err
+    mixed = _drawio(
+        tmp_path,
+        _vertex("q1", "Light on?")
+        + _vertex("x", "Cable")
+        + _vertex("y", "Port")
+        + _edge("a", "q1", "x", "yes")
+        + _edge("b", "q1", "y")
+        + _edge("c", "q1", "gone", "no"),
+        "mixed.drawio",
+    )
+    code, _out, err = run("pack", "import", str(mixed), "--out", str(tmp_path / "o"))
+    assert code == 2
+    assert "edge 'b': has no answer label, but other arrows out of node 'q1' have" in err
+    assert "edge 'c' (“no”): is not connected at its end" in err
+    assert "Traceback" not in err
+
+
+def test_hostile_xml_is_refused(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.drawio"
+    bomb.write_text(
+        '<?xml version="1.0"?><!DOCTYPE m [<!ENTITY a "aaaaaaaaaa">'
+        '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><mxfile>&b;</mxfile>'
+    )
+    with pytest.raises(InputError, match="declares a DTD or entities"):
+        read_drawio(bomb, "bomb.drawio")
+    packed = zlib.compressobj(9, zlib.DEFLATED, -15)
+    zeros = packed.compress(b"0" * (40 << 20)) + packed.flush()
+    deflated = tmp_path / "zip.drawio"
+    deflated.write_text(f"<mxfile><diagram>{base64.b64encode(zeros).decode()}</diagram></mxfile>")
+    with pytest.raises(InputError, match="unpacks to over 16 MiB"):
+        read_drawio(deflated, "zip.drawio")
+    broken = tmp_path / "broken.drawio"
+    broken.write_text("<mxfile><diagram>\n<mxGraphModel></diagram>")
+    with pytest.raises(InputError, match="not well-formed XML at line 2"):
+        read_drawio(broken, "broken.drawio")
+
+
+def test_import_refuses_to_overwrite(tmp_path: Path) -> None:
+    imported(tmp_path, DATA / "router.drawio")
+    code, _out, err = run("pack", "import", str(DATA / "router.drawio"), "--out", str(tmp_path))
+    assert code == 2 and "is already there" in err and "--force" in err
+    assert imported(tmp_path, DATA / "router.drawio", "--force")["passed"] == 6
+
+
+def test_guided_session_on_an_imported_flowchart_follows_the_chart(tmp_path: Path) -> None:
+    imported(tmp_path, DATA / "router.drawio", "--id", "router")
+    assert run("pack", "check", "--strict", str(tmp_path))[0] == 0
+    result = CliRunner(env={"LINEWISE_STORE": str(tmp_path / "cases.sqlite3")}).invoke(
+        cli,
+        [
+            "diagnose",
+            "--packs",
+            str(tmp_path / "router.yaml"),
+            "--service-form",
+            "paid",
+            "--channel",
+            "phone",
+            "--customer",
+            "x",
+            "--location",
+            "y",
+            "--equipment-type",
+            "r",
+            "--model",
+            "m",
+            "--serial",
+            "s",
+        ],
+        input="1\nyes\ngreen\nno\nyes\n",
+    )
+    asked = [m.group(1) for m in re.finditer(r"^Q\d+\. (.*)$", result.stdout, re.MULTILINE)]
+    assert asked == [
+        "Are the router's lights on?",
+        "What colour is the WAN light?",
+        "Do other devices in the home have internet?",
+    ]
+    assert "DNS settings wrong on the router" in result.stdout
