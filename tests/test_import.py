@@ -247,3 +247,14 @@ def test_guided_session_on_an_imported_flowchart_follows_the_chart(tmp_path: Pat
         "Do other devices in the home have internet?",
     ]
     assert "DNS settings wrong on the router" in result.stdout
+
+
+def test_import_output_is_stable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same table gives the same files (the committed copy, used by docs/api.md)."""
+    monkeypatch.chdir(DATA.parent.parent.parent)
+    imported(tmp_path, Path("tests/data/import/printer-table.csv"), "--id", "printer-imp")
+    kept = DATA / "printer-pack"
+    made = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.yaml"))
+    assert made == sorted(p.relative_to(kept) for p in kept.rglob("*.yaml"))
+    for name in made:
+        assert (tmp_path / name).read_text() == (kept / name).read_text(), name
