@@ -121,6 +121,7 @@ def pack_head(meta: PackMeta, description: str, complaint: str | None = None) ->
         "status": "draft",
         "description": description,
         "symptoms": [{"id": complaint_id(meta), "title": complaint or title}],
+        "intake": ["customer", "location"],  # no equipment details: add them if needed
     }
 
 

@@ -257,6 +257,11 @@ class Sequence(_Model):
     )
 
 
+IntakeText = Literal[
+    "customer", "location", "equipment_type", "equipment_model", "equipment_serial"
+]
+
+
 class Pack(_Model):
     """One versioned rule pack, owned by one support line."""
 
@@ -272,6 +277,11 @@ class Pack(_Model):
     facts: list[FactDecl] = Field(default_factory=list)
     faults: list[Fault] = Field(default_factory=list)
     rules: list[Rule] = Field(default_factory=list)
+    intake: list[IntakeText] | None = Field(
+        default=None,
+        description="The intake fields this pack's cases need besides service form, channel "
+        "and complaint (omitted: all of them; [] for none).",
+    )
     sequences: list[Sequence] = Field(
         default_factory=list,
         description="Ordered checks where the first that holds concludes; each becomes rules.",

@@ -83,6 +83,7 @@ FIELDS: dict[str, dict[str, tuple[str | None, Any]]] = {
             ],
         ),
         "sequences": (None, [_SEQUENCE_EXAMPLE]),
+        "intake": (None, ["customer", "location"]),
     },
     "Sequence": {
         "id": ("The sequence's id; its rules are named ID_1, ID_2, ... and ID_otherwise.", "link"),

@@ -219,27 +219,12 @@ def test_guided_session_on_an_imported_flowchart_follows_the_chart(tmp_path: Pat
     assert run("pack", "check", "--strict", str(tmp_path))[0] == 0
     result = CliRunner(env={"LINEWISE_STORE": str(tmp_path / "cases.sqlite3")}).invoke(
         cli,
-        [
-            "diagnose",
-            "--packs",
-            str(tmp_path / "router.yaml"),
-            "--service-form",
-            "paid",
-            "--channel",
-            "phone",
-            "--customer",
-            "x",
-            "--location",
-            "y",
-            "--equipment-type",
-            "r",
-            "--model",
-            "m",
-            "--serial",
-            "s",
-        ],
-        input="1\nyes\ngreen\nno\nyes\n",
+        ["diagnose", "--packs", str(tmp_path / "router.yaml"), "--service-form", "paid"],
+        input="Ann\nHome\nphone\n1\nyes\ngreen\nno\nyes\n",
     )
+    # the pack declares its intake: who and where, no equipment type, model or serial
+    assert "Customer" in result.stdout and "Location" in result.stdout
+    assert "Equipment" not in result.stdout and "Serial" not in result.stdout
     asked = [m.group(1) for m in re.finditer(r"^Q\d+\. (.*)$", result.stdout, re.MULTILINE)]
     assert asked == [
         "Are the router's lights on?",
@@ -258,3 +243,14 @@ def test_import_output_is_stable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert made == sorted(p.relative_to(kept) for p in kept.rglob("*.yaml"))
     for name in made:
         assert (tmp_path / name).read_text() == (kept / name).read_text(), name
+
+
+def test_needed_intake_fields_follow_the_packs() -> None:
+    from rules.intake import needed_fields
+    from rules.knowledge import load_knowledge
+
+    shipped = load_knowledge()
+    every = ("customer", "location", "equipment_type", "equipment_model", "equipment_serial")
+    assert needed_fields(p.pack for p in shipped.packs.values()) == every
+    mine = load_knowledge([DATA / "printer-pack"])
+    assert needed_fields(p.pack for p in mine.packs.values()) == ("customer", "location")
