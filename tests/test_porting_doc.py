@@ -31,8 +31,13 @@ def folder(tmp_path: Path) -> Path:
 
 def test_the_decision_table_example_imports_as_the_guide_says(folder: Path) -> None:
     code, out = run(
-        "pack", "import", str(folder / "printer-table.csv"), "--out", str(folder / "my-packs"),
-        "--id", "printer-table",
+        "pack",
+        "import",
+        str(folder / "printer-table.csv"),
+        "--out",
+        str(folder / "my-packs"),
+        "--id",
+        "printer-table",
     )
     assert code == 0, out
     assert "3 questions, 3 faults, 5 rules; 5 golden cases" in out and "5 passed" in out
