@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
+from cli.golden import jobs_option
 from cli.options import json_option
+from cli.progress import progress_bar, progress_option
 from rules.errors import Diagnostic, InputError
 from rules.importing import Imported, PackMeta
 from rules.source import display_path
@@ -39,6 +42,8 @@ FLOWCHARTS = (".drawio", ".dio", ".xml")
 )
 @click.option("--page", help="The draw.io page to read [default: the first].")
 @click.option("--force", is_flag=True, help="Overwrite files that are already there.")
+@jobs_option
+@progress_option
 @json_option
 def import_(
     source: Path,
@@ -50,6 +55,8 @@ def import_(
     form: str | None,
     page: str | None,
     force: bool,
+    jobs: int | None,
+    progress: bool | None,
     as_json: bool,
 ) -> None:
     """Import a decision table (CSV/XLSX) or a draw.io flowchart as a pack and golden cases.
@@ -69,7 +76,8 @@ def import_(
     _check_meta(meta, shown)
     imported = _convert(source, shown, kind, meta, page)
     written = write(imported, out, force)
-    run = _verify(out, written[0])
+    with progress_bar(len(written) - 1, "replaying", progress) as step:
+        run = _verify(out, written[0], jobs, step)
     for note in imported.notes:
         click.echo(note.render(), err=True)
     summary = {
@@ -181,10 +189,10 @@ def write(imported: Imported, out: Path, force: bool) -> list[Path]:
     return list(files)
 
 
-def _verify(out: Path, pack: Path) -> Any:
-    """Validate the written pack and replay its golden cases on it (one process)."""
+def _verify(out: Path, pack: Path, jobs: int | None, step: Callable[[int], None] | None) -> Any:
+    """Validate the written pack and replay its golden cases on it."""
     from cases.replay import run_golden
     from rules.knowledge import load_knowledge
 
     load_knowledge([pack])
-    return run_golden([out / "golden" / pack.stem], [pack], jobs=1)
+    return run_golden([out / "golden" / pack.stem], [pack], jobs=jobs, progress=step)

@@ -254,3 +254,26 @@ def test_needed_intake_fields_follow_the_packs() -> None:
     assert needed_fields(p.pack for p in shipped.packs.values()) == every
     mine = load_knowledge([DATA / "printer-pack"])
     assert needed_fields(p.pack for p in mine.packs.values()) == ("customer", "location")
+
+
+@pytest.mark.slow
+def test_a_chart_of_many_paths_replays_on_worker_processes_without_noise(tmp_path: Path) -> None:
+    """64 paths (six questions in a row): enough for the worker pool, whose shutdown
+    must not print a traceback from the command line's signal handlers."""
+    import subprocess
+    import sys
+
+    cells = "".join(_vertex(f"q{i}", f"Check {i} passes?") for i in range(6))
+    cells += _vertex("a", "Fault A") + _vertex("b", "Escalate to Line 2: fault B")
+    for i in range(6):
+        for answer in ("yes", "no"):
+            target = f"q{i + 1}" if i < 5 else ("a" if answer == "yes" else "b")
+            cells += _edge(f"e{i}{answer}", f"q{i}", target, answer)
+    chart = _drawio(tmp_path, cells, "chain.drawio")
+    argv = [sys.executable, "-m", "cli.main", "pack", "import", str(chart), "--out"]
+    done = subprocess.run(
+        [*argv, str(tmp_path / "out"), "-j", "2"], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert "64 golden cases" in done.stdout and "64 passed" in done.stdout
+    assert "Traceback" not in done.stderr
