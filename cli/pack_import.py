@@ -19,6 +19,7 @@ from rules.source import display_path
 
 TABLES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
 FLOWCHARTS = (".drawio", ".dio", ".xml")
+NODE_LISTS = (".yaml", ".yml")
 
 
 @click.command("import")
@@ -37,8 +38,9 @@ FLOWCHARTS = (".drawio", ".dio", ".xml")
 @click.option(
     "--format",
     "form",
-    type=click.Choice(["table", "drawio"]),
-    help="What SOURCE is [default: by its suffix: .csv/.xlsx table, .drawio/.xml flowchart].",
+    type=click.Choice(["table", "drawio", "nodes"]),
+    help="What SOURCE is [default: by its suffix: .csv/.xlsx a table, .drawio/.xml a "
+    "flowchart, .yaml a flowchart as a node list].",
 )
 @click.option("--page", help="The draw.io page to read [default: the first].")
 @click.option("--force", is_flag=True, help="Overwrite files that are already there.")
@@ -110,6 +112,8 @@ def _kind(source: Path, shown: str) -> str:
         return "table"
     if suffix in FLOWCHARTS:
         return "drawio"
+    if suffix in NODE_LISTS:
+        return "nodes"
     raise InputError(
         [
             Diagnostic(
@@ -118,7 +122,7 @@ def _kind(source: Path, shown: str) -> str:
                 0,
                 "",
                 f"cannot tell what a '{suffix or 'suffix-less'}' file is",
-                "name it .csv, .xlsx or .drawio, or give --format table|drawio",
+                "name it .csv, .xlsx, .drawio or .yaml, or give --format table|drawio|nodes",
             )
         ]
     )
@@ -154,8 +158,13 @@ def _convert(source: Path, shown: str, kind: str, meta: PackMeta, page: str | No
         from rules.table_read import read_table
 
         return table_pack(read_table(source, shown), meta, shown)
-    from rules.drawio import read_drawio
     from rules.import_flow import flow_pack
+
+    if kind == "nodes":
+        from rules.flow_list import read_flow_list
+
+        return flow_pack(read_flow_list(source, shown), meta, shown)
+    from rules.drawio import read_drawio
 
     return flow_pack(read_drawio(source, shown, page), meta, shown)
 

@@ -277,3 +277,28 @@ def test_a_chart_of_many_paths_replays_on_worker_processes_without_noise(tmp_pat
     assert done.returncode == 0, done.stderr
     assert "64 golden cases" in done.stdout and "64 passed" in done.stdout
     assert "Traceback" not in done.stderr
+
+
+def test_a_yaml_node_list_reads_as_the_drawn_chart() -> None:
+    from rules.flow_list import read_flow_list
+
+    listed = flow_pack(read_flow_list(DATA / "router-nodes.yaml", "n"), PackMeta("router"), "x")
+    drawn = flow_pack(read_drawio(DATA / "router.drawio", "d"), PackMeta("router"), "x")
+    for key in ("questions", "faults", "symptoms"):
+        assert listed.pack[key] == drawn.pack[key]
+    assert [r["when"] for r in listed.pack["rules"]] == [r["when"] for r in drawn.pack["rules"]]
+    assert len(listed.cases) == 6
+
+
+def test_a_node_list_names_the_line_of_a_wrong_target(tmp_path: Path) -> None:
+    nodes = tmp_path / "chart.yaml"
+    nodes.write_text(
+        "flowchart:\n"
+        "  - {id: q, ask: Light on?, answers: {yes: a, no: nowhere}}\n"
+        "  - {id: a, end: Cable}\n"
+        "  - {id: b, step: Reboot}\n"
+    )
+    code, _out, err = run("pack", "import", str(nodes), "--out", str(tmp_path / "o"))
+    assert code == 2
+    assert "chart.yaml:2:" in err and "no node 'nowhere'" in err
+    assert "chart.yaml:4:" in err and "a 'step' node takes 'next: node'" in err
