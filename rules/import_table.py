@@ -44,6 +44,15 @@ ROLES: dict[str, str] = {
     "line": "line",
     "rule": "rule",
     "name": "rule",
+    # the same columns in Russian
+    "вывод": "conclusion",
+    "заключение": "conclusion",
+    "неисправность": "conclusion",
+    "уверенность": "certainty",
+    "исправление": "fix",
+    "шаги": "fix",
+    "линия": "line",
+    "правило": "rule",
 }
 THRESHOLD = 0.7  # engine.diagnose.DEFAULT_THRESHOLD: a weaker conclusion escalates
 
@@ -236,7 +245,9 @@ def _conclusions(
                 problems.error(
                     cell.where,
                     f"escalates to Line {up[0]} from a Line {meta.line} pack",
-                    f"escalate to a higher line, or import with --line {up[0] - 1}",
+                    f"escalate to a higher line, or import with --line {up[0] - 1}"
+                    if up[0] > 1
+                    else "Line 1 is where cases start: escalate to Line 2 or higher",
                 )
             rule["then"] = [{"escalate": up[0], "reason": up[1]}]
             out.append(Conclusion(None, meta.line, 1.0, up[0]))

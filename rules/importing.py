@@ -18,7 +18,8 @@ from rules.errors import Diagnostic, InputError
 YES = frozenset({"yes", "y", "true", "да", "д"})
 NO = frozenset({"no", "n", "false", "нет", "н"})
 ESCALATE = re.compile(
-    r"^\s*(?:escalate|pass|send|hand|call|transfer)\w*\b.*?\bline\s*([1-4])\b\s*[:.,-]?\s*(.*)$",
+    r"^\s*(?:escalate|pass|send|hand|call|transfer|переда|эскал|направ)\w*\b.*?"
+    r"\b(?:line|лини[яюи])\s*([1-4])\b\s*[:.,-]?\s*(.*)$",
     re.IGNORECASE | re.DOTALL,
 )
 MAX_ID = 48
@@ -69,9 +70,22 @@ def fail(file: str, where: str, message: str, hint: str | None = None) -> InputE
     return InputError([Diagnostic(file, 0, 0, where, message, hint, code="E300")])
 
 
+_CYRILLIC = str.maketrans(
+    {
+        "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
+        "з": "z", "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
+        "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
+        "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
+        "я": "ya",
+    }
+)  # fmt: skip
+
+
 def slug(text: str, taken: set[str], prefix: str = "") -> str:
-    """An id made from `text` (lower case ASCII, '_'), unique among `taken` (which it joins)."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    """An id made from `text` (lower case ASCII, '_'; Russian transliterated), unique
+    among `taken` (which it joins)."""
+    latin = text.lower().translate(_CYRILLIC)
+    folded = unicodedata.normalize("NFKD", latin).encode("ascii", "ignore").decode()
     words = re.findall(r"[a-z0-9]+", folded)
     base = "_".join(words)[:MAX_ID].strip("_") or "item"
     if prefix:

@@ -302,3 +302,20 @@ def test_a_node_list_names_the_line_of_a_wrong_target(tmp_path: Path) -> None:
     assert code == 2
     assert "chart.yaml:2:" in err and "no node 'nowhere'" in err
     assert "chart.yaml:4:" in err and "a 'step' node takes 'next: node'" in err
+
+
+def test_a_russian_table_gets_latin_ids_and_its_columns_are_known(tmp_path: Path) -> None:
+    table = tmp_path / "ru.csv"
+    table.write_text(
+        "Свет горит?,Вывод,Уверенность\nда,Кабель неисправен,90%\n"
+        "нет,Передать на линию 2: нет питания,\n",
+        encoding="utf-8",
+    )
+    result = table_pack(read_table(table, "ru.csv"), PackMeta("ru"), "ru.csv")
+    [question] = result.pack["questions"]
+    assert question["id"] == "ru_svet_gorit" and question["type"] == "yesno"
+    assert result.pack["faults"][0]["id"] == "ru_kabel_neispraven"
+    assert result.pack["rules"][0]["then"] == [
+        {"conclude": "ru_kabel_neispraven", "certainty": 0.9}
+    ]
+    assert result.pack["rules"][1]["then"] == [{"escalate": 2, "reason": "нет питания"}]
