@@ -319,3 +319,28 @@ def test_a_russian_table_gets_latin_ids_and_its_columns_are_known(tmp_path: Path
         {"conclude": "ru_kabel_neispraven", "certainty": 0.9}
     ]
     assert result.pack["rules"][1]["then"] == [{"escalate": 2, "reason": "нет питания"}]
+
+
+@pytest.mark.parametrize("source", ["router.drawio", "printer-table.csv"])
+def test_every_path_guided_reaches_what_the_source_says(tmp_path: Path, source: str) -> None:
+    """Each golden case written by the import, run as a guided session answering from the
+    case: the session ends where the chart or table says, asking nothing outside it."""
+    from engine.api import Done, Escalate, Linewise
+
+    imported(tmp_path, DATA / source, "--id", "imp")
+    lw = Linewise.load([tmp_path / "imp.yaml"])
+    cases = sorted((tmp_path / "golden" / "imp").glob("*.yaml"))
+    assert cases
+    for path in cases:
+        case = yaml.safe_load(path.read_text())
+        session = lw.session(case["intake"])
+        last = session.run(case["answers"])
+        expect = case["expect"]
+        if "fault" in expect:
+            assert isinstance(last, Done) and last.fault == expect["fault"], (path.name, last)
+        else:
+            assert isinstance(last, Escalate), (path.name, last)
+            assert last.escalation.to_line == expect["escalate"], path.name
+            assert last.escalation.kind == expect["kind"], path.name
+        asked = {a.question for a in session.session.record.asked}
+        assert asked <= set(case["answers"]), path.name
