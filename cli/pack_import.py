@@ -43,6 +43,13 @@ NODE_LISTS = (".yaml", ".yml")
     "flowchart, .yaml a flowchart as a node list].",
 )
 @click.option("--page", help="The draw.io page to read [default: the first].")
+@click.option(
+    "--max-cases",
+    type=click.IntRange(1, 100_000),
+    default=500,
+    show_default=True,
+    help="A flowchart's golden cases: at most this many paths (every end first).",
+)
 @click.option("--force", is_flag=True, help="Overwrite files that are already there.")
 @jobs_option
 @progress_option
@@ -56,6 +63,7 @@ def import_(
     version: str,
     form: str | None,
     page: str | None,
+    max_cases: int,
     force: bool,
     jobs: int | None,
     progress: bool | None,
@@ -76,7 +84,7 @@ def import_(
     kind = form or _kind(source, shown)
     meta = PackMeta(pack_id or _pack_id(source), line, version, title)
     _check_meta(meta, shown)
-    imported = _convert(source, shown, kind, meta, page)
+    imported = _convert(source, shown, kind, meta, page, max_cases)
     written = write(imported, out, force)
     with progress_bar(len(written) - 1, "replaying", progress) as step:
         run = _verify(out, written[0], jobs, step)
@@ -150,7 +158,9 @@ def _check_meta(meta: PackMeta, shown: str) -> None:
             ) from err
 
 
-def _convert(source: Path, shown: str, kind: str, meta: PackMeta, page: str | None) -> Imported:
+def _convert(
+    source: Path, shown: str, kind: str, meta: PackMeta, page: str | None, max_cases: int
+) -> Imported:
     if not source.is_file():
         raise InputError([Diagnostic(shown, 0, 0, "", "no such file")])
     if kind == "table":
@@ -163,10 +173,10 @@ def _convert(source: Path, shown: str, kind: str, meta: PackMeta, page: str | No
     if kind == "nodes":
         from rules.flow_list import read_flow_list
 
-        return flow_pack(read_flow_list(source, shown), meta, shown)
+        return flow_pack(read_flow_list(source, shown), meta, shown, max_cases)
     from rules.drawio import read_drawio
 
-    return flow_pack(read_drawio(source, shown, page), meta, shown)
+    return flow_pack(read_drawio(source, shown, page), meta, shown, max_cases)
 
 
 def write(imported: Imported, out: Path, force: bool) -> list[Path]:

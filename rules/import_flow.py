@@ -43,8 +43,9 @@ class Shapes:
     ends: list[str]
 
 
-def flow_pack(flow: Flow, meta: PackMeta, shown: str) -> Imported:
-    """The pack and golden cases for a flowchart read by `rules.drawio`."""
+def flow_pack(flow: Flow, meta: PackMeta, shown: str, max_cases: int | None = None) -> Imported:
+    """The pack and golden cases for a flowchart read by `rules.drawio`: one case per
+    path, or at most `max_cases` of them (every end first, then spread evenly)."""
     problems = ImportProblems(shown)
     shapes = _shapes(flow, problems)
     if shapes is None or problems.errors:
@@ -62,7 +63,17 @@ def flow_pack(flow: Flow, meta: PackMeta, shown: str) -> Imported:
     pack["faults"] = _unique([e for e in ends.values() if "fix" in e])
     pack["rules"] = _rules(paths, ends, shapes)
     cases: list[dict[str, Any]] = []
+    chosen = _sample(paths, max_cases)
+    if len(chosen) < len(paths):
+        problems.note(
+            "flowchart",
+            f"{len(paths):,} paths: golden cases for {len(chosen):,} of them "
+            "(every end, then spread evenly)",
+            "give a larger --max-cases to write more",
+        )
     for number, (conds, end) in enumerate(paths, start=1):
+        if number - 1 not in chosen:
+            continue
         outcome = ends[end]
         expect = (
             {"escalate": outcome["escalate"], "kind": "rule"}
@@ -72,6 +83,23 @@ def flow_pack(flow: Flow, meta: PackMeta, shown: str) -> Imported:
         title = f"Path {number} to “{outcome['title']}”"
         cases.append(case_entry(f"path-{number}", title, meta, dict(conds), expect))
     return Imported(pack, cases, problems.notes)
+
+
+def _sample(paths: list[tuple[list[tuple[str, Any]], str]], limit: int | None) -> set[int]:
+    """Indexes of the paths that get a golden case: all, or the first path to each end
+    and then evenly spread ones, up to `limit` (deterministic)."""
+    if limit is None or len(paths) <= limit:
+        return set(range(len(paths)))
+    chosen: set[int] = set()
+    reached: set[str] = set()
+    for index, (_conds, end) in enumerate(paths):
+        if len(chosen) < limit and end not in reached:
+            chosen.add(index)
+            reached.add(end)
+    rest = [i for i in range(len(paths)) if i not in chosen]
+    spare = limit - len(chosen)
+    chosen.update(rest[k * len(rest) // spare] for k in range(spare))
+    return chosen
 
 
 def _shapes(flow: Flow, problems: ImportProblems) -> Shapes | None:

@@ -256,6 +256,27 @@ def test_needed_intake_fields_follow_the_packs() -> None:
     assert needed_fields(p.pack for p in mine.packs.values()) == ("customer", "location")
 
 
+def _chain(tmp_path: Path, length: int) -> Path:
+    """`length` yes/no questions in a row, the last splitting to two ends: 2**length paths."""
+    cells = "".join(_vertex(f"q{i}", f"Check {i} passes?") for i in range(length))
+    cells += _vertex("a", "Fault A") + _vertex("b", "Escalate to Line 2: fault B")
+    for i in range(length):
+        for answer in ("yes", "no"):
+            target = f"q{i + 1}" if i < length - 1 else ("a" if answer == "yes" else "b")
+            cells += _edge(f"e{i}{answer}", f"q{i}", target, answer)
+    return _drawio(tmp_path, cells, "chain.drawio")
+
+
+def test_golden_cases_of_a_chart_of_many_paths_are_capped(tmp_path: Path) -> None:
+    summary = imported(tmp_path, _chain(tmp_path, 6), "--max-cases", "10")
+    assert summary["cases"] == summary["passed"] == 10
+    notes = summary["notes"]
+    assert isinstance(notes, list)
+    assert any("64 paths: golden cases for 10 of them" in n["message"] for n in notes)
+    kept = [yaml.safe_load(p.read_text()) for p in (tmp_path / "golden" / "chain").glob("*")]
+    assert {"fault", "escalate"} <= {k for case in kept for k in case["expect"]}  # both ends
+
+
 @pytest.mark.slow
 def test_a_chart_of_many_paths_replays_on_worker_processes_without_noise(tmp_path: Path) -> None:
     """64 paths (six questions in a row): enough for the worker pool, whose shutdown
@@ -263,13 +284,7 @@ def test_a_chart_of_many_paths_replays_on_worker_processes_without_noise(tmp_pat
     import subprocess
     import sys
 
-    cells = "".join(_vertex(f"q{i}", f"Check {i} passes?") for i in range(6))
-    cells += _vertex("a", "Fault A") + _vertex("b", "Escalate to Line 2: fault B")
-    for i in range(6):
-        for answer in ("yes", "no"):
-            target = f"q{i + 1}" if i < 5 else ("a" if answer == "yes" else "b")
-            cells += _edge(f"e{i}{answer}", f"q{i}", target, answer)
-    chart = _drawio(tmp_path, cells, "chain.drawio")
+    chart = _chain(tmp_path, 6)
     argv = [sys.executable, "-m", "cli.main", "pack", "import", str(chart), "--out"]
     done = subprocess.run(
         [*argv, str(tmp_path / "out"), "-j", "2"], capture_output=True, text=True, timeout=300
