@@ -47,6 +47,8 @@ __all__ = [
     "Rule",
     "Scalar",
     "SemVer",
+    "Sequence",
+    "Step",
     "Symptom",
 ]
 
@@ -241,6 +243,39 @@ class Rule(_Model):
         return self
 
 
+class Step(_Model):
+    """One check of a sequence: it applies when its `when` holds and no earlier check did."""
+
+    id: Id | None = Field(default=None, description="The rule's id [default: SEQUENCE_N].")
+    description: Text | None = None
+    when: Condition
+    then: list[Consequence] = Field(min_length=1)
+
+
+class Sequence(_Model):
+    """Checks tried in order where the first that holds concludes ("first yes wins").
+
+    Compiled into ordinary rules (rules.sequence): check N holds when its own condition
+    holds and every earlier check's condition is known not to hold.
+    """
+
+    id: Id
+    description: Text | None = None
+    when: Condition | None = Field(
+        default=None, description="A condition every check of the sequence needs as well."
+    )
+    priority: int = 0
+    first_of: list[Step] = Field(min_length=1, max_length=200)
+    otherwise: list[Consequence] | None = Field(
+        default=None, description="What applies when every check is known not to hold."
+    )
+
+
+IntakeText = Literal[
+    "customer", "location", "equipment_type", "equipment_model", "equipment_serial"
+]
+
+
 class Pack(_Model):
     """One versioned rule pack, owned by one support line."""
 
@@ -256,3 +291,12 @@ class Pack(_Model):
     facts: list[FactDecl] = Field(default_factory=list)
     faults: list[Fault] = Field(default_factory=list)
     rules: list[Rule] = Field(default_factory=list)
+    intake: list[IntakeText] | None = Field(
+        default=None,
+        description="The intake fields this pack's cases need besides service form, channel "
+        "and complaint (omitted: all of them; [] for none).",
+    )
+    sequences: list[Sequence] = Field(
+        default_factory=list,
+        description="Ordered checks where the first that holds concludes; each becomes rules.",
+    )
