@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, WithJsonSchema, field_validator, model_validator
 
 from rules.schema_base import AnswerType, Id, _Model
 from rules.text import Text
@@ -13,10 +13,19 @@ from rules.text import Text
 OPTION_VALUE = re.compile(r"^(?:[a-z][a-z0-9_]*|[0-9]{1,9})$")
 
 
+# What `value` accepts, for editors: an id, or a menu number written bare (1) or quoted ("1").
+_VALUE_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"type": "string", "pattern": OPTION_VALUE.pattern, "maxLength": 64},
+        {"type": "integer", "minimum": 0, "maximum": 999_999_999},
+    ]
+}
+
+
 class Option(_Model):
     """One allowed answer of a choice question: an id or a menu number, optionally scored."""
 
-    value: str = Field(
+    value: Annotated[str, WithJsonSchema(_VALUE_SCHEMA)] = Field(
         description="An id (lower case letters, digits, '_') or a whole number such as 1 "
         "(a numbered menu: the number is what every answer form accepts).",
         max_length=64,
