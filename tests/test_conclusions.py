@@ -24,6 +24,7 @@ from present.transcript import transcript_document
 from rules.knowledge import KnowledgeBase
 from rules.schema import Fault
 from tests.dialogue import (
+    DIALOGUE,
     TERMINAL,
     answered,
     demo_api,
@@ -275,3 +276,37 @@ def test_api_escalation_carries_the_advice(api: TestClient) -> None:
     view = answered(api, "smoke")
     assert view["kind"] == "escalate"
     assert view["escalation"]["advice"].startswith("Unplug the device now")
+
+
+def test_non_interactive_diagnosis_shows_outcomes_advice_and_no_internal_facts() -> None:
+    """`diagnose --answers` words: choices, not numbered steps; advice first."""
+    result = CliRunner().invoke(
+        cli,
+        [
+            "diagnose",
+            "--packs",
+            str(DIALOGUE),
+            "-a",
+            "demo_what=slow",
+            "--complaint",
+            "demo_trouble",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Any one of:" in result.output and "1. Reinstall" not in result.output
+    smoke = CliRunner().invoke(
+        cli,
+        [
+            "diagnose",
+            "--packs",
+            str(DIALOGUE),
+            "-a",
+            "demo_what=smoke",
+            "--complaint",
+            "demo_trouble",
+        ],
+    )
+    assert smoke.exit_code == 0, smoke.output
+    assert smoke.output.index("Tell the customer") < smoke.output.index("Likely causes")
+    assert "A hardware sign was seen" in smoke.output
+    assert "Bookkeeping step reached" not in smoke.output
