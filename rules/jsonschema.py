@@ -89,7 +89,22 @@ _CHECKS: dict[str, list[dict[str, Any]]] = {
         {"if": {"not": _type_is("choice")}, "then": {"not": _set("options")}},
         {"if": {"not": _type_is("number")}, "then": {"not": _any_set(("unit", "min", "max"))}},
     ],
-    "FactDecl": [{"if": _type_is("choice"), "then": _set("options")}],
+    "FactDecl": [
+        {  # a fix outcome is a choice of worked / failed (filled in when omitted)
+            "if": _set("fix_of"),
+            "then": {
+                "properties": {
+                    "type": {"const": "choice"},
+                    "options": {
+                        "minItems": 2,
+                        "maxItems": 2,
+                        "items": {"properties": {"value": {"enum": ["worked", "failed"]}}},
+                    },
+                }
+            },
+            "else": {"if": _type_is("choice"), "then": _set("options")},
+        },
+    ],
     "Fault": [
         {
             "if": {"not": _kind_is("information", "no_fault", "alternatives")},

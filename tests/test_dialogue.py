@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
+from jsonschema import Draft202012Validator
+from pydantic import ValidationError
 
 from cases.desk import Desk
 from cases.memstore import MemoryStore
@@ -24,7 +26,9 @@ from present.explain import how_document
 from present.handoff import handoff_document
 from present.say import said_texts
 from present.transcript import transcript_document
+from rules.jsonschema import pack_json_schema
 from rules.knowledge import KnowledgeBase
+from rules.schema import Pack
 from tests.dialogue import (
     INTAKE,
     TERMINAL,
@@ -258,3 +262,31 @@ def test_bad_loops_and_fix_outcomes_are_refused(name: str, tmp_path: Path) -> No
     assert result.exit_code == 2, result.output
     assert f"{path}:11:" in result.output and "rules[0].then[0]" in result.output
     assert message in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "fact",
+    [
+        {"fix_of": "f"},
+        {"fix_of": "f", "type": "choice"},
+        {"fix_of": "f", "type": "number"},
+        {"fix_of": "f", "options": [{"value": "worked", "text": "W"}]},
+        {"internal": True},
+        {"type": "choice"},
+    ],
+)
+def test_the_json_schema_agrees_on_fact_declarations(fact: dict[str, Any]) -> None:
+    pack = {
+        "id": "d",
+        "version": "1.0.0",
+        "line": 1,
+        "title": "T",
+        "faults": [{"id": "f", "title": "F", "fix": ["x"], "line": 1}],
+        "facts": [{"id": "o", "text": "O", **fact}],
+    }
+    try:
+        Pack.model_validate(pack)
+        model_ok = True
+    except ValidationError:
+        model_ok = False
+    assert Draft202012Validator(pack_json_schema()).is_valid(pack) == model_ok
