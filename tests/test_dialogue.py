@@ -30,6 +30,7 @@ from rules.jsonschema import pack_json_schema
 from rules.knowledge import KnowledgeBase
 from rules.schema import Pack
 from tests.dialogue import (
+    DIALOGUE,
     INTAKE,
     TERMINAL,
     answered,
@@ -290,3 +291,11 @@ def test_the_json_schema_agrees_on_fact_declarations(fact: dict[str, Any]) -> No
     except ValidationError:
         model_ok = False
     assert Draft202012Validator(pack_json_schema()).is_valid(pack) == model_ok
+
+
+def test_pack_check_understands_messages_loops_and_fix_outcomes() -> None:
+    """A `say` beside a conclusion is no conflict (E104), and a rule on a fix outcome can
+    fire (no W110 / W101): the demo pack checks clean."""
+    result = CliRunner().invoke(cli, ["pack", "check", str(DIALOGUE)])
+    assert result.exit_code == 0, result.output
+    assert "0 errors, 0 warnings" in result.output
