@@ -14,7 +14,7 @@ store never diverge: what the session knows is what a resume would replay.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +28,7 @@ from engine.facts import FactSet, now
 from engine.handoff import Handoff, Note, build_handoff
 from engine.logic import UNKNOWN
 from engine.select import next_question
-from engine.session import Asked, Escalate, Session
+from engine.session import Asked, Escalate, Message, Session
 from rules.errors import InvalidInput, UnknownIdError
 from rules.knowledge import INTAKE_PREFIX, KnowledgeBase
 from rules.scope import line_knows
@@ -151,6 +151,8 @@ class Desk:
     def _live(self, case: Case, line: int, agent: str = "") -> LiveCase:
         compiled = self.knowledge(line)
         record, ruled_here = replay(case)
+        for fault_id in record.ruled_out:  # every one is a fix that did not work
+            record.fix_outcome(compiled.kb, fault_id, "failed")
         session = Session(
             compiled,
             record,
@@ -324,6 +326,25 @@ class LiveCase:
                 data=data,
             )
         self.session.fix_result(fault_id, worked, at=at)
+
+    def say(self, messages: Sequence[Message], texts: Sequence[str]) -> None:
+        """Record that rules' messages were shown (`texts`: as the reader saw them), each
+        as a `said` event, so a resumed case does not show them again."""
+        self.session.require_open()
+        for message, text in zip(messages, texts, strict=True):
+            self._append("said", data={"key": message.key, "text": text})
+        self.session.said(messages)
+
+    def conclude(self, fault_id: str, note: str = "") -> None:
+        """End at a conclusion nobody confirms (an outcome without a fix, `confirm: none`,
+        or an optional confirmation not given): resolved, recorded as unconfirmed."""
+        self.session.require_open()
+        fault = self.session.compiled.kb.faults.get(fault_id)
+        data: dict[str, Any] = {"kind": fault.kind if fault is not None else "fault"}
+        if note.strip():
+            data["note"] = note.strip()
+        self._append("concluded", fault=fault_id, data=data)
+        self.session.conclude(fault_id)
 
     def escalate(self, step: Escalate, note: str = "") -> Handoff:
         """Hand the case up (or close it unresolved at Line 4) with its handoff packet;

@@ -125,7 +125,7 @@ class Digest(BaseModel):
             marks.append(Mark(kind="proposed", line=event.line, value=event.fault))
         elif kind == "fix_failed" and event.fault:
             marks.append(Mark(kind="failed", line=event.line, value=event.fault))
-        elif kind == "fix_worked":
+        elif kind in ("fix_worked", "concluded"):
             self.status = "resolved"
             self.resolved_at, self.resolved_line, self.fault = event.at, event.line, event.fault
         elif kind in ("escalated", "unresolved"):
@@ -134,7 +134,7 @@ class Digest(BaseModel):
             self.status = "abandoned"
         elif kind in ("waiting", "waiting_over"):
             self._wait(event)
-        if kind in ("fix_worked", "unresolved"):
+        if kind in ("fix_worked", "concluded", "unresolved"):
             self.closed_at = event.at
         return marks
 

@@ -31,7 +31,7 @@ def recorded_outcome(case: Case, line: int) -> str:
     for event in case.events:
         if event.line != line:
             continue
-        if event.kind == "fix_worked":
+        if event.kind in ("fix_worked", "concluded"):
             ending = f"fault {event.fault}"
         elif event.kind in ("escalated", "unresolved"):
             esc = event.data.get("handoff", {}).get("escalation", {})
@@ -48,7 +48,11 @@ def golden_from_case(case: Case) -> dict[str, Any]:
     """The golden-case document of a resolved or escalated case."""
     line = case.line
     last = next(
-        (e for e in reversed(case.events) if e.kind in ("fix_worked", "escalated", "unresolved")),
+        (
+            e
+            for e in reversed(case.events)
+            if e.kind in ("fix_worked", "concluded", "escalated", "unresolved")
+        ),
         None,
     )
     if last is None:
@@ -58,7 +62,7 @@ def golden_from_case(case: Case) -> dict[str, Any]:
         )
     line = last.line
     expect: dict[str, Any]
-    if last.kind == "fix_worked":
+    if last.kind in ("fix_worked", "concluded"):
         expect = {"fault": last.fault}
     else:
         esc = last.data.get("handoff", {}).get("escalation", {})

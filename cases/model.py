@@ -25,6 +25,8 @@ EventKind = Literal[
     "fix_proposed",  # fault, data.certainty
     "fix_worked",  # fault: the case is resolved
     "fix_failed",  # fault, reason: ruled out
+    "concluded",  # fault: resolved at a conclusion nobody confirmed; data.kind, data.note
+    "said",  # a rule's message was shown: data.key ('pack/rule#index'), data.text (as shown)
     "escalated",  # reason, data.handoff (to_line, kind, ...)
     "unresolved",  # Line 4 could not resolve it; data.handoff
     "quit",  # the agent left (saved; resumable); reason
@@ -132,13 +134,15 @@ class Case(BaseModel):
             (
                 e
                 for e in reversed(self.events)
-                if e.kind in ("fix_worked", "escalated", "unresolved")
+                if e.kind in ("fix_worked", "concluded", "escalated", "unresolved")
             ),
             None,
         )
         out: dict[str, Any] = {"status": status, "line": self.line}
-        if last is not None and last.kind == "fix_worked":
+        if last is not None and last.kind in ("fix_worked", "concluded"):
             out["fault"] = last.fault
+            if last.kind == "concluded":
+                out["confirmed"] = False
         elif last is not None:
             handoff = last.data.get("handoff", {})
             out["escalation"] = handoff.get("escalation")
@@ -185,7 +189,7 @@ def status_after(events: list[Event]) -> CaseStatus:
             status = "abandoned"
         elif event.kind == "escalated":
             status = "escalated"
-        elif event.kind == "fix_worked":
+        elif event.kind in ("fix_worked", "concluded"):
             status = "resolved"
         elif event.kind == "unresolved":
             status = "unresolved"

@@ -33,6 +33,8 @@ def replay(case: Case) -> tuple[Record, list[str]]:
             record.add_answer(asked, by=str(event.data.get("by", f"Line {event.line} agent")))
         elif event.kind == "back":
             record.undo(event.line)
+        elif event.kind == "said" and "key" in event.data:
+            record.said.add(str(event.data["key"]))
         elif event.kind == "fix_failed" and event.fault is not None:
             record.rule_out(event.fault, event.reason or "its fix did not work")
             ruled_here.append(event.fault)

@@ -18,7 +18,7 @@ from cases.model import Case
 from cases.sla import ServiceLevels
 from engine.compile import CompiledKnowledge
 from engine.facts import FactSet
-from engine.session import Ask, Done, Escalate, ProposeFix, Record, Session
+from engine.session import Ask, Conclude, Done, Escalate, ProposeFix, Record, Session
 from rules.errors import LinewiseError
 
 MAX_STEPS = 200
@@ -115,6 +115,8 @@ def rerun(
             if step.fault.id in failed:
                 session.fix_result(step.fault.id, False, at=at)
                 continue
+            return Rerun(f"fault {step.fault.id}", "fault", asked, unanswered)
+        elif isinstance(step, Conclude):
             return Rerun(f"fault {step.fault.id}", "fault", asked, unanswered)
         elif isinstance(step, Escalate):
             esc = step.escalation

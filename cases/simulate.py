@@ -32,7 +32,7 @@ from cases.pool import run_all
 from cases.sla import load_service_levels
 from engine.facts import parse_answer
 from engine.logic import UNKNOWN, FactValue
-from engine.session import Ask, Escalate, ProposeFix
+from engine.session import Ask, Conclude, Escalate, ProposeFix
 from rules.errors import LinewiseError
 from rules.intake import CHANNELS, SERVICE_FORMS
 from rules.knowledge import KnowledgeBase
@@ -225,6 +225,9 @@ def work_case(desk: Desk, clock: SimClock, cause: Cause, rng: random.Random) -> 
             live.fix(step.fault.id, worked)
             if worked:
                 return case_id
+        elif isinstance(step, Conclude):
+            live.conclude(step.fault.id)
+            return case_id
         elif isinstance(step, Escalate):
             live.escalate(step)
             if step.final or step.escalation.to_line <= live.line:

@@ -146,7 +146,7 @@ def timeline(case: Case) -> Timeline:
             out.proposed.append(event.fault)
         elif kind == "fix_failed" and event.fault:
             out.failed_fixes.append((event.fault, event.line))
-        elif kind == "fix_worked":
+        elif kind in ("fix_worked", "concluded"):
             current.outcome = "resolved"
             out.resolved_at, out.resolved_line, out.fault = at, event.line, event.fault
         elif kind in ("escalated", "unresolved"):

@@ -21,7 +21,7 @@ from cases.store import SQLStore
 from cases.tables import case_usage, case_usage_seen, cases, events
 
 ANSWERED = ("answer", "unknown")
-FAULTS = ("fix_proposed", "fix_worked", "fix_failed")
+FAULTS = ("fix_proposed", "fix_worked", "fix_failed", "concluded")
 CHUNK = 500
 
 

@@ -25,107 +25,36 @@ from cases.store import StoreError
 from cli.console import Terminal
 from cli.intake import Intake, check_complaint, pick
 from cli.options import ids_option, open_case_store, store_option, terminal_desk, terminal_user
+from cli.prompts import Leave, Prompts
 from cli.signals import Terminated
 from engine.escalation import escalation
-from engine.session import Ask, Done, Escalate, ProposeFix
-from present.explain import how_document, why_document, whynot_document
+from engine.session import Ask, Conclude, Done, Escalate, ProposeFix, reached_advice
+from present.explain import how_document, why_document
 from present.handoff import handoff_document
 from present.i18n import words
-from present.question import COMMANDS, ask_view, banner, command_help, done_message, fix_view
+from present.question import (
+    ask_view,
+    banner,
+    conclusion_view,
+    done_message,
+    fix_view,
+)
 from present.recap import recap_document
-from present.search import find_faults
-from present.text import banner_lines, candidate_lines, document_lines, fix_lines, question_lines
-from present.views import Candidate, Document
+from present.say import said_texts
+from present.text import (
+    advice_lines,
+    banner_lines,
+    conclusion_lines,
+    fix_lines,
+    question_lines,
+    said_lines,
+)
 from rules.errors import InvalidInput
 from rules.knowledge import KnowledgeBase
-from rules.numbers import numbered
 
 
-class Leave(Exception):
-    """The agent leaves the session (quit, end of input)."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class Guide:
+class Guide(Prompts):
     """One line's session on a live case, at a terminal."""
-
-    def __init__(self, live: LiveCase, lang: str, term: Terminal) -> None:
-        self.live = live
-        self.lang = lang
-        self.term = term
-        self.w = words(lang)
-        self.kb = live.session.compiled.kb
-        self.last_found: list[Candidate] = []
-        term.commands = [c.split(" ")[0] for c in COMMANDS]
-        term.faults = sorted(f.title.get(lang) for f in self.kb.faults.values())
-
-    # ---- reading ------------------------------------------------------------------------
-
-    def read(self, prompt: str = "> ") -> str:
-        try:
-            return self.term.read(prompt)
-        except EOFError:
-            self.term.blank()
-            raise Leave("end of input") from None
-
-    def note(self, prompt: str) -> str:
-        """An optional note (empty for none)."""
-        self.term.say(prompt, "muted", 0)
-        return self.read(self.w.t("Note") + " > ")
-
-    def doc(self, doc: Document) -> None:
-        self.term.show(document_lines(doc, self.term.width, ids=self.term.ids))
-
-    # ---- commands shared by every prompt ------------------------------------------------
-
-    def command(self, raw: str, help_lines: str = "") -> bool:
-        """Run a command shared by every prompt; False when `raw` is not one of them."""
-        word, _, rest = raw.partition(" ")
-        word = word.lower()
-        w = self.w
-        if word == "how":
-            self.doc(how_document(self.live.session))
-        elif word in ("whynot", "why-not"):
-            self.why_not(rest.strip())
-        elif word == "recap":
-            self.doc(recap_document(self.live.case(), self.kb, self.lang))
-        elif word == "ids":
-            self.term.ids = not self.term.ids
-            self.term.say(w.t("Ids are shown.") if self.term.ids else w.t("Ids are hidden."))
-        elif word == "quit":
-            raise Leave("the agent quit")
-        elif word == "help":
-            if help_lines:
-                self.term.say(w.t("How to check: {help}", help=help_lines))
-            for name, text in command_help(w):
-                self.term.say(f"{name:13} {text}", indent=2)
-        else:
-            return False
-        return True
-
-    def why_not(self, typed: str) -> None:
-        """WHY NOT a fault named by id, by a number from the last list, or by words."""
-        w = self.w
-        if not typed:
-            self.term.say(w.t("Usage: whynot FAULT (an id, or words of its title)"), "warn")
-            return
-        number = numbered(typed, len(self.last_found)) if self.last_found else None
-        if number is not None:
-            found = [self.last_found[number - 1]]
-        else:
-            found = find_faults(self.kb, typed, self.lang)
-        if len(found) == 1:
-            self.doc(whynot_document(self.live.session, found[0].ref))
-            return
-        if not found:
-            self.term.say(w.t("No fault matches “{words}”.", words=typed), "warn")
-            return
-        self.last_found = found
-        title = w.t("Several faults match “{words}”; type whynot and a number:", words=typed)
-        self.term.show(candidate_lines(title, found, self.term.width, ids=self.term.ids))
 
     # ---- steps --------------------------------------------------------------------------
 
@@ -190,7 +119,7 @@ class Guide:
         session = self.live.session
         top = diag.top.id if diag.top is not None and diag.top.certainty > 0 else None
         esc = escalation("agent", session.line, session.lang)
-        return Escalate(esc, top, diag, final=session.line >= 4)
+        return Escalate(esc, top, diag, final=session.line >= 4, advice=reached_advice(diag, top))
 
     def propose(self, step: ProposeFix) -> Escalate | None:
         fault = step.fault
@@ -199,15 +128,20 @@ class Guide:
         self.term.show(fix_lines(view, self.term.width, self.lang, ids=self.term.ids))
         self.term.choices = [o.label for o in view.options]
         w = self.w
+        asked = w.t("Did the fix work? (yes/no)")
+        prompt = w.t("Did the fix work? (yes/no/later)") if step.optional else asked
         while True:
-            raw = self.read(w.t("Did the fix work? (yes/no)") + " > ")
+            raw = self.read(prompt + " > ")
             word = raw.split(" ", 1)[0].lower()
-            worked = pick(word, view.options)
+            worked = pick(raw if step.optional else word, view.options)
+            if worked == "later":
+                self.live.conclude(fault.id, self.note(w.t("A note for the case (empty for none)")))
+                return None
             if worked is not None:
                 self.fix_result(fault.id, fault.title, worked == "yes")
                 return None
             if word == "why":
-                self.doc(how_document(self.live.session))
+                self.doc(how_document(self.live.session, everything=self.everything))
             elif word == "back":
                 self.back()
                 return None
@@ -215,6 +149,18 @@ class Guide:
                 return self.agent_escalation(step)
             elif not self.command(raw):
                 self.term.say(w.t("Please answer yes or no, or type 'help'."), "warn")
+
+    def say(self, step: Ask | ProposeFix | Conclude | Escalate) -> None:
+        """Show what rules say before the step, and record it (said once per case)."""
+        texts = said_texts(step.messages, self.kb, self.lang)
+        self.term.show(said_lines(texts, self.term.width))
+        self.live.say(step.messages, texts)
+
+    def conclude(self, step: Conclude) -> None:
+        """Show a conclusion nobody confirms and close the session at it."""
+        view = conclusion_view(self.kb, step.fault.id, self.lang)
+        self.term.show(conclusion_lines(view, self.term.width, self.lang, ids=self.term.ids))
+        self.live.conclude(step.fault.id)
 
     def fix_result(self, fault: str, title: str, worked: bool) -> None:
         w = self.w
@@ -266,7 +212,7 @@ class Guide:
             self.doc(recap_document(live.case(), self.kb, self.lang))
         incoming = live.handoff_in()
         if incoming is not None:
-            doc = handoff_document(incoming, self.kb, self.lang)
+            doc = handoff_document(incoming, self.kb, self.lang, everything=self.everything)
             if recap:  # the recap has just listed the intake and the answers
                 recapped = ("questions", "known", "ruled_out", "notes")
                 kept = tuple(s for s in doc.sections if s.key not in recapped)
@@ -275,10 +221,15 @@ class Guide:
         try:
             while True:
                 step = session.step()
+                if not isinstance(step, Done) and step.messages:
+                    self.say(step)
                 if isinstance(step, Ask):
                     forced = self.ask(step)
                 elif isinstance(step, ProposeFix):
                     forced = self.propose(step)
+                elif isinstance(step, Conclude):
+                    self.conclude(step)
+                    continue
                 elif isinstance(step, Escalate):
                     forced = step
                 else:
@@ -303,6 +254,7 @@ class Guide:
     def escalated(self, step: Escalate, *, agent: bool) -> int:
         live, w = self.live, self.w
         note = ""
+        self.term.show(advice_lines(step.advice, self.term.width, self.lang))
         if agent:  # after a failed fix, its note already says what happened
             target = step.escalation.to_line
             note = self.note(
@@ -316,7 +268,7 @@ class Guide:
             )
         packet = live.escalate(step, note)
         self.term.blank()
-        self.doc(handoff_document(packet, self.kb, self.lang))
+        self.doc(handoff_document(packet, self.kb, self.lang, everything=self.everything))
         if step.final:
             self.term.say(
                 w.t("Case {case} is unresolved at Line {line}.", case=live.case_id, line=live.line),

@@ -144,7 +144,7 @@ def pick(raw: str, options: Sequence[Option]) -> str | None:
     """The option a person meant: its number, its value or its words (any case); for
     yes/no also 'y'/'n' and the Russian 'да'/'нет'/'д'/'н'."""
     text = raw.strip().casefold()
-    if [o.value for o in options] == ["yes", "no"] and text in YES + NO:
+    if [o.value for o in options][:2] == ["yes", "no"] and text in YES + NO:
         return "yes" if text in YES else "no"
     for option in options:  # a key first: a numbered menu's keys are its own numbers
         if text in (option.key, option.value.casefold(), option.label.casefold()):

@@ -32,6 +32,9 @@ def check_rules(chk: Checker) -> None:
             )
     derived_only = [k for k in space.keys if k in kb.facts and k not in kb.questions]
     allowed: dict[str, frozenset[int]] = {k: frozenset() for k in derived_only}
+    for key in derived_only:  # a fix outcome (fix_of) takes either value during a session
+        if kb.facts[key].fix_of is not None:
+            allowed[key] = space[key].full
     blocked: dict[int, str] = {}
     changed = True
     while changed:
@@ -79,8 +82,12 @@ def _signature(rule: CompiledRule) -> tuple[tuple[str, str, str], ...]:
         elif then.derive is not None:
             shown = show_value(then.value) if then.expr is None else f"({then.expr})"
             parts.add(("derive", then.derive, shown))
-        else:
+        elif then.escalate is not None:
             parts.add(("escalate", str(then.escalate), ""))
+        elif then.say is not None:  # a message: never in conflict with anything
+            parts.add(("say", then.say.en, ""))
+        elif then.repeat is not None:
+            parts.add(("repeat", then.repeat, str(then.at_most)))
     return tuple(sorted(parts))
 
 

@@ -33,6 +33,10 @@ def _effects(rule: CompiledRule, lang: str) -> list[str]:
         elif then.derive is not None:
             shown = show_value(then.value) if then.expr is None else then.expr
             out.append(f"derive {then.derive} = {shown}")
+        elif then.say is not None:
+            out.append(f"say {then.say.get(lang)!r}")
+        elif then.repeat is not None:
+            out.append(f"ask {then.repeat} again (at most {then.at_most} answers)")
         else:
             out.append(f"escalate to Line {then.escalate}")
     return out
@@ -141,6 +145,10 @@ def rank(
                 prior=fault.likelihood,
                 fix=[step.get(lang) for step in fault.fix],
                 rules=sorted({r.qualified for _, r in items}),
+                kind=fault.kind,
+                confirm=fault.confirming,
+                description=fault.description.get(lang) if fault.description else None,
+                advice=fault.advice.get(lang) if fault.advice else None,
             )
         )
     best = {s.id: max(r.priority for _, r in weighed.evidence[s.id]) for s in scores}

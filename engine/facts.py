@@ -13,7 +13,7 @@ from rules.intake import INTAKE_FIELDS
 from rules.knowledge import INTAKE_PREFIX, KnowledgeBase
 from rules.values import UNKNOWN_WORDS, BadValue, parse_value
 
-Source = Literal["answer", "intake", "derived"]
+Source = Literal["answer", "intake", "derived", "fix"]  # fix: a fix outcome (fix_of)
 
 
 class AnswerError(InvalidInput):

@@ -21,7 +21,7 @@ from engine.compile import CompiledKnowledge
 from engine.facts import FactSet
 from engine.logic import FactValue, show_value
 from engine.select import answer_values
-from engine.session import Ask, Asked, Budget, Escalate, ProposeFix, Record, Session
+from engine.session import Ask, Asked, Budget, Conclude, Escalate, ProposeFix, Record, Session
 
 DEFAULT_MAX_NODES = 300
 DEFAULT_MAX_DEPTH = 12
@@ -112,7 +112,7 @@ def guided_tree(
     while queue:
         node = queue.popleft()
         step = _session(compiled, node, line, budget, lang).step()
-        if isinstance(step, ProposeFix):
+        if isinstance(step, ProposeFix | Conclude):
             node.kind, node.fault, node.certainty = "fault", step.fault.id, step.fault.certainty
         elif isinstance(step, Escalate):
             node.kind, node.fault = "escalation", step.fault

@@ -70,6 +70,7 @@ class Handoff(BaseModel):
     # False: the receiving line has no pack for the complaint, so no guided session runs
     # there; its specialist works the case by hand from this packet (rules.scope)
     guided: bool = True
+    advice: str | None = None  # the reached fault's advice, given to the customer on the way
 
 
 def minutes_between(start: str, end: str) -> float:
@@ -149,4 +150,5 @@ def build_handoff(
         sla=sla if to_line >= 4 else None,
         notes=list(notes or ()),
         guided=guided,
+        advice=step.advice,
     )

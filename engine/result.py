@@ -51,6 +51,10 @@ class FaultScore(_Data):
     prior: float
     fix: list[str]
     rules: list[str]
+    kind: str = "fault"  # fault | information | no_fault | alternatives (rules.schema_fault)
+    confirm: str = "required"  # whether 'Did the fix work?' is asked: required | optional | none
+    description: str | None = None
+    advice: str | None = None  # shown at every line that reaches it
 
 
 class Escalation(_Data):

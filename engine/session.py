@@ -3,15 +3,19 @@
 A `Record` is what a case carries from line to line: every fact with its provenance,
 the faults ruled out (with the reason), and every question asked. A `Session` runs one
 line's knowledge over a record: `step()` says what happens next (ask a question, propose
-a fix, escalate, or done), and `answer` / `back` / `fix_result` / `escalated` change the
-state. There is no I/O here: the caller stores each change as an event (cases.desk) and
-does the talking (cli.guided), so the same machine serves a terminal, a test or an API.
+a fix, show a conclusion, escalate, or done), and `answer` / `back` / `fix_result` /
+`conclude` / `escalated` change the state. There is no I/O here: the caller stores each
+change as an event (cases.desk) and does the talking (cli.guided), so the same machine
+serves a terminal, a test or an API.
 A caller that must store a change before making it (so that memory never runs ahead of
 the store) asks first what the change would be: `check_answer`, `last_answer`,
 `fix_failed_reason`; none of these changes the state.
 
 Ending: a firm fault this line can fix -> propose its fix; it worked -> resolved; it did
-not -> the fault is ruled out and the diagnosis goes on. Escalation (with a recorded
+not -> the fault is ruled out and the diagnosis goes on (or, when the fault says
+`when_failed: escalate`, the case goes up at once). A conclusion that is not confirmed
+(`confirm: none`, outcomes without a fix, an optional confirmation left open) ends the
+session resolved but unconfirmed. Escalation (with a recorded
 reason) when a rule requires it, the firm fault needs a higher line, no useful question
 is left (or none is worth its cost against escalating), the question budget or the
 time budget of the line is spent. At Line 4 an escalation is the end: unresolved.
@@ -20,21 +24,40 @@ time budget of the line is spent. At Line 4 an escalation is the end: unresolved
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Any, Literal, Protocol
 
 from engine.compile import CompiledKnowledge
 from engine.diagnose import DEFAULT_THRESHOLD, diagnose
 from engine.escalation import TOP_LINE, decide, escalation, reason_text
 from engine.explain import how, why_not
-from engine.facts import FactSet, KnownFact, now
-from engine.logic import UNKNOWN, FactValue, show_value
-from engine.result import Diagnosis, Escalation, FaultScore
+from engine.facts import FactSet, now
+from engine.logic import UNKNOWN, FactValue
+from engine.record import Asked, NothingToUndo, Record
+from engine.repeat import due_repeat
+from engine.result import Diagnosis, Escalation
+from engine.say import Message, due
 from engine.select import Choice, next_question
+from engine.steps import Ask, Conclude, Done, Escalate, ProposeFix, SessionStatus, Step
 from rules.errors import InvalidInput
-from rules.schema import Question
 
-SessionStatus = Literal["open", "resolved", "escalated", "unresolved"]
+__all__ = [
+    "Ask",
+    "Asked",
+    "Budget",
+    "Conclude",
+    "Done",
+    "Escalate",
+    "Message",
+    "NothingToUndo",
+    "Policy",
+    "ProposeFix",
+    "Record",
+    "Session",
+    "SessionStatus",
+    "Step",
+    "reached_advice",
+]
 
 
 class Policy(Protocol):
@@ -58,99 +81,6 @@ class Budget:
     questions: int | None = None
     minutes: float | None = None  # the pack's minutes (question costs) asked on this line
     escalation_cost: float | None = None  # minutes escalating costs; None at the top line
-
-
-@dataclass(frozen=True)
-class Asked:
-    """One question asked and its answer (UNKNOWN when the customer could not tell)."""
-
-    question: str
-    value: FactValue
-    line: int
-    at: str
-    cost: float
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "question": self.question,
-            "value": show_value(self.value),
-            "line": self.line,
-            "at": self.at,
-            "cost": self.cost,
-        }
-
-
-@dataclass
-class Record:
-    """What a case knows, carried from line to line."""
-
-    facts: FactSet = field(default_factory=FactSet)
-    ruled_out: dict[str, str] = field(default_factory=dict)  # fault -> reason
-    asked: list[Asked] = field(default_factory=list)
-
-    def add_answer(self, asked: Asked, by: str = "") -> None:
-        self.facts.put(KnownFact(asked.question, asked.value, "answer", by, asked.at))
-        self.asked = [a for a in self.asked if a.question != asked.question] + [asked]
-
-    def last(self, line: int) -> Asked:
-        """The last answer given on `line` (what `undo` would forget)."""
-        mine = [a for a in self.asked if a.line == line]
-        if not mine:
-            raise NothingToUndo(
-                f"no answer to take back on Line {line}",
-                hint="answers given on an earlier line are part of the handoff",
-            )
-        return mine[-1]
-
-    def undo(self, line: int) -> Asked:
-        """Forget the last answer given on `line`."""
-        last = self.last(line)
-        self.asked.remove(last)
-        self.facts.remove(last.question)
-        return last
-
-    def rule_out(self, fault_id: str, reason: str) -> None:
-        self.ruled_out[fault_id] = reason
-
-    def minutes(self, line: int | None = None) -> float:
-        return sum(a.cost for a in self.asked if line is None or a.line == line)
-
-
-class NothingToUndo(InvalidInput):
-    """`back` with no answer on this line."""
-
-
-@dataclass(frozen=True)
-class Ask:
-    question: Question
-    choice: Choice
-    diagnosis: Diagnosis
-    number: int  # 1-based count of questions on this line
-
-
-@dataclass(frozen=True)
-class ProposeFix:
-    fault: FaultScore
-    diagnosis: Diagnosis
-
-
-@dataclass(frozen=True)
-class Escalate:
-    """Hand the case to `escalation.to_line` (or, at Line 4, leave it unresolved)."""
-
-    escalation: Escalation
-    fault: str | None
-    diagnosis: Diagnosis
-    final: bool  # True at the top line: nowhere higher to go
-
-
-@dataclass(frozen=True)
-class Done:
-    status: SessionStatus
-    fault: str | None = None
-
-
-Step = Ask | ProposeFix | Escalate | Done
 
 
 class Session:
@@ -178,6 +108,7 @@ class Session:
         self.agent = agent or f"Line {line} agent"
         self.status: SessionStatus = "open"
         self.fault: str | None = None
+        self.confirmed = True
         self.ruled_here: list[str] = []
         self._cache: tuple[tuple[Any, ...], Diagnosis] | None = None
 
@@ -223,15 +154,30 @@ class Session:
         )
 
     def step(self) -> Step:
-        """What happens next, from the state alone."""
+        """What happens next, from the state alone (with what rules say that is not yet
+        said: the caller shows it before the step and records it with `said`)."""
         if self.status != "open":
-            return Done(self.status, self.fault)
+            return Done(self.status, self.fault, self.confirmed)
         diag = self.diagnosis()
+        step = self._next(diag)
+        fresh = due(self.compiled, diag, self.known(diag), self.record.said)
+        return replace(step, messages=tuple(fresh)) if fresh else step
+
+    def _next(self, diag: Diagnosis) -> Ask | ProposeFix | Conclude | Escalate:
+        again = due_repeat(self.compiled, diag, self.record.times)
+        if again is not None:  # a loop comes first: its last answer is the one that counts
+            question = self.compiled.kb.questions[again[0]]
+            return Ask(question, None, diag, len(self.asked_here()) + 1, repeated_by=again[1])
+        failed = self._failed_and_escalates()
+        if failed is not None:
+            return self._escalate(escalation("fix_failed", self.line, self.lang), failed, diag)
         outcome = diag.outcome
         if outcome.kind == "fault" and outcome.fault is not None:
             score = diag.fault(outcome.fault)
+            if score is not None and score.confirm == "none":
+                return Conclude(score, diag)
             if score is not None:
-                return ProposeFix(score, diag)
+                return ProposeFix(score, diag, optional=score.confirm == "optional")
         if outcome.kind in ("escalate", "unresolved") and outcome.escalation is not None:
             return self._escalate(outcome.escalation, outcome.fault, diag)
         spent = self._spent()
@@ -257,6 +203,15 @@ class Session:
             )
         return self._escalate(esc, final.fault, diag)
 
+    def _failed_and_escalates(self) -> str | None:
+        """A fault ruled out here whose failed fix means escalating at once (when_failed)."""
+        faults = self.compiled.kb.faults
+        for fault_id in self.ruled_here:
+            fault = faults.get(fault_id)
+            if fault is not None and fault.when_failed == "escalate":
+                return fault_id
+        return None
+
     def _spent(self) -> Literal["question_budget", "sla_spent"] | None:
         if self.budget.questions is not None and len(self.asked_here()) >= self.budget.questions:
             return "question_budget"
@@ -271,12 +226,23 @@ class Session:
         if self.ruled_here and (esc.kind in ("no_rule", "below_threshold") or esc.fallback):
             reason = reason_text("fix_failed", self.lang) + " " + esc.reason
             esc = esc.model_copy(update={"kind": "fix_failed", "reason": reason})
-        return Escalate(esc, fault, diag, final=self.line >= TOP_LINE or esc.to_line > TOP_LINE)
+        final = self.line >= TOP_LINE or esc.to_line > TOP_LINE
+        return Escalate(esc, fault, diag, final=final, advice=reached_advice(diag, fault))
 
     # ---- explanations (data) ---------------------------------------------------------------
 
     def why(self) -> dict[str, Any] | None:
-        """WHY the current question: what it decides between and why it comes now."""
+        """WHY the current question: what it decides between and why it comes now (a
+        question asked again: the rule whose loop asks it, and how many answers it had)."""
+        step = self.step()
+        if isinstance(step, Ask) and step.repeated_by is not None:
+            question = step.question.id
+            return {
+                "question": question,
+                "reason": "repeat",
+                "rule": step.repeated_by,
+                "answers": self.record.times.get(question, 0),
+            }
         choice = self.choose()
         return choice.as_dict() if choice is not None else None
 
@@ -348,10 +314,24 @@ class Session:
         if worked:
             self.status = "resolved"
             self.fault = fault_id
+            self.record.fix_outcome(self.compiled.kb, fault_id, "worked", by=self.agent, at=at)
             return
-        reason = self.fix_failed_reason(at or now())
-        self.record.rule_out(fault_id, reason)
+        at = at or now()
+        self.record.rule_out(fault_id, self.fix_failed_reason(at))
         self.ruled_here.append(fault_id)
+        self.record.fix_outcome(self.compiled.kb, fault_id, "failed", by=self.agent, at=at)
+
+    def said(self, messages: Iterable[Message]) -> None:
+        """The messages have been shown: they are not due again in this case."""
+        self.record.said.update(m.key for m in messages)
+
+    def conclude(self, fault_id: str) -> None:
+        """End at a conclusion nobody confirms (an outcome without a fix, a fault whose
+        confirmation is none, or optional and not given): resolved, unconfirmed."""
+        self.require_open()
+        self.status = "resolved"
+        self.fault = fault_id
+        self.confirmed = False
 
     def escalated(self, step: Escalate) -> None:
         self.status = "unresolved" if step.final else "escalated"
@@ -361,6 +341,12 @@ class Session:
         """InvalidInput unless the session can still change."""
         if self.status != "open":
             raise InvalidInput(f"this Line {self.line} session is already {self.status}")
+
+
+def reached_advice(diag: Diagnosis, fault_id: str | None) -> str | None:
+    """The advice of a fault the diagnosis has reached (firm), whichever line owns it."""
+    score = diag.fault(fault_id) if fault_id is not None else None
+    return score.advice if score is not None and score.firm else None
 
 
 def unknown_value(value: FactValue) -> bool:

@@ -58,7 +58,7 @@ def writes_for(
         add("wait", {"status": mapping.statuses.waiting})
     elif event.kind == "waiting_over":
         add("resume", {"status": mapping.statuses.resumed})
-    elif event.kind == "fix_worked":
+    elif event.kind in ("fix_worked", "concluded"):
         comment(words.resolution_comment(case, event, kb, lang, link))
         fields = _fields(case, event, mapping, kb)
         add("resolve", {"status": mapping.statuses.resolved, "fields": fields})

@@ -67,9 +67,12 @@ def conclusion_document(data: dict[str, Any], kb: KnowledgeBase, lang: str) -> D
     )
 
 
-def diagnosis_document(diag: Diagnosis, kb: KnowledgeBase, lang: str) -> Document:
-    """The outcome (a fault and its fix, an escalation, or the questions that would help),
-    the ranked hypotheses and the facts it rests on."""
+def diagnosis_document(
+    diag: Diagnosis, kb: KnowledgeBase, lang: str, *, everything: bool = False
+) -> Document:
+    """The outcome (a fault and its fix, an outcome without a fix, an escalation, or the
+    questions that would help), advice for the customer, the ranked hypotheses and the
+    facts it rests on (internal, bookkeeping facts only with `everything`)."""
     namer = Namer(kb, lang)
     w = namer.w
     outcome = diag.outcome
@@ -79,8 +82,18 @@ def diagnosis_document(diag: Diagnosis, kb: KnowledgeBase, lang: str) -> Documen
         title = w.t("Diagnosis at Line {line}: {fault}", line=diag.line, fault=namer.fault(top.id))
         summary = w.t("certainty {value:.2f}", value=top.certainty)
         ref: str | None = top.id
-        fix = tuple(Item(text=f"{n}. {step}") for n, step in enumerate(top.fix, 1))
-        sections.append(Section(key="fix", title=w.t("Fix"), items=fix))
+        if top.description and top.kind != "fault":
+            sections.append(
+                Section(
+                    key="said", title=w.t("Tell the customer"), items=(Item(text=top.description),)
+                )
+            )
+        if top.kind == "alternatives":
+            choices = tuple(Item(text=step) for step in top.fix)
+            sections.append(Section(key="choices", title=w.t("Any one of:"), items=choices))
+        else:
+            fix = tuple(Item(text=f"{n}. {step}") for n, step in enumerate(top.fix, 1))
+            sections.append(Section(key="fix", title=w.t("Fix"), items=fix))
     elif outcome.kind in ("escalate", "unresolved") and outcome.escalation is not None:
         esc = outcome.escalation
         title = (
@@ -122,8 +135,13 @@ def diagnosis_document(diag: Diagnosis, kb: KnowledgeBase, lang: str) -> Documen
     sections.append(Section(key="causes", title=w.t("Likely causes"), items=causes))
     ruled = tuple(Item(text=namer.fault(f), ref=f) for f in diag.ruled_out)
     sections.append(Section(key="ruled_out", title=w.t("Ruled out"), items=ruled))
+    reached = diag.fault(outcome.fault) if outcome.fault else None
+    if reached is not None and reached.firm and reached.advice:
+        advice = (Item(text=reached.advice, ref=reached.id),)
+        sections.insert(0, Section(key="advice", title=w.t("Tell the customer"), items=advice))
+    facts = [f for f in diag.facts if everything or not namer.internal(f["key"])]
     sections.append(
-        Section(key="known", title=w.t("What is known"), items=known_items(diag.facts, namer))
+        Section(key="known", title=w.t("What is known"), items=known_items(facts, namer))
     )
     return Document(
         kind="diagnosis",

@@ -49,6 +49,17 @@ def why_document(session: Session, question: str) -> Document:
             ref=question,
             summary=w.t("No question can change the outcome any more."),
         )
+    if data.get("reason") == "repeat":
+        return Document(
+            kind="why",
+            title=title,
+            ref=question,
+            summary=w.t(
+                "Asked again by {rule}: it had {count} answer(s) so far; the last one counts.",
+                rule=namer.rule(data["rule"]),
+                count=data["answers"],
+            ),
+        )
     faults = list(data["faults"])
     ordered = faults + [h for h in data["decides"] if h not in faults]
     decides = [Item(text=namer.outcome(h), ref=h) for h in ordered]
@@ -92,6 +103,8 @@ def _origin(fact: dict[str, Any], namer: Namer) -> str:
         return namer.w.t("from the intake")
     if source == "derived":
         return namer.w.t("established by {rule}", rule=namer.rule(fact["by"]))
+    if source == "fix":
+        return namer.w.t("the outcome of a fix")
     return str(source)
 
 
@@ -107,12 +120,15 @@ def known_items(facts: list[dict[str, Any]], namer: Namer) -> tuple[Item, ...]:
     )
 
 
-def effect_items(ref: RuleRef | None, namer: Namer) -> list[Item]:
-    """What a rule does, in words: points to a fault, establishes a fact, escalates."""
+def effect_items(ref: RuleRef | None, namer: Namer, *, everything: bool = True) -> list[Item]:
+    """What a rule does, in words: points to a fault, establishes a fact, escalates, says;
+    internal (bookkeeping) facts only with `everything`."""
     if ref is None:
         return []
     out = []
     for then in ref.rule.then:
+        if then.derive is not None and not everything and namer.internal(then.derive):
+            continue
         if then.conclude is not None:
             text = namer.w.t(
                 "points to “{fault}” (certainty {cf:+.2f})",
@@ -126,14 +142,31 @@ def effect_items(ref: RuleRef | None, namer: Namer) -> list[Item]:
         elif then.escalate is not None:
             text = namer.w.t("hands the case to Line {line}", line=then.escalate)
             out.append(Item(text=text))
+        elif then.say is not None:
+            out.append(Item(text=namer.w.t("says “{text}”", text=then.say.get(namer.lang))))
     return out
 
 
-def how_document(session: Session) -> Document:
-    """HOW: what is known, the rules that applied (with what they used), the causes."""
+def without_internal(data: dict[str, Any], namer: Namer) -> dict[str, Any]:
+    """HOW data without internal (bookkeeping) facts: in what is known and in what the
+    rules that fired used."""
+    return {
+        **data,
+        "facts": [f for f in data["facts"] if not namer.internal(f["key"])],
+        "fired": [
+            {**f, "matched": [m for m in f["matched"] if not namer.internal(m["key"])]}
+            for f in data["fired"]
+            if not namer.hidden_rule(f["rule"])
+        ],
+    }
+
+
+def how_document(session: Session, *, everything: bool = False) -> Document:
+    """HOW: what is known, the rules that applied (with what they used), the causes;
+    internal (bookkeeping) facts only when `everything` is asked for."""
     namer = Namer(session.compiled.kb, session.lang)
     w = namer.w
-    data = session.how()
+    data = session.how() if everything else without_internal(session.how(), namer)
     index = rule_index(session.compiled.kb)
     fired = []
     for firing in data["fired"]:
@@ -147,7 +180,9 @@ def how_document(session: Session) -> Document:
             Item(
                 text=namer.rule(firing["rule"]),
                 ref=firing["rule"],
-                items=tuple(used + effect_items(index.get(firing["rule"]), namer)),
+                items=tuple(
+                    used + effect_items(index.get(firing["rule"]), namer, everything=everything)
+                ),
             )
         )
     causes = [

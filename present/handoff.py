@@ -69,8 +69,11 @@ def by_hand_items(packet: Handoff, namer: Namer) -> tuple[Item, ...]:
     )
 
 
-def handoff_document(packet: Handoff, kb: KnowledgeBase, lang: str) -> Document:
-    """The packet a line hands to the next, in sentences with titles."""
+def handoff_document(
+    packet: Handoff, kb: KnowledgeBase, lang: str, *, everything: bool = False
+) -> Document:
+    """The packet a line hands to the next, in sentences with titles; internal
+    (bookkeeping) facts only when `everything` is asked for (the packet keeps them)."""
     namer = Namer(kb, lang)
     w = namer.w
     esc = packet.escalation
@@ -96,7 +99,11 @@ def handoff_document(packet: Handoff, kb: KnowledgeBase, lang: str) -> Document:
         )
         for h in packet.hypotheses
     ]
-    others = [f for f in packet.facts if f["source"] != "answer"]
+    others = [
+        f
+        for f in packet.facts
+        if f["source"] != "answer" and (everything or not namer.internal(f["key"]))
+    ]
     spent = [
         Item(text=w.t("Line {line}: {minutes} min of questions", line=k, minutes=f"{v:g}"))
         for k, v in packet.minutes_by_line.items()
@@ -128,6 +135,11 @@ def handoff_document(packet: Handoff, kb: KnowledgeBase, lang: str) -> Document:
         )
     sections = [
         Section(key="by_hand", title=w.t("Worked by hand"), items=by_hand_items(packet, namer)),
+        Section(
+            key="advice",
+            title=w.t("Advice given to the customer"),
+            items=(Item(text=packet.advice),) if packet.advice else (),
+        ),
         Section(key="notes", title=w.t("Notes"), items=note_items(packet.notes, namer)),
         Section(
             key="questions",

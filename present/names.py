@@ -112,6 +112,11 @@ class Namer:
         symptom = self.kb.symptoms.get(sid)
         return symptom.title.get(self.lang) if symptom is not None else sid
 
+    def internal(self, key: str) -> bool:
+        """A bookkeeping fact (`internal: true`): left out of HOW and handoffs by default."""
+        decl = self.kb.facts.get(key)
+        return decl is not None and decl.internal
+
     def fact(self, key: str) -> str:
         """What a fact key is about: a question, an intake field or a derived fact."""
         if key.startswith(INTAKE_PREFIX):
@@ -128,12 +133,22 @@ class Namer:
             return qualified
         if ref.rule.description is not None:
             return ref.rule.description.get(self.lang)
-        then = ref.rule.then[0]
+        visible = [t for t in ref.rule.then if t.derive is None or not self.internal(t.derive)]
+        then = (visible or ref.rule.then)[0]
         if then.conclude is not None:
             return self.w.t("the rule for “{fault}”", fault=self.fault(then.conclude))
         if then.derive is not None:
             return self.w.t("the rule that establishes “{fact}”", fact=self.fact(then.derive))
+        if then.say is not None:
+            return self.w.t("the rule that says “{text}”", text=then.say.get(self.lang))
         return self.w.t("the rule that hands the case to Line {line}", line=then.escalate)
+
+    def hidden_rule(self, qualified: str) -> bool:
+        """A rule whose only effects are internal (bookkeeping) facts."""
+        ref = rule_index(self.kb).get(qualified)
+        return ref is not None and all(
+            t.derive is not None and self.internal(t.derive) for t in ref.rule.then
+        )
 
     def outcome(self, hypothesis: str) -> str:
         """A hypothesis of the question policy: a fault, an escalation, or 'other'."""

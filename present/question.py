@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from engine.session import Ask, Done, ProposeFix
+from engine.session import Ask, Conclude, Done, ProposeFix
 from present.i18n import Words, status_label, words
 from present.names import Namer
-from present.views import Banner, FixView, Option, QuestionView, StepView
+from present.views import (
+    Banner,
+    ConclusionView,
+    FixView,
+    Option,
+    QuestionView,
+    StepView,
+)
 from rules.knowledge import KnowledgeBase
 from rules.schema import Question
 
@@ -58,13 +65,21 @@ def question_view(question: Question, number: int, line: int, lang: str) -> Ques
 
 
 def ask_view(step: Ask, line: int, lang: str) -> QuestionView:
-    return question_view(step.question, step.number, line, lang)
+    view = question_view(step.question, step.number, line, lang)
+    if step.repeated_by is None:
+        return view
+    again = words(lang).t("Asked again (the last answer is the one that counts).")
+    return view.model_copy(update={"again": again})
 
 
 def fix_view(step: ProposeFix, lang: str) -> FixView:
-    """The firm fault, its fix steps, and the question whether the fix worked."""
+    """The firm fault, its fix steps, and the question whether the fix worked (with a
+    third answer, 'cannot confirm now', when the fault's confirmation is optional)."""
     w = words(lang)
     fault = step.fault
+    options = yes_no_options(w)
+    if step.optional:
+        options += (Option(key="3", value="later", label=w.t("cannot confirm now")),)
     return FixView(
         ref=fault.id,
         title=fault.title,
@@ -72,13 +87,44 @@ def fix_view(step: ProposeFix, lang: str) -> FixView:
         certainty_label=w.t("certainty {value:.2f}", value=fault.certainty),
         steps=tuple(fault.fix),
         prompt=w.t("Did the fix work?"),
-        options=yes_no_options(w),
+        options=options,
+        advice=fault.advice,
+    )
+
+
+def conclusion_view(kb: KnowledgeBase, fault_id: str, lang: str) -> ConclusionView:
+    """A conclusion nobody confirms: what to tell, that nothing is wrong, the choices to
+    offer, or a fault's steps to leave with the customer."""
+    w = words(lang)
+    fault = kb.fault(fault_id)
+    headings = {
+        "information": w.t("Information for the customer"),
+        "no_fault": w.t("No fault found"),
+        "alternatives": w.t("Offer the customer a choice"),
+        "fault": w.t("Conclusion (not confirmed during the session)"),
+    }
+    texts = tuple(step.get(lang) for step in fault.fix)
+    return ConclusionView(
+        ref=fault.id,
+        kind=fault.kind,
+        heading=headings[fault.kind],
+        title=fault.title.get(lang),
+        description=fault.description.get(lang) if fault.description is not None else None,
+        steps=texts if fault.kind == "fault" else (),
+        choices=texts if fault.kind == "alternatives" else (),
+        advice=fault.advice.get(lang) if fault.advice is not None else None,
     )
 
 
 def done_message(case_id: str, step: Done, kb: KnowledgeBase, lang: str) -> str:
     w = words(lang)
     status = status_label(step.status, w)
+    if step.fault and not step.confirmed:
+        return w.t(
+            "Case {case} is closed at a conclusion: {fault}.",
+            case=case_id,
+            fault=Namer(kb, lang).fault(step.fault),
+        )
     if step.fault:
         return w.t(
             "Case {case} is {status}: {fault}.",
@@ -90,13 +136,21 @@ def done_message(case_id: str, step: Done, kb: KnowledgeBase, lang: str) -> str:
 
 
 def step_view(
-    step: Ask | ProposeFix | Done, *, case_id: str, line: int, kb: KnowledgeBase, lang: str
+    step: Ask | ProposeFix | Conclude | Done,
+    *,
+    case_id: str,
+    line: int,
+    kb: KnowledgeBase,
+    lang: str,
 ) -> StepView:
-    """An ask, a fix or the end as one view (escalations go through present.handoff)."""
+    """An ask, a fix, a conclusion or the end as one view (escalations go through
+    present.handoff)."""
     if isinstance(step, Ask):
         return StepView(kind="ask", question=ask_view(step, line, lang))
     if isinstance(step, ProposeFix):
         return StepView(kind="fix", fix=fix_view(step, lang))
+    if isinstance(step, Conclude):
+        return StepView(kind="conclude", conclusion=conclusion_view(kb, step.fault.id, lang))
     return StepView(kind="done", message=done_message(case_id, step, kb, lang))
 
 
@@ -129,7 +183,7 @@ def command_help(w: Words) -> list[tuple[str, str]]:
     """The commands of a guided session, each with what it does."""
     return [
         ("why", w.t("what this question decides between, and why it comes now")),
-        ("how", w.t("the reasoning so far")),
+        ("how [all]", w.t("the reasoning so far (all: with internal facts)")),
         ("whynot FAULT", w.t("why a fault is not (yet) concluded; part of its name will do")),
         ("back", w.t("take back the last answer")),
         ("unknown", w.t("the customer cannot tell")),
@@ -137,5 +191,6 @@ def command_help(w: Words) -> list[tuple[str, str]]:
         ("help", w.t("how to check (from the pack) and these commands")),
         ("escalate", w.t("hand the case to the next line now, with a note")),
         ("ids", w.t("show or hide internal ids")),
+        ("all", w.t("show or hide internal (bookkeeping) facts in HOW and handoffs")),
         ("quit", w.t("save and leave (resume with 'linewise resume CASE')")),
     ]

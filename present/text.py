@@ -11,7 +11,16 @@ import textwrap
 from dataclasses import dataclass
 
 from present.i18n import words
-from present.views import Banner, Candidate, Document, FixView, Item, Option, QuestionView
+from present.views import (
+    Banner,
+    Candidate,
+    ConclusionView,
+    Document,
+    FixView,
+    Item,
+    Option,
+    QuestionView,
+)
 
 MIN_WIDTH = 30
 
@@ -80,6 +89,8 @@ def question_lines(q: QuestionView, width: int, lang: str, *, ids: bool = False)
     out += wrap(head + q.text, width, 0, len(head), "title")
     meta = f"{q.kind_label} · " + w.t("about {minutes} min", minutes=f"{q.minutes:g}")
     out += wrap(meta + _ref(q.ref, ids), width, len(head), 0, "muted")
+    if q.again:
+        out += wrap(q.again, width, len(head), 0, "warn")
     out += options_lines(q.options, width, len(head))
     return out
 
@@ -95,8 +106,44 @@ def fix_lines(fix: FixView, width: int, lang: str, *, ids: bool = False) -> list
         2,
         "ok",
     )
+    out += advice_lines(fix.advice, width, lang)
     out += wrap(w.t("Fix:"), width, 0, 0, "heading")
     for number, step in enumerate(fix.steps, 1):
+        out += wrap(f"{number}. {step}", width, 2, len(str(number)) + 2)
+    return out
+
+
+def advice_lines(advice: str | None, width: int, lang: str) -> list[Line]:
+    """A conclusion's advice (e.g. a safety instruction), set apart so it is not missed."""
+    if not advice:
+        return []
+    return wrap(words(lang).t("Tell the customer: {advice}", advice=advice), width, 0, 2, "warn")
+
+
+def said_lines(texts: list[str], width: int) -> list[Line]:
+    """What rules say, each message its own paragraph, set apart from the questions."""
+    out: list[Line] = []
+    for text in texts:
+        out += [Line("")] + wrap(f"» {text}", width, 0, 2, "heading")
+    return out
+
+
+def conclusion_lines(
+    view: ConclusionView, width: int, lang: str, *, ids: bool = False
+) -> list[Line]:
+    """A conclusion shown without 'Did the fix work?': its heading, title, what to say,
+    the choices to offer (bullets: no order) or the steps (numbered)."""
+    w = words(lang)
+    out = [Line("")]
+    out += wrap(f"{view.heading}: {view.title}{_ref(view.ref, ids)}", width, 0, 2, "ok")
+    if view.description:
+        out += wrap(view.description, width, 2, 0)
+    out += advice_lines(view.advice, width, lang)
+    if view.choices:
+        out += wrap(w.t("Any one of:"), width, 0, 0, "heading")
+        for choice in view.choices:
+            out += wrap(f"- {choice}", width, 2, 2)
+    for number, step in enumerate(view.steps, 1):
         out += wrap(f"{number}. {step}", width, 2, len(str(number)) + 2)
     return out
 

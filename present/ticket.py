@@ -47,12 +47,29 @@ def resolution_comment(
     fault_id = event.fault or ""
     fault = kb.faults.get(fault_id)
     steps = tuple(Item(text=s.get(lang)) for s in fault.fix) if fault is not None else ()
+    title = w.t("Resolved at Line {line}: {fault}", line=event.line, fault=namer.fault(fault_id))
+    if event.kind == "concluded":  # closed at a conclusion nobody confirmed
+        title = w.t(
+            "Closed at Line {line} without confirmation: {fault}",
+            line=event.line,
+            fault=namer.fault(fault_id),
+        )
+    told = event.kind == "concluded" and fault is not None and fault.description is not None
+    said = fault.description.get(lang) if told and fault and fault.description else ""
+    listed = w.t("Choices offered") if fault and fault.kind == "alternatives" else w.t("Fix steps")
     doc = Document(
         kind="diagnosis",
-        title=w.t("Resolved at Line {line}: {fault}", line=event.line, fault=namer.fault(fault_id)),
+        title=title,
         summary=_link_line(namer, case.id, link),
         ref=fault_id,
-        sections=(Section(key="fix", title=w.t("Fix steps"), items=steps),),
+        sections=(
+            *(
+                [Section(key="said", title=w.t("Told the customer"), items=(Item(text=said),))]
+                if said
+                else []
+            ),
+            Section(key="fix", title=listed, items=steps),
+        ),
     )
     return w.t("linewise resolved case {case}", case=case.id), text_of(doc)
 

@@ -4,7 +4,7 @@ event (question texts and answers in words), and the outcome."""
 from __future__ import annotations
 
 from cases.model import Case, CaseSummary, Event
-from present.i18n import status_label
+from present.i18n import Words, status_label
 from present.names import Namer, intake_fields, intake_label
 from present.views import Document, Item, Section
 from rules.knowledge import KnowledgeBase
@@ -12,6 +12,17 @@ from rules.knowledge import KnowledgeBase
 
 def _time(at: str) -> str:
     return at[11:19] if len(at) >= 19 else at
+
+
+def concluded_text(title: str, kind: object, w: Words) -> str:
+    """A session that ended at a conclusion nobody confirmed, by the conclusion's kind."""
+    if kind == "information":
+        return w.t("Information given: “{fault}”; closed.", fault=title)
+    if kind == "no_fault":
+        return w.t("No fault found: “{fault}”; closed.", fault=title)
+    if kind == "alternatives":
+        return w.t("Alternatives offered: “{fault}”; closed.", fault=title)
+    return w.t("Concluded “{fault}” without confirmation; closed.", fault=title)
 
 
 def event_item(event: Event, namer: Namer) -> Item | None:
@@ -38,6 +49,10 @@ def event_item(event: Event, namer: Namer) -> Item | None:
         text, ref = w.t("The fix for “{fault}” worked: resolved.", fault=fault), event.fault
     elif kind == "fix_failed":
         text, ref = w.t("The fix for “{fault}” did not work: ruled out.", fault=fault), event.fault
+    elif kind == "said":
+        text, ref = w.t("Said: {text}", text=str(event.data.get("text", ""))), None
+    elif kind == "concluded":
+        text, ref = concluded_text(fault, event.data.get("kind"), w), event.fault
     elif kind in ("escalated", "unresolved"):
         handoff = event.data.get("handoff", {})
         if kind == "escalated":

@@ -66,6 +66,7 @@ class QuestionView(_View):
     unit: str | None = None
     minutes: float
     options: tuple[Option, ...] = ()  # yes/no and choice questions
+    again: str = ""  # asked again by a rule's loop: says so
 
 
 class FixView(_View):
@@ -77,7 +78,22 @@ class FixView(_View):
     certainty_label: str  # "certainty 0.90"
     steps: tuple[str, ...]
     prompt: str  # "Did the fix work?"
-    options: tuple[Option, ...]
+    options: tuple[Option, ...]  # yes, no (and 'later' when confirming is optional)
+    advice: str | None = None  # the fault's advice, shown before the steps
+
+
+class ConclusionView(_View):
+    """A conclusion shown without asking whether it worked: an outcome without a fix
+    (information, no fault found, alternatives to choose from) or an unconfirmed fault."""
+
+    ref: str
+    kind: Literal["fault", "information", "no_fault", "alternatives"]
+    heading: str  # "No fault found", "Information for the customer", ...
+    title: str
+    description: str | None = None
+    steps: tuple[str, ...] = ()  # a fault's fix steps, in order
+    choices: tuple[str, ...] = ()  # alternatives: offered as a choice, not in order
+    advice: str | None = None
 
 
 class Candidate(_View):
@@ -100,8 +116,9 @@ class Banner(_View):
 class StepView(_View):
     """What the session does next, ready to show: ask, propose a fix, escalate, done."""
 
-    kind: Literal["ask", "fix", "escalate", "done"]
+    kind: Literal["ask", "fix", "conclude", "escalate", "done"]
     question: QuestionView | None = None
     fix: FixView | None = None
+    conclusion: ConclusionView | None = None
     handoff: Document | None = None  # for 'escalate', once the packet is built
     message: str = ""  # 'done': "Case C-000001 is resolved: Faulty network cable"

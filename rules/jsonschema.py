@@ -76,6 +76,10 @@ def _type_is(*types: str) -> dict[str, Any]:
     return {"required": ["type"], "properties": {"type": {"enum": list(types)}}}
 
 
+def _kind_is(*kinds: str) -> dict[str, Any]:
+    return {"required": ["kind"], "properties": {"kind": {"enum": list(kinds)}}}
+
+
 _GROUPS = ("all", "any", "not")
 
 # The models' own checks (their model_validator methods), as schema conditions.
@@ -85,7 +89,51 @@ _CHECKS: dict[str, list[dict[str, Any]]] = {
         {"if": {"not": _type_is("choice")}, "then": {"not": _set("options")}},
         {"if": {"not": _type_is("number")}, "then": {"not": _any_set(("unit", "min", "max"))}},
     ],
-    "FactDecl": [{"if": _type_is("choice"), "then": _set("options")}],
+    "FactDecl": [
+        {  # a fix outcome is a choice of worked / failed (filled in when omitted)
+            "if": _set("fix_of"),
+            "then": {
+                "properties": {
+                    "type": {"const": "choice"},
+                    "options": {
+                        "minItems": 2,
+                        "maxItems": 2,
+                        "items": {"properties": {"value": {"enum": ["worked", "failed"]}}},
+                    },
+                }
+            },
+            "else": {"if": _type_is("choice"), "then": _set("options")},
+        },
+    ],
+    "Fault": [
+        {
+            "if": {"not": _kind_is("information", "no_fault", "alternatives")},
+            "then": {"required": ["fix", "line"], "properties": {"fix": {"minItems": 1}}},
+        },
+        {
+            "if": _kind_is("alternatives"),
+            "then": {"required": ["fix"], "properties": {"fix": {"minItems": 2}}},
+        },
+        {
+            "if": _kind_is("information", "no_fault"),
+            "then": {"properties": {"fix": {"maxItems": 0}}},
+        },
+        {
+            "if": _kind_is("information", "no_fault", "alternatives"),
+            "then": {"properties": {"confirm": {"enum": ["none", None]}}},
+        },
+        {
+            "if": {"required": ["confirm"], "properties": {"confirm": {"const": "none"}}},
+            "then": {"not": _set("when_failed")},
+        },
+        {
+            "if": _kind_is("information", "no_fault", "alternatives"),
+            "then": {
+                "if": {"not": _set("confirm")},
+                "then": {"not": _set("when_failed")},
+            },
+        },
+    ],
     "Condition": [
         {"oneOf": [_set(k) for k in (*_GROUPS, *SUBJECTS, "expr")]},
         {"if": _any_set((*_GROUPS, "expr")), "then": {"not": _any_set(COMPARISONS)}},
@@ -93,7 +141,9 @@ _CHECKS: dict[str, list[dict[str, Any]]] = {
         {"properties": {"all": {"minItems": 1}, "any": {"minItems": 1}}},
     ],
     "Consequence": [
-        {"oneOf": [_set(k) for k in ("conclude", "derive", "escalate")]},
+        {"oneOf": [_set(k) for k in ("conclude", "derive", "escalate", "say", "repeat")]},
+        _only_with("at_most", "repeat"),
+        {"if": _set("repeat"), "then": _set("at_most")},
         _only_with("certainty", "conclude"),
         _only_with("value", "derive"),
         _only_with("expr", "derive"),

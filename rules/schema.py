@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from rules.expr import MAX_CHARS, ExprError, Expression, parse
+from rules.message import places
 from rules.schema_ask import OPTION_VALUE, FactDecl, Option, Question
 from rules.schema_base import (
     COMPARISONS,
@@ -51,6 +52,9 @@ __all__ = [
     "Step",
     "Symptom",
 ]
+
+
+CONSEQUENCES = ("conclude", "derive", "escalate", "say", "repeat")
 
 
 def _parsed(text: str) -> Expression:
@@ -155,7 +159,8 @@ class Condition(_Model):
 
 
 class Consequence(_Model):
-    """What a rule does when it fires: conclude a fault, derive a fact, or escalate."""
+    """What a rule does when it fires: conclude a fault, derive a fact, escalate, or say
+    something to the agent (a message shown mid-dialogue)."""
 
     conclude: Id | None = None
     certainty: float | None = Field(default=None, ge=-1, le=1)
@@ -174,6 +179,17 @@ class Consequence(_Model):
         description="With 'escalate': actions (as questions name them in 'actions') that this "
         "escalation's reason forbids, e.g. open_case when opening voids the warranty.",
     )
+    repeat: Id | None = Field(
+        default=None,
+        description="Ask this question again (the rule's 'when' says until what), at most "
+        "'at_most' answers in all; the last answer is the one that counts.",
+    )
+    at_most: int | None = Field(default=None, ge=2, le=20)
+    say: Text | None = Field(
+        default=None,
+        description="A message shown in the session when the rule fires (once), kept in the "
+        "case history; {question_id}, {fact_id} or {intake.field} show a known value.",
+    )
 
     @field_validator("expr")
     @classmethod
@@ -182,11 +198,24 @@ class Consequence(_Model):
             _parsed(text)
         return text
 
+    @field_validator("say")
+    @classmethod
+    def _message(cls, text: Text | None) -> Text | None:
+        for said in (text.en, text.ru) if text is not None else ():
+            if said is not None:
+                list(places(said))
+        return text
+
     @model_validator(mode="after")
     def _shape(self) -> Consequence:
-        kinds = [k for k in ("conclude", "derive", "escalate") if getattr(self, k) is not None]
+        kinds = [k for k in CONSEQUENCES if getattr(self, k) is not None]
         if len(kinds) != 1:
-            raise ValueError("a consequence is exactly one of 'conclude', 'derive' or 'escalate'")
+            raise ValueError(
+                "a consequence is exactly one of 'conclude', 'derive', 'escalate', 'say' "
+                "or 'repeat'"
+            )
+        if (self.repeat is None) != (self.at_most is None):
+            raise ValueError("'repeat' and 'at_most' go together: repeat: QUESTION, at_most: N")
         if self.conclude is None and self.certainty is not None:
             raise ValueError("'certainty' goes with 'conclude'")
         if self.derive is None and (self.value is not None or self.expr is not None):
@@ -204,11 +233,15 @@ class Consequence(_Model):
         return self
 
     @property
-    def kind(self) -> Literal["conclude", "derive", "escalate"]:
+    def kind(self) -> Literal["conclude", "derive", "escalate", "say", "repeat"]:
         if self.conclude is not None:
             return "conclude"
         if self.derive is not None:
             return "derive"
+        if self.say is not None:
+            return "say"
+        if self.repeat is not None:
+            return "repeat"
         return "escalate"
 
     @property

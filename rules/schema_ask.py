@@ -154,16 +154,45 @@ class Question(_Model):
             )
 
 
+FIX_OUTCOMES: tuple[str, ...] = ("worked", "failed")
+
+
 class FactDecl(_Model):
-    """A fact that rules derive (it is never asked)."""
+    """A fact that rules derive (it is never asked), or that holds the outcome of a fix."""
 
     id: Id
     text: Text
     type: AnswerType = "yesno"
     options: list[Option] | None = None
+    internal: bool = Field(
+        default=False,
+        description="Bookkeeping: left out of HOW and the handoff unless everything is asked "
+        "for ('how all', --all, ?all=1); rules use it as any other fact.",
+    )
+    fix_of: Id | None = Field(
+        default=None,
+        description="The fault whose fix outcome this fact holds: 'worked' or 'failed', set "
+        "when the agent answers 'Did the fix work?' (rules never derive it).",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fix_outcome(cls, data: Any) -> Any:
+        """A fix outcome is a choice of worked / failed (written for the pack author)."""
+        if isinstance(data, dict) and data.get("fix_of") is not None:
+            data = {"type": "choice", **data}
+            data.setdefault("options", [{"value": v, "text": v} for v in FIX_OUTCOMES])
+        return data
 
     @model_validator(mode="after")
     def _shape(self) -> FactDecl:
         if self.type == "choice" and not self.options:
             raise ValueError("a choice fact needs 'options'")
+        if self.fix_of is not None and (
+            self.type != "choice"
+            or sorted(o.value for o in self.options or ()) != sorted(FIX_OUTCOMES)
+        ):
+            raise ValueError(
+                "a fact with 'fix_of' holds 'worked' or 'failed': omit 'type' and 'options'"
+            )
         return self

@@ -168,6 +168,8 @@ FIELDS: dict[str, dict[str, tuple[str | None, Any]]] = {
             "The kind of value rules derive: yesno (default), choice, number or text.",
             "yesno",
         ),
+        "internal": (None, True),
+        "fix_of": (None, "router_hang"),
         "options": (
             "The allowed values of a choice fact.",
             [{"value": "cable", "text": "Cable"}, {"value": "port", "text": "Port"}],
@@ -190,6 +192,16 @@ FIELDS: dict[str, dict[str, tuple[str | None, Any]]] = {
             "The cable is broken inside; the port and the computer are fine.",
         ),
         "vendor": ("The vendor to involve (Line 4 cases).", "Acme"),
+        "kind": (None, "no_fault"),
+        "confirm": (None, "optional"),
+        "when_failed": (None, "escalate"),
+        "advice": (
+            None,
+            {
+                "en": "Unplug the device and do not touch the cable",
+                "ru": "Отключите устройство от сети и не трогайте кабель",
+            },
+        ),
     },
     "Rule": {
         "id": ("The rule's id, unique within the pack.", "spare_cable_fixes"),
@@ -261,6 +273,15 @@ FIELDS: dict[str, dict[str, tuple[str | None, Any]]] = {
     },
     "Consequence": {
         "conclude": ("The fault this rule points to.", "wired_cable_faulty"),
+        "repeat": (None, "light_green_after_restart"),
+        "at_most": ("How many answers the question gets in all (2-20).", 3),
+        "say": (
+            None,
+            {
+                "en": "The score is {printer_score}: the printer needs a service visit.",
+                "ru": "Оценка {printer_score}: принтеру нужен выезд мастера.",
+            },
+        ),
         "certainty": (
             "How sure the conclusion is, -1..1 (default 1; negative: rules it out).",
             0.8,

@@ -10,6 +10,7 @@ from rules.cycles import derivation_cycles
 from rules.errors import MAX_REPORTED, Diagnostic, did_you_mean, suggest
 from rules.expr import parse
 from rules.intake import INTAKE_FIELDS
+from rules.message import check_places
 from rules.procedure import check_links
 from rules.schema import Condition, Pack
 from rules.source import PathKey, SourceMap
@@ -58,6 +59,16 @@ def validate(kb: KnowledgeBase) -> list[Diagnostic]:
         pack, smap = item.pack, item.source
         _requires(kb, pack, smap, out)
         visible = scope(kb, pack)
+        for fi, fact in enumerate(pack.facts):
+            if fact.fix_of is not None and fact.fix_of not in kb.faults:
+                out.append(
+                    smap.diagnostic(
+                        ("facts", fi, "fix_of"),
+                        f"unknown fault '{fact.fix_of}'",
+                        hint=did_you_mean(fact.fix_of, kb.faults.keys()),
+                        code="E013",
+                    )
+                )
         for qi, question in enumerate(pack.questions):
             for ai, after in enumerate(question.after):
                 if after not in kb.questions:
@@ -337,6 +348,17 @@ def _check_consequence(
                 )
             )
             return
+        decl = kb.facts.get(target)
+        if decl is not None and decl.fix_of is not None:
+            out.append(
+                smap.diagnostic(
+                    path + ("derive",),
+                    f"'{target}' holds the outcome of the fix of '{decl.fix_of}': "
+                    "rules test it, they never derive it",
+                    hint="derive another fact, or test this one in 'when'",
+                    code="E020",
+                )
+            )
         spec = kb.spec(target)
         if then.expr is not None:
             check_expression(kb, visible, smap, path + ("expr",), then.expr, out)
@@ -360,6 +382,17 @@ def _check_consequence(
                     code="E015",
                 )
             )
+    elif then.repeat is not None and then.repeat not in kb.questions:
+        out.append(
+            smap.diagnostic(
+                path + ("repeat",),
+                f"unknown question '{then.repeat}'",
+                hint=did_you_mean(then.repeat, kb.questions.keys()) or "repeat asks a question",
+                code="E013",
+            )
+        )
+    elif then.say is not None:
+        check_places(kb, smap, path + ("say",), [then.say.en, then.say.ru or ""], out)
     elif then.escalate is not None and then.escalate <= pack.line:
         out.append(
             smap.diagnostic(

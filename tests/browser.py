@@ -62,8 +62,11 @@ class Server:
 
 
 @contextmanager
-def served(tmp: Path, users: dict[str, str], workers: int = 1) -> Iterator[Server]:
-    """`linewise serve` with a first admin and the given users (name -> role)."""
+def served(
+    tmp: Path, users: dict[str, str], workers: int = 1, packs: tuple[Path, ...] = ()
+) -> Iterator[Server]:
+    """`linewise serve` with a first admin and the given users (name -> role); `packs`:
+    these packs instead of the shipped ones."""
     store = tmp / "data" / "cases.sqlite3"
     env = {
         **os.environ,
@@ -89,6 +92,7 @@ def served(tmp: Path, users: dict[str, str], workers: int = 1) -> Iterator[Serve
                 str(workers),
                 "--admin",
                 "admin",
+                *(arg for pack in packs for arg in ("--packs", str(pack))),
             ],
             env=env,
             stdout=out,

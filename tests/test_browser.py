@@ -193,3 +193,35 @@ def test_portal_resolves_one_complaint_and_hands_over_another(
     asked = agent.locator('input[name="question"]').get_attribute("value")
     assert asked not in told, f"the agent was asked again what the customer answered: {asked}"
     shots(agent, "console-from-portal")
+
+
+DIALOGUE = Path(__file__).resolve().parent / "data" / "dialogue"
+
+
+def test_console_new_steps_advice_messages_and_unconfirmed_conclusions(
+    browser: Browser, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Issue 16 items 6, 7, 8, 9, 22 as an agent sees them in a real browser."""
+    with served(tmp_path_factory.mktemp("dialogue"), USERS, packs=(DIALOGUE,)) as server:
+        page = new_page(browser, server)
+        login(page, "anna")
+        open_case(page, "The device misbehaves", "Anna")
+        page.locator('#step button[name="value"][value="smoke"]').click()
+        expect(page.locator(".advice")).to_contain_text("Unplug the device now")
+        expect(page.get_by_role("alert")).to_be_visible()
+        shots(page, "console-advice")
+
+        open_case(page, "The device misbehaves", "Anna")
+        page.locator('#step button[name="value"][value="frozen"]').click()
+        expect(page.locator("#said")).to_contain_text("Anna reports: The screen is frozen.")
+        page.get_by_role("link", name="HOW", exact=True).click()
+        expect(page.locator("#explanation")).not_to_contain_text("Bookkeeping step reached")
+        page.locator("#toggle-all").click()
+        expect(page.locator("#explanation")).to_contain_text("Bookkeeping step reached")
+
+        open_case(page, "The device misbehaves", "Anna")
+        page.locator('#step button[name="value"][value="jam"]').click()
+        page.get_by_role("button", name=re.compile("Cannot confirm now")).click()
+        expect(page.locator("#status")).to_have_text("resolved")
+        expect(page.locator("#conclusion")).to_contain_text("Worn pickup roller")
+        shots(page, "console-unconfirmed")

@@ -14,14 +14,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from engine.handoff import Handoff
-from engine.session import Ask, Done, Escalate, ProposeFix, Step
+from engine.session import Ask, Conclude, Done, Escalate, ProposeFix, Step
 from present.handoff import handoff_document
-from present.question import ask_view, done_message, fix_view
-from present.views import Document, FixView, QuestionView
+from present.question import ask_view, conclusion_view, done_message, fix_view
+from present.views import ConclusionView, Document, FixView, QuestionView
 from rules.knowledge import KnowledgeBase
 
 Audience = Literal["agent", "customer"]
-StepKind = Literal["ask", "fix", "escalate", "done", "handoff", "paused"]
+StepKind = Literal["ask", "fix", "conclude", "escalate", "done", "handoff", "paused"]
 
 
 class EscalationView(BaseModel):
@@ -32,6 +32,7 @@ class EscalationView(BaseModel):
     reason: str
     final: bool
     fault: str | None = None
+    advice: str | None = None  # the reached fault's advice: tell the customer before escalating
 
 
 class StepView(BaseModel):
@@ -46,6 +47,8 @@ class StepView(BaseModel):
     kind: StepKind
     question: QuestionView | None = None
     fix: FixView | None = None
+    conclusion: ConclusionView | None = None  # an outcome shown without 'Did the fix work?'
+    said: list[str] = []  # what rules said since the last answer, shown above the step
     escalation: EscalationView | None = None
     handoff: Handoff | None = None  # the packet this line received (or waits to pick up)
     handoff_view: Document | None = None  # the same packet in sentences
@@ -74,15 +77,20 @@ def step_view(
     audience: Audience = "agent",
     handoff: Handoff | None = None,
     intake: dict[str, Any] | None = None,
+    said: list[str] | None = None,
+    everything: bool = False,
 ) -> StepView:
     """The view of a live session's next step."""
     base: dict[str, Any] = {
+        "said": said or [],
         "case": case,
         "line": line,
         "status": status,
         "step": seq,
         "handoff": handoff,
-        "handoff_view": handoff_document(handoff, kb, lang) if handoff is not None else None,
+        "handoff_view": handoff_document(handoff, kb, lang, everything=everything)
+        if handoff is not None
+        else None,
         "intake": intake or {},
     }
     if isinstance(step, Ask):
@@ -94,16 +102,20 @@ def step_view(
         return StepView(kind="ask", question=question, **base)
     if isinstance(step, ProposeFix):
         return StepView(kind="fix", fix=fix_view(step, lang), fault=step.fault.id, **base)
+    if isinstance(step, Conclude):
+        view = conclusion_view(kb, step.fault.id, lang)
+        return StepView(kind="conclude", conclusion=view, fault=step.fault.id, **base)
     if isinstance(step, Escalate):
         esc = step.escalation
-        view = EscalationView(
+        esc_view = EscalationView(
             to_line=esc.to_line,
             kind=esc.kind,
             reason=esc.reason,
             final=step.final,
             fault=step.fault,
+            advice=step.advice,
         )
-        return StepView(kind="escalate", escalation=view, fault=step.fault, **base)
+        return StepView(kind="escalate", escalation=esc_view, fault=step.fault, **base)
     assert isinstance(step, Done)
     message = done_message(case, step, kb, lang)
     return StepView(

@@ -19,9 +19,12 @@ from cases.desk import Desk, LiveCase
 from cases.model import Case, CaseMovedOn, normalise_id
 from engine.escalation import escalation
 from engine.handoff import Handoff
-from engine.session import Ask, Escalate, ProposeFix, Step
-from present.explain import how_document, why_document, whynot_document
+from engine.session import Ask, Conclude, Done, Escalate, ProposeFix, Step, reached_advice
+from present.explain import how_document, why_document, whynot_document, without_internal
 from present.handoff import handoff_document
+from present.names import Namer
+from present.question import conclusion_view
+from present.say import said_texts
 from present.search import find_faults
 from present.views import Document
 from rules.errors import InvalidInput, UnknownIdError, did_you_mean
@@ -31,6 +34,17 @@ from web.views import Audience, StepView, step_view
 
 def _last_seq(case: Case) -> int:
     return case.events[-1].seq if case.events else 0
+
+
+def recent_said(case: Case) -> list[str]:
+    """What rules said since the last answer (or change): shown above the current step."""
+    out: list[str] = []
+    for event in reversed(case.events):
+        if event.kind == "said":
+            out.append(str(event.data.get("text", "")))
+        elif event.kind != "fix_proposed":
+            break
+    return out[::-1]
 
 
 def incoming(case: Case, line: int) -> Handoff | None:
@@ -118,7 +132,14 @@ class Work:
     def load(self, case_id: str) -> Case:
         return self.desk.store.load(case_id)
 
-    def view(self, case: Case, *, agent: str = "", audience: Audience = "agent") -> StepView:
+    def view(
+        self,
+        case: Case,
+        *,
+        agent: str = "",
+        audience: Audience = "agent",
+        everything: bool = False,
+    ) -> StepView:
         """Where the case stands; a proposed fix is recorded once when first shown."""
         status = case.status
         line = case.line
@@ -128,7 +149,7 @@ class Work:
             "line": line,
             "status": status,
             "handoff": packet,
-            "handoff_view": self.handoff_view(packet),
+            "handoff_view": self.handoff_view(packet, everything=everything),
             "intake": case.intake,
         }
         if status in ("escalated", "abandoned"):
@@ -136,18 +157,37 @@ class Work:
             return StepView(kind=kind, step=_last_seq(case), **base)
         if status in ("resolved", "unresolved"):
             out = case.outcome()
-            return StepView(kind="done", step=_last_seq(case), fault=out.get("fault"), **base)
+            fault = out.get("fault")
+            shown = None
+            if out.get("confirmed") is False and fault in self.desk.kb.faults:
+                shown = conclusion_view(self.desk.kb, fault, self.lang)
+            return StepView(
+                kind="done", step=_last_seq(case), fault=fault, conclusion=shown, **base
+            )
         seq = _last_seq(case)
         live, step = self._live(case, seq, agent)
+        if not isinstance(step, Done) and step.messages:  # said once, then shown till answered
+            texts = said_texts(step.messages, self.desk.kb, self.lang)
+            with self._changing(live):
+                live.say(step.messages, texts)
+            step = self._remember(live, agent)
+            case = live.case()
+            seq = _last_seq(case)
+        if isinstance(step, Conclude):  # shown once, and the session ends at it
+            with self._changing(live):
+                live.conclude(step.fault.id)
+            self._recent.pop(live.case_id, None)
+            return self.view(live.case(), agent=agent, audience=audience, everything=everything)
         last = case.events[-1] if case.events else None
-        shown = last is not None and last.kind == "fix_proposed"
-        if isinstance(step, ProposeFix) and not (shown and last and last.fault == step.fault.id):
+        proposed = last is not None and last.kind == "fix_proposed"
+        if isinstance(step, ProposeFix) and not (proposed and last and last.fault == step.fault.id):
             with self._changing(live):
                 recorded = live.propose(step.fault.id, step.fault.certainty)
             if recorded is not None:  # the step stays the same; only its number moved on
                 seq = recorded
         return step_view(
             step,
+            said=recent_said(case),
             case=case.id,
             line=line,
             status=status,
@@ -157,6 +197,7 @@ class Work:
             audience=audience,
             handoff=packet,
             intake=case.intake,
+            everything=everything,
         )
 
     def open(self, intake: dict[str, Any], line: int, *, agent: str = "") -> StepView:
@@ -165,8 +206,11 @@ class Work:
         self._remember(live, agent)
         return self.view(live.case(), agent=agent)
 
-    def handoff_view(self, packet: Handoff | None) -> Document | None:
-        return handoff_document(packet, self.desk.kb, self.lang) if packet is not None else None
+    def handoff_view(self, packet: Handoff | None, *, everything: bool = False) -> Document | None:
+        """The packet in sentences; internal facts only when `everything` is asked for."""
+        if packet is None:
+            return None
+        return handoff_document(packet, self.desk.kb, self.lang, everything=everything)
 
     # ---- changes ------------------------------------------------------------------------------
 
@@ -223,8 +267,17 @@ class Work:
         return self._after(live, agent)
 
     def fix(
-        self, case_id: str, step: int, fault: str, worked: bool, note: str = "", *, agent: str = ""
+        self,
+        case_id: str,
+        step: int,
+        fault: str,
+        worked: bool | None,
+        note: str = "",
+        *,
+        agent: str = "",
     ) -> StepView:
+        """Whether the proposed fix worked; None: it cannot be confirmed now (only where the
+        fault's confirmation is optional: the case closes at the conclusion)."""
         live, now = self.current(case_id, step, agent=agent)
         if not isinstance(now, ProposeFix) or now.fault.id != fault:
             raise StaleStep(
@@ -232,8 +285,16 @@ class Work:
                 hint="reload the case",
                 field="fault",
             )
+        if worked is None and not now.optional:
+            raise InvalidInput(
+                f"the fix for '{fault}' must be confirmed: say whether it worked",
+                hint="send worked: true or false",
+            )
         with self._changing(live):
-            live.fix(fault, worked, note)
+            if worked is None:
+                live.conclude(fault, note)
+            else:
+                live.fix(fault, worked, note)
         return self._after(live, agent)
 
     def escalate(
@@ -248,18 +309,20 @@ class Work:
         """Hand the case up: the engine's escalation when it says so, else the agent's.
         `to_agent`: the self-service portal hands the case to an agent of the same line."""
         live, now = self.current(case_id, step, agent=agent)
-        if to_agent and isinstance(now, Ask | ProposeFix | Escalate):
+        if to_agent and isinstance(now, Ask | ProposeFix | Conclude | Escalate):
             diag = now.diagnosis
             top = diag.top.id if diag.top is not None and diag.top.certainty > 0 else None
             esc = escalation("self_service", live.line, self.lang, to_line=live.line)
-            target = Escalate(esc, top, diag, final=False)
+            target = Escalate(esc, top, diag, final=False, advice=reached_advice(diag, top))
         elif isinstance(now, Escalate):
             target = now
-        elif isinstance(now, Ask | ProposeFix):
+        elif isinstance(now, Ask | ProposeFix | Conclude):
             diag = now.diagnosis
             top = diag.top.id if diag.top is not None and diag.top.certainty > 0 else None
             esc = escalation("agent", live.line, self.lang)
-            target = Escalate(esc, top, diag, final=live.line >= 4)
+            target = Escalate(
+                esc, top, diag, final=live.line >= 4, advice=reached_advice(diag, top)
+            )
         else:
             raise StaleStep(f"case {case_id} is already {now.status}", hint="reload the case")
         with self._changing(live):
@@ -286,7 +349,13 @@ class Work:
         return self.view(live.case(), agent=agent)
 
     def explain(
-        self, case_id: str, what: str, fault: str = "", *, agent: str = ""
+        self,
+        case_id: str,
+        what: str,
+        fault: str = "",
+        *,
+        agent: str = "",
+        everything: bool = False,
     ) -> tuple[Any, Document]:
         """WHY (the current question), HOW (the reasoning) or WHY NOT (a fault, by id or by
         words of its title): the engine's data and what people read."""
@@ -303,7 +372,10 @@ class Work:
                 )
             return session.why(), why_document(session, step.question.id)
         if what == "how":
-            return session.how(), how_document(session)
+            data = session.how()
+            if not everything:
+                data = without_internal(data, Namer(self.desk.kb, self.lang))
+            return data, how_document(session, everything=everything)
         fault_id = self.fault_named(fault)
         return session.why_not(fault_id), whynot_document(session, fault_id)
 

@@ -54,9 +54,10 @@ async def list_cases(
 
 
 @router.get("/cases/{case_id}", response_model=StepView)
-async def get_case(case_id: str, user: ApiUser, svc: Svc) -> StepView:
-    """Where the case stands and its next step (a question, a fix, an escalation)."""
-    return svc.work.view(svc.work.load(case_id), agent=user.name)
+async def get_case(case_id: str, user: ApiUser, svc: Svc, all: bool = False) -> StepView:
+    """Where the case stands and its next step (a question, a fix, an escalation);
+    `all`: the handoff's internal (bookkeeping) facts too."""
+    return svc.work.view(svc.work.load(case_id), agent=user.name, everything=all)
 
 
 @router.get("/cases/{case_id}/transcript", response_model=Transcript)

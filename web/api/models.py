@@ -51,7 +51,11 @@ class UnknownBody(StepBody):
 
 class FixBody(StepBody):
     fault: str = Field(max_length=200)
-    worked: bool
+    worked: bool | None = Field(
+        description="true: resolved; false: the fault is ruled out; null: it cannot be "
+        "confirmed now (only when the fix's confirmation is optional: the case closes at "
+        "the conclusion, unconfirmed)"
+    )
     note: str = Field(default="", max_length=NOTE_MAX)
 
 

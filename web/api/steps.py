@@ -82,9 +82,10 @@ async def why(case_id: str, user: ApiUser, svc: Svc) -> Explanation:
 
 
 @router.get("/how", response_model=Explanation)
-async def how(case_id: str, user: ApiUser, svc: Svc) -> Explanation:
-    """HOW: the facts, the rules that fired and the hypotheses so far."""
-    data, view = svc.work.explain(case_id, "how", agent=user.name)
+async def how(case_id: str, user: ApiUser, svc: Svc, all: bool = False) -> Explanation:
+    """HOW: the facts, the rules that fired and the hypotheses so far (`all`: internal
+    bookkeeping facts too)."""
+    data, view = svc.work.explain(case_id, "how", agent=user.name, everything=all)
     return Explanation(data=data, view=view)
 
 

@@ -45,6 +45,11 @@ async def login_page(request: Request, svc: Svc, user: MaybeUser, expired: int =
     return _page(request, svc, "login.html", None, expired=bool(expired), failed=False)
 
 
+def _worked(said: str) -> bool | None:
+    """The fix form's button: yes, no, or later (cannot be confirmed now: None)."""
+    return None if said == "later" else said == "yes"
+
+
 @router.post("/login", response_class=HTMLResponse)
 async def login(
     request: Request,
@@ -117,17 +122,26 @@ TAKEN_UP = ("open", "escalated", "abandoned")  # what a higher line may take up
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 async def case_page(
-    request: Request, svc: Svc, user: MaybeUser, case_id: str, panel: str = "", fault: str = ""
+    request: Request,
+    svc: Svc,
+    user: MaybeUser,
+    case_id: str,
+    panel: str = "",
+    fault: str = "",
+    all: bool = False,
 ) -> Response:
-    """The guided session (or the handoff waiting to be picked up, or the outcome)."""
+    """The guided session (or the handoff waiting to be picked up, or the outcome);
+    `?all=1` shows internal (bookkeeping) facts in HOW and the handoff."""
     me = _user(user)
     case = svc.work.load(case_id)
-    view = svc.work.view(case, agent=me.name)
+    view = svc.work.view(case, agent=me.name, everything=all)
     explain: Any = None
     explain_error: str | None = None
     if panel in ("why", "how", "whynot") and view.status == "open":
         try:
-            _, explain = svc.work.explain(case.id, panel, fault.strip(), agent=me.name)
+            _, explain = svc.work.explain(
+                case.id, panel, fault.strip(), agent=me.name, everything=all
+            )
         except LinewiseError as err:
             explain_error = err.render()
     faults = (
@@ -158,6 +172,7 @@ async def case_page(
         explain_error=explain_error,
         fault=fault,
         faults=faults,
+        everything=all,
         events=case.events,
     )
 
@@ -195,7 +210,7 @@ async def back(request: Request, svc: Svc, user: MaybeUser, case_id: str) -> Res
 @router.post("/cases/{case_id}/fix")
 async def fix(request: Request, svc: Svc, user: MaybeUser, case_id: str) -> Response:
     me, form = await _form(request, case_id, svc, user)
-    worked = str(form.get("worked", "")) == "yes"
+    worked = _worked(str(form.get("worked", "")))
     note = str(form.get("note", ""))[:4000]
     svc.work.fix(case_id, _step(form), str(form.get("fault", "")), worked, note, agent=me.name)
     return _back(case_id)

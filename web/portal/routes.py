@@ -76,6 +76,11 @@ async def start_page(request: Request, svc: Svc) -> Response:
     return _page(request, svc, "portal_start.html", complaints=complaints)
 
 
+def _worked(said: str) -> bool | None:
+    """The fix form's button: yes, no, or later (cannot be confirmed now: None)."""
+    return None if said == "later" else said == "yes"
+
+
 @router.post("/start")
 async def start(
     request: Request,
@@ -121,7 +126,7 @@ async def answer(request: Request, svc: Svc, key: str) -> Response:
 @router.post("/c/{key}/fix")
 async def fix(request: Request, svc: Svc, key: str) -> Response:
     case_id, form, step = await _form(request, svc, key)
-    worked = str(form.get("worked", "")) == "yes"
+    worked = _worked(str(form.get("worked", "")))
     svc.portal.fix(case_id, step, str(form.get("fault", "")), worked, agent=CUSTOMER)
     return RedirectResponse(f"/portal/c/{key}", 303)
 
