@@ -283,16 +283,8 @@ def _check_comparison(
                 hint = did_you_mean(value, spec.options) or hint
             if spec.type == "choice" and isinstance(value, bool):
                 hint = "YAML reads yes/no/on/off as true/false: quote the option, e.g. 'yes'"
-            if (
-                spec.type == "choice"
-                and isinstance(value, int | float)
-                and not isinstance(value, bool)
-                and str(value) in spec.options
-            ):
-                hint = (
-                    f"a menu number in a condition is the option's value as text: "
-                    f"write '{value}' in quotes (YAML reads a bare {value} as a number)"
-                )
+            if spec.type == "choice" and type(value) is int and str(value) in spec.options:
+                hint = f"a menu number in a condition is text: write '{value}' in quotes"
             out.append(
                 smap.diagnostic(
                     where,
