@@ -153,6 +153,8 @@ class Desk:
     def _start(self, case: Case, line: int, agent: str = "", **extra: Any) -> LiveCase:
         compiled = self.knowledge(line)
         data: dict[str, Any] = {"packs": compiled.kb.versions(), **extra}
+        if self.weights is not None:  # the learned overlay the session weighs with
+            data["overlay"] = self.weights.version
         if agent:
             data["agent"] = agent
         self.store.append(case.id, self.event(line, "session_started", agent=agent, data=data))

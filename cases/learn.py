@@ -52,6 +52,13 @@ def _seconds(store: SQLStore, column: ColumnElement[Any]) -> ColumnElement[Any]:
     return func.extract("epoch", cast(column, DateTime(timezone=True)))
 
 
+def event_field(store: SQLStore, *path: str) -> ColumnElement[Any]:
+    """A field of the stored event (its JSON body) as text, on either dialect."""
+    body = type_coerce(events.c.body, JSON) if store.where.is_sqlite else cast(events.c.body, JSONB)
+    found: ColumnElement[Any] = body[path if len(path) > 1 else path[0]].as_string()
+    return found
+
+
 def count_history(store: SQLStore, since: date | None = None) -> History:
     """The confirmed causes, fix results and question minutes of the finished cases
     opened on or after `since` (all of them for None)."""
@@ -87,8 +94,7 @@ def _minutes(store: SQLStore, conn: Any, where: list[ColumnElement[bool]]) -> di
     e = events.c
     at = _seconds(store, e.at)
     gap = (at - func.lag(at).over(partition_by=e.case_num, order_by=e.seq)) / 60.0
-    body = type_coerce(e.body, JSON) if store.where.is_sqlite else cast(e.body, JSONB)
-    question = body["question"].as_string()
+    question = event_field(store, "question")
     steps = (
         select(e.kind.label("kind"), question.label("question"), gap.label("minutes"))
         .select_from(events.join(cases, e.case_num == cases.c.num))
