@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError
 
-from rules.errors import Diagnostic, PackError, did_you_mean
+from rules.errors import Diagnostic, DiagnosticsError, did_you_mean
 from rules.knowledge import KnowledgeBase
 from rules.schema_base import Id, SemVer, _Model
 from rules.source import DataFileError, SourceMap, read_data_file
@@ -92,6 +92,13 @@ class Overlay(_Model):
     questions: dict[Id, QuestionEstimate] = Field(default_factory=dict)
 
 
+class OverlayError(DiagnosticsError):
+    """A learned overlay that is not valid, or names what the packs do not have."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        super().__init__(diagnostics, "learned overlay")
+
+
 def is_overlay_file(path: Path) -> bool:
     """Whether a YAML file is a learned overlay (its first key is `overlay:`)."""
     try:
@@ -112,9 +119,9 @@ def read_overlay(path: Path) -> tuple[Overlay, SourceMap]:
     try:
         data, smap = read_data_file(path)
     except DataFileError as err:
-        raise PackError(err.diagnostics) from err
+        raise OverlayError(err.diagnostics) from err
     if not isinstance(data, dict):
-        raise PackError(
+        raise OverlayError(
             [
                 smap.diagnostic(
                     (), "an overlay must be a YAML mapping", hint="start with 'overlay: 1'"
@@ -124,7 +131,7 @@ def read_overlay(path: Path) -> tuple[Overlay, SourceMap]:
     try:
         return Overlay.model_validate(data), smap
     except ValidationError as err:
-        raise PackError(pydantic_diagnostics(err, smap, Overlay)) from err
+        raise OverlayError(pydantic_diagnostics(err, smap, Overlay)) from err
 
 
 def load_overlay(
@@ -169,7 +176,7 @@ def load_overlay(
         if question not in known_questions:
             unknown(("questions", question), "question", question, known_questions)
     if problems:
-        raise PackError(problems)
+        raise OverlayError(problems)
     return overlay
 
 
