@@ -19,8 +19,11 @@ from cases.learn_estimate import (
     estimate,
     overlay_text,
 )
+from cases.learn_report import learning_figures
 from cases.simulate import simulate
+from cases.sla import load_service_levels
 from cases.store import open_store
+from cases.tally import tally
 from cases.timeline import parse_time
 from cli.main import cli
 from engine.diagnose import DEFAULT_THRESHOLD
@@ -111,10 +114,15 @@ def history_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_the_sql_counts_equal_the_events(history_store: Path) -> None:
-    store = open_store(history_store)
+def test_the_sql_counts_equal_the_events(store_url: str) -> None:
+    """On SQLite and PostgreSQL: the learn counts, and report's line 1 figures per overlay
+    (all 'without' here) against the same figures folded from the events in Python."""
+    store = open_store(store_url)
     try:
+        simulate(store, 40, 11, drift=1.0, jobs=1)
         counted = count_history(store)
+        learning = learning_figures(store)
+        line1 = tally(store, load_service_levels())["line1"]
         worked: dict[str, int] = {}
         failed: dict[str, int] = {}
         asked: dict[str, int] = {}
@@ -134,7 +142,11 @@ def test_the_sql_counts_equal_the_events(history_store: Path) -> None:
     assert counted.worked() == worked
     assert counted.failed == failed
     assert {q: n for q, (n, _) in counted.minutes.items()} == asked
-    assert counted.cases == 150
+    assert counted.cases == 40
+    (without,) = learning["line1_by_overlay"]
+    assert without["overlay"] is None
+    assert (without["resolved"], without["finished"]) == (line1["resolved"], line1["finished"])
+    assert sum(f["failed"] for f in learning["failing_fixes"]) <= sum(failed.values())
 
 
 def test_learned_shares_move_towards_the_simulated_truth(
