@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from rules.expr import MAX_CHARS
+from rules.expr import MAX_CHARS, ExprError, Expression, parse
 from rules.schema_ask import OPTION_VALUE, FactDecl, Option, Question
 from rules.schema_base import (
     COMPARISONS,
@@ -24,7 +24,6 @@ from rules.schema_base import (
     Scalar,
     SemVer,
     _Model,
-    _parsed,
 )
 from rules.schema_fault import Fault, Symptom
 from rules.text import Text
@@ -50,6 +49,14 @@ __all__ = [
     "SemVer",
     "Symptom",
 ]
+
+
+def _parsed(text: str) -> Expression:
+    """The parsed expression, or a ValueError that pydantic reports at the key's position."""
+    try:
+        return parse(text)
+    except ExprError as err:
+        raise ValueError(err.message) from None
 
 
 class Condition(_Model):
