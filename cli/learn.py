@@ -45,9 +45,11 @@ def learn(
     packs: tuple[Path, ...],
     as_json: bool,
 ) -> None:
-    """Learn from resolved and escalated cases: per complaint (and form of service, where
-    there are enough cases) how often each fault was the cause, how often each fix worked,
-    and how many minutes each question really takes, each shrunk towards the packs' own
+    """Learn fault frequencies, fix success and question minutes from the case history.
+
+    From resolved and escalated cases: per complaint (and form of service, where there
+    are enough cases) how often each fault was the cause, how often each fix worked, and
+    how many minutes each question really takes, each shrunk towards the packs' own
     values by how much evidence there is. Nothing changes until the overlay is published.
 
     Example: linewise learn --store cases.sqlite3 --since 2026-01-01 --out learned.yaml
