@@ -26,6 +26,11 @@ from rules.errors import PackError
             "diff",
             "Show what changes between two versions of a pack, and which past cases it changes.",
         ),
+        "import": Lazy(
+            "cli.pack_import",
+            "import_",
+            "Import a decision table (CSV/XLSX) or a draw.io flowchart as a pack and golden cases.",
+        ),
         "history": Lazy(
             "cli.pack_versions",
             "history",
@@ -142,11 +147,13 @@ def check(
     Example:
       linewise pack check --strict rules/line1 rules/line2
     """
+    from cases.sla import load_service_levels
     from engine.verify import load_for_check, render_report, steps, verify  # networkx
 
     kb = load_for_check(paths)
+    budgets = load_service_levels().budgets()  # $LINEWISE_SLA merged onto the shipped ones
     with progress_bar(steps(kb), "Checking packs", progress) as step:
-        report = verify(kb, ignore=ignore, step=step)
+        report = verify(kb, ignore=ignore, step=step, budgets=budgets)
     if as_json:
         click.echo(json.dumps(report.as_dict(strict), indent=2, ensure_ascii=False))
     else:

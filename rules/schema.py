@@ -47,6 +47,8 @@ __all__ = [
     "Rule",
     "Scalar",
     "SemVer",
+    "Sequence",
+    "Step",
     "Symptom",
 ]
 
@@ -167,6 +169,11 @@ class Consequence(_Model):
     )
     escalate: LineNo | None = None
     reason: Text | None = None
+    forbids: list[Id] = Field(
+        default_factory=list,
+        description="With 'escalate': actions (as questions name them in 'actions') that this "
+        "escalation's reason forbids, e.g. open_case when opening voids the warranty.",
+    )
 
     @field_validator("expr")
     @classmethod
@@ -188,6 +195,8 @@ class Consequence(_Model):
             raise ValueError("'derive' takes 'value' or 'expr', not both")
         if self.escalate is None and self.reason is not None:
             raise ValueError("'reason' goes with 'escalate'")
+        if self.escalate is None and self.forbids:
+            raise ValueError("'forbids' goes with 'escalate'")
         if self.derive is not None and self.value is None and self.expr is None:
             raise ValueError("'derive' needs a 'value' (or an 'expr' to compute it)")
         if self.escalate is not None and self.reason is None:
@@ -234,6 +243,39 @@ class Rule(_Model):
         return self
 
 
+class Step(_Model):
+    """One check of a sequence: it applies when its `when` holds and no earlier check did."""
+
+    id: Id | None = Field(default=None, description="The rule's id [default: SEQUENCE_N].")
+    description: Text | None = None
+    when: Condition
+    then: list[Consequence] = Field(min_length=1)
+
+
+class Sequence(_Model):
+    """Checks tried in order where the first that holds concludes ("first yes wins").
+
+    Compiled into ordinary rules (rules.sequence): check N holds when its own condition
+    holds and every earlier check's condition is known not to hold.
+    """
+
+    id: Id
+    description: Text | None = None
+    when: Condition | None = Field(
+        default=None, description="A condition every check of the sequence needs as well."
+    )
+    priority: int = 0
+    first_of: list[Step] = Field(min_length=1, max_length=200)
+    otherwise: list[Consequence] | None = Field(
+        default=None, description="What applies when every check is known not to hold."
+    )
+
+
+IntakeText = Literal[
+    "customer", "location", "equipment_type", "equipment_model", "equipment_serial"
+]
+
+
 class Pack(_Model):
     """One versioned rule pack, owned by one support line."""
 
@@ -249,3 +291,12 @@ class Pack(_Model):
     facts: list[FactDecl] = Field(default_factory=list)
     faults: list[Fault] = Field(default_factory=list)
     rules: list[Rule] = Field(default_factory=list)
+    intake: list[IntakeText] | None = Field(
+        default=None,
+        description="The intake fields this pack's cases need besides service form, channel "
+        "and complaint (omitted: all of them; [] for none).",
+    )
+    sequences: list[Sequence] = Field(
+        default_factory=list,
+        description="Ordered checks where the first that holds concludes; each becomes rules.",
+    )

@@ -82,6 +82,12 @@ class Question(_Model):
     after: list[Id] = Field(
         default_factory=list, description="Questions that must be settled before this one is asked."
     )
+    actions: list[Id] = Field(
+        default_factory=list,
+        description="What answering it does to the equipment, named freely (e.g. open_case, "
+        "factory_reset): an escalation that `forbids` one of them must not need its answer "
+        "(pack check W113).",
+    )
 
     @model_validator(mode="after")
     def _shape(self) -> Question:

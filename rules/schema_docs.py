@@ -12,6 +12,20 @@ from typing import Any
 
 _TEXT_EXAMPLE = {"en": "Is the link light on?", "ru": "Горит ли индикатор связи?"}
 
+_SEQUENCE_EXAMPLE: dict[str, Any] = {
+    "id": "link",
+    "first_of": [
+        {
+            "when": {"question": "wired_link_light", "equals": "no"},
+            "then": [{"conclude": "wired_cable_faulty"}],
+        },
+        {
+            "when": {"question": "wired_neighbours_ok", "equals": "no"},
+            "then": [{"escalate": 2, "reason": "Switch port or switch down"}],
+        },
+    ],
+}
+
 # model name -> key (as written in a pack) -> (description, example)
 FIELDS: dict[str, dict[str, tuple[str | None, Any]]] = {
     "Pack": {
@@ -68,6 +82,31 @@ FIELDS: dict[str, dict[str, tuple[str | None, Any]]] = {
                 }
             ],
         ),
+        "sequences": (None, [_SEQUENCE_EXAMPLE]),
+        "intake": (None, ["customer", "location"]),
+    },
+    "Sequence": {
+        "id": ("The sequence's id; its rules are named ID_1, ID_2, ... and ID_otherwise.", "link"),
+        "description": ("What the checks are for, for explanations.", "Cable checks in order"),
+        "when": (None, {"question": "wired_cable_seated", "equals": "yes"}),
+        "priority": ("The priority of every rule of the sequence (default 0).", 10),
+        "first_of": (
+            "The checks in order: the first whose condition holds applies.",
+            _SEQUENCE_EXAMPLE["first_of"],
+        ),
+        "otherwise": (None, [{"escalate": 2, "reason": "No known cable fault"}]),
+    },
+    "Step": {
+        "id": (None, "link_dark"),
+        "description": ("What the check captures, for explanations.", "No link light"),
+        "when": (
+            "The check's own condition (the earlier checks' are added, negated).",
+            {"question": "wired_link_light", "equals": "no"},
+        ),
+        "then": (
+            "What applies when this check is the first that holds.",
+            [{"conclude": "wired_cable_faulty"}],
+        ),
     },
     "Symptom": {
         "id": ("The complaint's id: lower case letters, digits and '_'.", "wired_no_network"),
@@ -103,6 +142,7 @@ FIELDS: dict[str, dict[str, tuple[str | None, Any]]] = {
         "agent_only": (None, True),
         "order": (None, 1),
         "after": (None, ["wired_cable_seated"]),
+        "actions": (None, ["open_case"]),
     },
     "Option": {
         "value": (
@@ -235,6 +275,7 @@ FIELDS: dict[str, dict[str, tuple[str | None, Any]]] = {
             "Why the case goes to the higher line, as the next line reads it.",
             "The switch port needs an administrator",
         ),
+        "forbids": (None, ["open_case"]),
     },
     "Text": {
         "en": ("The text in English.", "Is the link light on?"),
