@@ -29,6 +29,7 @@ from engine.handoff import Handoff, Note, build_handoff
 from engine.logic import UNKNOWN
 from engine.select import next_question
 from engine.session import Asked, Escalate, Message, Session
+from engine.weights import Weights
 from rules.errors import InvalidInput, UnknownIdError
 from rules.knowledge import INTAKE_PREFIX, KnowledgeBase
 from rules.scope import line_knows
@@ -63,6 +64,7 @@ class Desk:
         channel: str | None = None,
         compiled: dict[int, CompiledKnowledge] | None = None,
         guarded: bool = False,
+        weights: Weights | None = None,
     ) -> None:
         self.store = store
         # guarded: each live case's changes are stored only while the stored case is still
@@ -78,6 +80,8 @@ class Desk:
         self.clock = clock
         # compiled knowledge per line, built on first use (may be shared between desks)
         self._lines: dict[int, CompiledKnowledge] = compiled if compiled is not None else {}
+        self.weights = weights  # the published learned overlay (engine.weights), if any
+        self._weighted: dict[int, CompiledKnowledge] = {}
 
     def knowledge(self, line: int) -> CompiledKnowledge:
         """The compiled knowledge of a line (built once)."""
@@ -85,7 +89,12 @@ class Desk:
             self._lines[line] = compile_knowledge(
                 self.kb.for_line(line), name=f"Line{line}Knowledge"
             )
-        return self._lines[line]
+        if self.weights is None:
+            return self._lines[line]
+        found = self._weighted.get(line)
+        if found is None or found.rules is not self._lines[line].rules:
+            found = self._weighted[line] = self._lines[line].weighted(self.weights)
+        return found
 
     def guided(self, line: int, complaint: Any) -> bool:
         """Whether `line` runs a guided session for `complaint`: one of its own packs has
@@ -131,6 +140,7 @@ class Desk:
             channel=self.channel,
             compiled=self._lines,
             guarded=self.guarded,
+            weights=self.weights,
         )
 
     def open(self, intake: Mapping[str, Any], line: int = 1, *, agent: str = "") -> LiveCase:
@@ -143,6 +153,8 @@ class Desk:
     def _start(self, case: Case, line: int, agent: str = "", **extra: Any) -> LiveCase:
         compiled = self.knowledge(line)
         data: dict[str, Any] = {"packs": compiled.kb.versions(), **extra}
+        if self.weights is not None:  # the learned overlay the session weighs with
+            data["overlay"] = self.weights.version
         if agent:
             data["agent"] = agent
         self.store.append(case.id, self.event(line, "session_started", agent=agent, data=data))

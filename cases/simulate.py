@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from cases import cache
+from cases.causes import Cause, causes, drift_factor, random_value
 from cases.desk import Desk, LiveCase
-from cases.golden import golden_files, load_golden
 from cases.memstore import MemoryStore
 from cases.model import Event, status_after
 from cases.pool import run_all
@@ -33,17 +33,14 @@ from cases.sla import load_service_levels
 from engine.facts import parse_answer
 from engine.logic import UNKNOWN, FactValue
 from engine.session import Ask, Conclude, Escalate, ProposeFix
+from engine.weights import weights_from
 from rules.errors import LinewiseError
 from rules.intake import CHANNELS, SERVICE_FORMS
 from rules.knowledge import KnowledgeBase
+from rules.overlay import overlay_for
 from rules.schema import Question
 
 START = datetime(2026, 1, 5, 8, 0)  # a Monday
-UNKNOWN_SHARE = 0.1  # causes the packs do not know
-# typical faults (the ones Line 1 can fix) are the common ones; a pack's priors rank
-# faults within the pack, these rank them across lines
-LINE_WEIGHT = {1: 1.0, 2: 0.3, 3: 0.15, 4: 0.15}
-HIDDEN_PER_COMPLAINT = 2
 P_WRONG = 0.03  # a customer gives a wrong answer
 P_CANNOT_TELL = 0.03
 P_FIX_FAILS = 0.07  # the right fix does not work anyway
@@ -61,77 +58,12 @@ SITES = ("HQ", "Warehouse", "Branch North", "Branch South", "Home office")
 
 
 @dataclass(frozen=True)
-class Cause:
-    """A true cause: a known fault (answers from its golden case) or a hidden one."""
-
-    id: str  # fault id, or 'hidden:<complaint>:<n>'
-    complaint: str
-    weight: float
-    answers: tuple[tuple[str, Any], ...]
-    known: bool
-
-
-@dataclass(frozen=True)
 class SimulatedCase:
     """One simulated case, ready for `import_cases`, with its true cause for checking."""
 
     intake: dict[str, Any]
     events: list[Event]
     cause: str
-
-
-def _random_value(question: Question, rng: random.Random) -> Any:
-    if question.type == "yesno":
-        return rng.choice([True, False])
-    if question.type == "choice" and question.options:
-        return rng.choice(question.options).value
-    if question.type == "number":
-        low = question.min if question.min is not None else 0.0
-        high = question.max if question.max is not None else max(low + 100.0, 100.0)
-        return round(rng.uniform(low, high), 1)
-    return "nothing unusual"
-
-
-def causes(kb: KnowledgeBase, golden_paths: list[Path], seed: int) -> list[Cause]:
-    """The known causes (one per golden case with an expected fault) and hidden ones."""
-    rng = random.Random(f"{seed}:causes")
-    found: list[Cause] = []
-    entry_points = kb.for_line(1).symptoms  # every case starts at Line 1
-    for path in golden_files(golden_paths or None):
-        golden = load_golden(path)
-        fault, complaint = golden.expect.fault, golden.case.intake.get("complaint")
-        if fault is None or complaint not in entry_points or fault not in kb.faults:
-            continue
-        answers = tuple(sorted(golden.case.answers.items()))
-        weight = kb.faults[fault].likelihood * LINE_WEIGHT.get(kb.faults[fault].line, 0.15)
-        found.append(Cause(fault, str(complaint), weight, answers, True))
-    by_complaint: dict[str, list[Cause]] = {}
-    for cause in found:
-        by_complaint.setdefault(cause.complaint, []).append(cause)
-    hidden: list[Cause] = []
-    for complaint, known in sorted(by_complaint.items()):
-        popularity = rng.uniform(0.5, 1.5)
-        total = sum(c.weight for c in known)
-        scaled = [
-            Cause(c.id, c.complaint, c.weight / total * popularity, c.answers, True) for c in known
-        ]
-        hidden.extend(scaled)
-        asked = sorted({q for c in known for q, _ in c.answers})
-        for n in range(HIDDEN_PER_COMPLAINT):
-            base = dict(rng.choice(known).answers)
-            for qid in rng.sample(asked, k=min(len(asked), 2)):
-                base[qid] = _random_value(kb.questions[qid], rng)
-            share = popularity * UNKNOWN_SHARE / (1 - UNKNOWN_SHARE) / HIDDEN_PER_COMPLAINT
-            hidden.append(
-                Cause(
-                    f"hidden:{complaint}:{n + 1}",
-                    complaint,
-                    share,
-                    tuple(sorted(base.items())),
-                    False,
-                )
-            )
-    return hidden
 
 
 class SimClock:
@@ -153,6 +85,12 @@ class _Customer:
     rng: random.Random
     kb: KnowledgeBase
     truth: dict[str, Any]
+    drift: float = 0.0
+    seed: int = 0
+
+    def minutes(self, question: Question) -> float:
+        """The question's true mean minutes: the pack's cost, drifted like the faults."""
+        return float(question.cost) * drift_factor(self.seed, self.drift, "question:" + question.id)
 
     def respond(self, question: Question) -> Any:
         if self.rng.random() < P_CANNOT_TELL:
@@ -161,7 +99,7 @@ class _Customer:
             # a known cause's golden case answers every question that leads to it; others
             # the customer cannot judge. A hidden cause answers the rest as it comes.
             known = self.cause.known and self.rng.random() < P_PROFILE_ONLY
-            self.truth[question.id] = "unknown" if known else _random_value(question, self.rng)
+            self.truth[question.id] = "unknown" if known else random_value(question, self.rng)
         value = self.truth[question.id]
         if self.rng.random() < P_WRONG:
             return self._other(question, value)
@@ -170,7 +108,7 @@ class _Customer:
     def _other(self, question: Question, value: Any) -> Any:
         canonical: FactValue = parse_answer(self.kb, question.id, value)
         for _ in range(5):
-            other = _random_value(question, self.rng)
+            other = random_value(question, self.rng)
             if canonical is UNKNOWN or parse_answer(self.kb, question.id, other) != canonical:
                 return other
         return value
@@ -198,9 +136,17 @@ def _opened_at(index: int, count: int, days: int, rng: random.Random) -> datetim
     return date + timedelta(minutes=rng.uniform(0, 9.5 * 60))
 
 
-def work_case(desk: Desk, clock: SimClock, cause: Cause, rng: random.Random) -> str:
+def work_case(
+    desk: Desk,
+    clock: SimClock,
+    cause: Cause,
+    rng: random.Random,
+    *,
+    drift: float = 0.0,
+    seed: int = 0,
+) -> str:
     """Work one case from intake to its end (or to a line without packs); its id."""
-    customer = _Customer(cause, rng, desk.kb, dict(cause.answers))
+    customer = _Customer(cause, rng, desk.kb, dict(cause.answers), drift, seed)
     intake = _intake(cause, rng)
     channel = intake["channel"]
     opened = clock.now()
@@ -216,8 +162,10 @@ def work_case(desk: Desk, clock: SimClock, cause: Cause, rng: random.Random) -> 
             if rng.random() < P_ABANDON / 4:
                 live.quit("the customer hung up")
                 return case_id
-            live.answer(step.question.id, customer.respond(step.question))
-            clock.advance(step.question.cost * rng.lognormvariate(0, 0.35))
+            value = customer.respond(step.question)
+            # the check takes its real time before the answer is recorded
+            clock.advance(customer.minutes(step.question) * rng.lognormvariate(0, 0.35))
+            live.answer(step.question.id, value)
         elif isinstance(step, ProposeFix):
             live.propose(step.fault.id, step.fault.certainty)
             clock.advance(rng.uniform(5, 20))
@@ -285,6 +233,8 @@ class Batch:
     days: int
     packs: cache.PackFiles
     golden: tuple[str, ...]
+    drift: float = 0.0
+    overlay: str | None = None  # a learned overlay file the desk uses (as if published)
 
 
 _CAUSES: dict[tuple[Any, ...], list[Cause]] = {}
@@ -293,16 +243,20 @@ _CAUSES: dict[tuple[Any, ...], list[Cause]] = {}
 def simulate_batch(batch: Batch) -> list[SimulatedCase]:
     """Simulate a slice of the history in this process (its own desk and memory store)."""
     kb = cache.knowledge(batch.packs)
-    key = (batch.packs, batch.golden, batch.seed)
+    key = (batch.packs, batch.golden, batch.seed, batch.drift)
     if key not in _CAUSES:
-        _CAUSES[key] = causes(kb, [Path(p) for p in batch.golden], batch.seed)
+        _CAUSES[key] = causes(kb, [Path(p) for p in batch.golden], batch.seed, batch.drift)
     pool = _CAUSES[key]
     weights = [c.weight for c in pool]
     store = MemoryStore()
     clock = SimClock(START)
+    learned = None
+    if batch.overlay is not None:
+        learned = weights_from(overlay_for(Path(batch.overlay), kb), kb)
     desk = Desk(
         store,
         kb,
+        weights=learned,
         levels=load_service_levels(),
         clock=clock.now,
         agent="simulator",
@@ -313,7 +267,7 @@ def simulate_batch(batch: Batch) -> list[SimulatedCase]:
         rng = random.Random(f"{batch.seed}:{index}")
         cause = rng.choices(pool, weights)[0]
         clock.time = _opened_at(index, batch.count, batch.days, rng)
-        case_id = work_case(desk, clock, cause, rng)
+        case_id = work_case(desk, clock, cause, rng, drift=batch.drift, seed=batch.seed)
         case = store.load(case_id)
         out.append(SimulatedCase(case.intake, case.events, cause.id))
     return out
@@ -352,15 +306,30 @@ def simulate(
     golden: list[Path] | None = None,
     jobs: int | None = None,
     progress: Callable[[int], None] | None = None,
+    drift: float = 0.0,
+    start: int = 0,
+    overlay: Path | None = None,
 ) -> History:
     """Simulate `count` cases and write them to `store` in one transaction, each flagged
-    as simulated (so it can be told from real history in lists and reports)."""
+    as simulated (so it can be told from real history in lists and reports). `drift`:
+    see `causes`; `start`: the number of the first case (a later part of one history);
+    `overlay`: a learned overlay file the desk uses, as if it were published."""
     files = cache.resolve_files(packs)
     cache.knowledge(files)  # a broken pack fails here, once
     golden_set = tuple(str(p) for p in golden or [])
     batches = [
-        Batch(start, min(start + BATCH, count), count, seed, days, files, golden_set)
-        for start in range(0, count, BATCH)
+        Batch(
+            first,
+            min(first + BATCH, start + count),
+            start + count,
+            seed,
+            days,
+            files,
+            golden_set,
+            drift,
+            str(overlay) if overlay is not None else None,
+        )
+        for first in range(start, start + count, BATCH)
     ]
     done = run_all(simulate_batch, batches, jobs=jobs, progress=progress, serial_below=2)
     cases = [case for batch in done for case in batch]

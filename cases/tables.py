@@ -169,6 +169,20 @@ packs = Table(
     UniqueConstraint("pack", "version", name="uq_packs_pack_version"),
 )
 
+# Learned overlays (cases.overlays): each published version's exact text and SHA-256; at
+# most one is `published` (the one sessions use), the others `archived` (r0006).
+overlays = Table(
+    "overlays",
+    metadata,
+    Column("version", Text, nullable=False),
+    Column("stage", String(16), nullable=False),  # published | archived
+    Column("text", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("published_by", Text, nullable=False),
+    Column("published_at", Text, nullable=False),
+    UniqueConstraint("version", name="uq_overlays_version"),
+)
+
 # Helpdesk tickets linked to cases (one case per ticket): the ticket's last known state
 # (`version` orders inbound news: an older delivery never overwrites newer state), and the
 # last case event whose write-back is queued (`pushed_seq`).

@@ -46,6 +46,14 @@ def cases_group() -> None:
     type=click.Path(exists=True, path_type=Path),
     help="Golden cases that define the known causes [default: the shipped library].",
 )
+@click.option(
+    "--drift",
+    type=Number(0, 3),
+    default=0.0,
+    show_default=True,
+    help="Move the true fault frequencies and question minutes away from the packs' "
+    "priors and costs (a seeded log-normal spread; 0: as the packs say).",
+)
 @store_option
 @packs_option
 @jobs_option
@@ -56,6 +64,7 @@ def simulate(
     seed: int,
     days: int,
     golden: tuple[Path, ...],
+    drift: float,
     store_path: str | None,
     packs: tuple[Path, ...],
     jobs: int | None,
@@ -88,6 +97,7 @@ def simulate(
                 days=days,
                 packs=list(packs) or None,
                 golden=list(golden) or None,
+                drift=drift,
                 jobs=jobs,
                 progress=step,
             )

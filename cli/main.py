@@ -68,6 +68,11 @@ COMMANDS: dict[str, Lazy] = {
         "helpdesk_group",
         "Work inside a helpdesk (Request Tracker; Zammad and GLPI by webhooks on `serve`).",
     ),
+    "learn": Lazy(
+        "cli.learn",
+        "learn",
+        "Learn fault frequencies, fix success and question minutes from the case history.",
+    ),
     "pack": Lazy("cli.pack", "pack", "Write, check and inspect rule packs."),
     "registry": Lazy(
         "cli.registry",

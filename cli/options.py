@@ -124,10 +124,17 @@ def open_case_store(target: str | None, *, readonly: bool = False) -> SQLStore:
 def terminal_desk(kb: KnowledgeBase, target: str | None, *, threshold: float, lang: str) -> Desk:
     """The desk of an agent at this terminal: every event names $USER and the terminal."""
     from cases.desk import Desk
+    from cases.overlays import published_weights
 
     store = open_case_store(target)
     return Desk(
-        store, kb, threshold=threshold, lang=lang, agent=terminal_user(), channel="terminal"
+        store,
+        kb,
+        threshold=threshold,
+        lang=lang,
+        agent=terminal_user(),
+        channel="terminal",
+        weights=published_weights(store, kb),  # the published learned overlay, if any
     )
 
 

@@ -20,10 +20,11 @@ from cases.store import open_reader, open_store
 from cases.usage import refresh, unindexed
 from cli.golden import jobs_option
 from cli.guided import store_option, terminal_user
-from cli.options import Number, json_option, packs_option
+from cli.options import Number, json_option, load_all, packs_option
 from cli.progress import F, progress_bar, progress_option
 from rules.diff import SECTIONS, PackDiff
 from rules.errors import InvalidInput, UnknownIdError
+from rules.overlay import is_overlay_file
 from rules.source import display_path
 
 
@@ -72,6 +73,10 @@ def diff(
 
     OLD may be '-' for a pack that is new: everything in it is added.
 
+    NEW may be a learned overlay (`linewise learn`): then OLD is the overlay it replaces
+    ('-': the packs' own priors and costs), and the golden cases (with --stored, the
+    stored ones too) are worked again at Line 1 with each, saying better, same or worse.
+
     Questions are counted by re-running the guided session, answering from the
     case. With --stored, the stored cases that reached the pack's line are re-run
     too (the session from their recorded answers), but only those the change can
@@ -86,6 +91,16 @@ def diff(
     old_file = None if str(old) == "-" else old
     if old_file is not None and not old_file.is_file():
         raise InvalidInput(f"no pack file '{old}'", hint="give '-' as OLD for a new pack")
+    if is_overlay_file(new):  # a learned overlay (linewise learn): re-weighs, adds nothing
+        from cli.learn import overlay_diff, render_overlay_diff
+
+        data = overlay_diff(old_file, new, store_path, stored)
+        click.echo(
+            json.dumps(data, indent=2, ensure_ascii=False)
+            if as_json
+            else render_overlay_diff(data, load_all((), store_path))
+        )
+        return
     versions = pack_versions(old_file, new, cache.resolve_files(packs))
     pack_id = versions.new_pack.id
     related = sorted(kb_related(cache.knowledge(versions.new_files), pack_id))
@@ -213,7 +228,10 @@ def open_registry(registry_dir: Path | None, store_path: str | None = None) -> R
 @click.command("publish")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
-    "--line", type=Number(1, 4, whole=True), required=True, help="The line to publish to."
+    "--line",
+    type=Number(1, 4, whole=True),
+    default=None,
+    help="The line to publish to (required for a pack; a learned overlay has no line).",
 )
 @click.option(
     "--cases",
@@ -231,7 +249,7 @@ def open_registry(registry_dir: Path | None, store_path: str | None = None) -> R
 @json_option
 def publish(
     source: Path,
-    line: int,
+    line: int | None,
     case_paths: tuple[Path, ...],
     dry_run: bool,
     strict: bool,
@@ -251,6 +269,13 @@ def publish(
     Example:
       linewise pack publish drafts/network_wired.yaml --line 1
     """
+    if is_overlay_file(source):
+        from cli.learn import publish_learned
+
+        click.echo(publish_learned(source, store_path, dry_run))
+        return
+    if line is None:
+        raise click.UsageError("Missing option '--line'.")
     registry = open_registry(registry_dir, store_path)
     try:
         check, entry = publish_pack(

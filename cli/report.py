@@ -11,6 +11,7 @@ import click
 
 from cases.case_filter import CaseFilter
 from cases.figures import render_team, team_figures
+from cases.learn_report import learning_figures
 from cases.metrics import Filters
 from cases.sla import ENV_SLA, load_service_levels
 from cases.store import open_reader
@@ -122,7 +123,38 @@ def render_report(data: dict[str, Any]) -> str:
         shown = ", ".join(item["cases"][:5]) + (", ..." if len(item["cases"]) > 5 else "")
         out.append(f"  {item['fault']}: {item['failed']} ({shown})")
     out += ["", *_self_service(data["self_service"])]
+    if "learning" in data:
+        out += ["", *_learning(data["learning"])]
     return "\n".join(out)
+
+
+def _learning(data: dict[str, Any]) -> list[str]:
+    """Line 1 resolution with and without a learned overlay; the fixes that fail most."""
+    out = ["Line 1 resolution with and without a learned overlay:"]
+    rows = [
+        [
+            f"learned overlay {d['overlay']}" if d["overlay"] else "packs' own values",
+            str(d["resolved"]),
+            str(d["finished"]),
+            _pct(d["rate"]),
+        ]
+        for d in data["line1_by_overlay"]
+    ]
+    out += _table(["worked with", "resolved", "finished", "rate"], rows)
+    out += ["", "Fixes that fail most:"]
+    out += _table(
+        ["fix for", "proposed", "failed", "failure rate"],
+        [
+            [
+                f["title"] or f["fault"],
+                str(f["proposed"]),
+                str(f["failed"]),
+                _pct(f["failure_rate"]),
+            ]
+            for f in data["failing_fixes"]
+        ],
+    )
+    return out
 
 
 def _self_service(data: dict[str, Any]) -> list[str]:
@@ -235,6 +267,7 @@ def report(
             click.echo(json.dumps(team, indent=2) if as_json else render_team(team))
             return
         data = tally(store, levels, kb=kb, filters=filters, simulated=simulated)
+        data["learning"] = learning_figures(store, kb=kb, filters=filters, simulated=simulated)
         data["team"] = team
     finally:
         store.close()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from engine import experta_adapter as xa
 from engine.logic import (
@@ -21,6 +21,9 @@ from rules.gcpause import paused_gc
 from rules.knowledge import KnowledgeBase, RuleRef
 from rules.schema import Condition
 from rules.scope import COMPLAINT, complaint_map
+
+if TYPE_CHECKING:
+    from engine.weights import Weights
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,13 @@ class CompiledKnowledge:
     name: str
     _engine: Any = None
     cache: dict[str, Any] = field(default_factory=dict)  # indexes derived from the rules
+    weights: Weights | None = None  # a published learned overlay (engine.weights)
+
+    def weighted(self, weights: Weights | None) -> CompiledKnowledge:
+        """The same rules and engine class, read with learned weights (or the packs' own)."""
+        if weights is self.weights:
+            return self
+        return replace(self, weights=weights, cache={}, _engine=None)
 
     def cached(self, name: str, build: Callable[[], T]) -> T:
         """An index worked out once from the compiled rules and kept with them."""

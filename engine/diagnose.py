@@ -126,10 +126,16 @@ def _jsonable(value: object) -> object:
 
 
 def rank(
-    compiled: CompiledKnowledge, weighed: Weighed, threshold: float, lang: str
+    compiled: CompiledKnowledge,
+    weighed: Weighed,
+    threshold: float,
+    lang: str,
+    known: Mapping[str, FactValue] | None = None,
 ) -> list[FaultScore]:
-    """Faults by certainty, then best rule priority, then prior, then id."""
+    """Faults by certainty, then best rule priority, then prior (learned for the case's
+    complaint when a learned overlay is published, engine.weights), then id."""
     kb = compiled.kb
+    weights = compiled.weights
     scores: list[FaultScore] = []
     for fault_id, items in weighed.evidence.items():
         fault = kb.fault(fault_id)
@@ -142,7 +148,9 @@ def rank(
                 certainty=cf,
                 firm=cf >= threshold,
                 line=fault.line,
-                prior=fault.likelihood,
+                prior=weights.likelihood(fault_id, known or {}, fault.likelihood)
+                if weights is not None
+                else fault.likelihood,
                 fix=[step.get(lang) for step in fault.fix],
                 rules=sorted({r.qualified for _, r in items}),
                 kind=fault.kind,
@@ -270,7 +278,7 @@ def diagnose(
     ruled = sorted(set(ruled_out))
     state = compiled.run(facts.canonical())
     weighed = weigh(compiled, state, lang, ruled)
-    faults = rank(compiled, weighed, threshold, lang)
+    faults = rank(compiled, weighed, threshold, lang, state.known)
     # an absent derived fact that no rule can derive any more is settled (matches
     # nothing), so the questions only it would have made matter no longer hold back
     # a fallback (pending only while some rule can still derive it)

@@ -107,7 +107,11 @@ def policy_index(compiled: CompiledKnowledge) -> PolicyIndex:
 def _build_policy_index(compiled: CompiledKnowledge) -> PolicyIndex:
     kb = compiled.kb
     rank = {qid: i for i, qid in enumerate(kb.questions)}
-    cost = {qid: float(q.cost) for qid, q in kb.questions.items()}
+    weights = compiled.weights
+    cost = {
+        qid: weights.cost(qid, float(q.cost)) if weights else float(q.cost)
+        for qid, q in kb.questions.items()
+    }
     order = {qid: q.order for qid, q in kb.questions.items()}
     concluders: dict[str, list[tuple[CompiledRule, float]]] = {}
     escalators: list[CompiledRule] = []
@@ -181,6 +185,7 @@ def fault_hypotheses(
     status: Mapping[int, int],
     floor: float,
     threshold: float,
+    facts: Mapping[str, FactValue] | None = None,
 ) -> tuple[Alive, bool]:
     """One fault's hypotheses (one per rule that can still conclude it), and whether it is
     firm now. It is a hypothesis only while it can still become firm (its true and
@@ -204,10 +209,18 @@ def fault_hypotheses(
     firm = bool(held) and combine_all(held) >= threshold - EPSILON
     if not ways or combine_all(reachable) < threshold - EPSILON:
         return {}, firm
-    share = index.compiled.kb.faults[fault_id].likelihood / sum(1 for _, cf in concluders if cf > 0)
+    share = prior(index, fault_id, facts or {}) / sum(1 for _, cf in concluders if cf > 0)
     return {
         fault_id + SEP + qualified: ("fault", share * cf, (qualified,)) for qualified, cf in ways
     }, firm
+
+
+def prior(index: PolicyIndex, fault_id: str, facts: Mapping[str, FactValue]) -> float:
+    """The fault's likelihood: learned for the case's complaint when a learned overlay is
+    published (engine.weights), else the pack's prior."""
+    own = index.compiled.kb.faults[fault_id].likelihood
+    weights = index.compiled.weights
+    return weights.likelihood(fault_id, facts, own) if weights is not None else own
 
 
 def escalation_id(rule: CompiledRule) -> str:
@@ -235,7 +248,7 @@ def hypotheses_now(
             if rule.index not in status and rule.priority >= floor:
                 status[rule.index] = rule_status(rule, facts)
         found = faults[fault_id] = fault_hypotheses(
-            index, fault_id, concluders, status, floor, threshold
+            index, fault_id, concluders, status, floor, threshold, facts
         )
         alive.update(found[0])
         if found[1]:
@@ -290,6 +303,7 @@ def after_answer(
             collections.ChainMap(status, now.status),
             now.floor,
             threshold,
+            facts,
         )
         touched.update(hypotheses)
         removed.update(h for h in hypotheses if h not in still)

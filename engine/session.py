@@ -244,7 +244,15 @@ class Session:
                 "answers": self.record.times.get(question, 0),
             }
         choice = self.choose()
-        return choice.as_dict() if choice is not None else None
+        if choice is None:
+            return None
+        data = choice.as_dict()
+        weights = self.compiled.weights
+        if weights is not None:  # likelihoods a published learned overlay gave (from history)
+            known = self.known()
+            found = {h.id: weights.why(h.id, known) for h in choice.hypotheses}
+            data["history"] = {h: {"cases": e.cases, "of": e.of} for h, e in found.items() if e}
+        return data
 
     def how(self) -> dict[str, Any]:
         """HOW: the reasoning so far (facts, rules that fired, the leading hypothesis)."""

@@ -75,8 +75,22 @@ def why_document(session: Session, question: str) -> Document:
         )
         for value, kept in data["splits"].items()
     ]
+    history = data.get("history", {})
     likely = [
-        Item(text=f"{namer.outcome(h['id'])} — {_pct(h['probability'])}", ref=h["id"])
+        Item(
+            text=f"{namer.outcome(h['id'])} — {_pct(h['probability'])}"
+            + (
+                " ("
+                + w.t(
+                    "this fault was the cause in {cases} of {of} similar cases",
+                    **history[h["id"]],
+                )
+                + ")"
+                if h["id"] in history
+                else ""
+            ),
+            ref=h["id"],
+        )
         for h in data["hypotheses"]
     ]
     rules = [Item(text=namer.rule(r), ref=r) for r in data["rules"]]

@@ -161,7 +161,10 @@ def open_services(
 
     levels = load_service_levels()
     store = open_store(settings.store_path)
-    desk = Desk(store, kb, lang=settings.lang, levels=levels, compiled=compiled)
+    from cases.overlays import published_weights
+
+    weights = published_weights(store, kb)  # the published learned overlay, if any
+    desk = Desk(store, kb, lang=settings.lang, levels=levels, compiled=compiled, weights=weights)
     return Services(
         settings=settings,
         work=Work(desk),
