@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cases.desk_errors import ClosedCase, NoGuidedKnowledge, PackVersionError
 from cases.model import Case, Event
 from cases.recorded import case_notes, json_value, replay
 from cases.sla import ServiceLevels, load_service_levels
@@ -33,18 +34,6 @@ from engine.weights import Weights
 from rules.errors import InvalidInput, UnknownIdError
 from rules.knowledge import INTAKE_PREFIX, KnowledgeBase
 from rules.scope import line_knows
-
-
-class PackVersionError(InvalidInput):
-    """The packs changed since the case's session started (resume refuses by default)."""
-
-
-class ClosedCase(InvalidInput):
-    """A resolved or unresolved case cannot be resumed."""
-
-
-class NoGuidedKnowledge(UnknownIdError):
-    """The case waits at a line with no pack for its complaint: worked by hand there."""
 
 
 class Desk:

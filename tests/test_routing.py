@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from cases.desk import Desk, NoGuidedKnowledge
+from cases.desk import Desk
+from cases.desk_errors import NoGuidedKnowledge
 from cases.memstore import MemoryStore
 from engine.compile import compile_knowledge
 from engine.diagnose import diagnose

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from cases.desk import ClosedCase, PackVersionError
+from cases.desk_errors import ClosedCase, PackVersionError
 from cases.store import StoreError
 from rules.errors import LinewiseError, UnknownIdError
 
