@@ -11,9 +11,10 @@ import click
 from cases import cache
 from cases.golden import golden_files
 from cases.impact import CHANGE_KINDS, Impact, VersionDiff, diff_versions, pack_versions
+from cases.legacy_registry import default_legacy_dir
 from cases.publish import PublishRefused, golden_paths, kb_related
 from cases.publish import publish as publish_pack
-from cases.registry import Registry, default_legacy_dir
+from cases.registry import Registry
 from cases.rerun import CaseAnswers
 from cases.scope import stored_in_scope
 from cases.store import open_reader, open_store
