@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +13,7 @@ from cases.sla import load_service_levels
 from cases.store import open_reader
 from cases.traffic import case_diagnosis, stored_diagnoses
 from cli.guided import store_option
-from cli.options import Number, json_option, lang_option, load_all, packs_option
+from cli.options import Number, echo_json, json_option, lang_option, load_all, packs_option
 from engine.compile import CompiledKnowledge, compile_knowledge
 from engine.graph import build_graph
 from engine.guided import DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES, guided_tree
@@ -365,7 +364,7 @@ def render(
         split = [(c or "", p) for c, p in pictures]
         written = write_gallery(split, folder, fmt or "svg", name)
         if as_json:
-            click.echo(json.dumps([w.as_dict() for w in written], indent=2, ensure_ascii=False))
+            echo_json([w.as_dict() for w in written])
         else:
             click.echo(f"wrote {len(written)} pictures and {folder / 'index.html'}", err=True)
         return
@@ -381,6 +380,6 @@ def render(
         output.write_bytes(data)
         done = Written(str(output), chosen, picture.title, len(picture.nodes), len(picture.edges))
         if as_json:
-            click.echo(json.dumps(done.as_dict(), indent=2, ensure_ascii=False))
+            echo_json(done.as_dict())
         else:
             click.echo(f"wrote {output} ({chosen}, {len(picture.nodes)} nodes)", err=True)

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from cli.lazy import Lazy, LazyGroup
-from cli.options import F, json_option, packs_option, store_option
+from cli.options import F, echo_json, json_option, packs_option, store_option
 from cli.progress import progress_bar, progress_option
-from rules.errors import PackError
 
 if TYPE_CHECKING:
     from rules.context import InContext
@@ -61,7 +59,7 @@ def schema() -> None:
     """
     from rules.jsonschema import pack_json_schema
 
-    click.echo(json.dumps(pack_json_schema(), indent=2, ensure_ascii=False))
+    echo_json(pack_json_schema())
 
 
 def context_options(func: F) -> F:
@@ -119,19 +117,7 @@ def validate(
     """
     from rules.context import context_note
 
-    try:
-        loaded = _in_context(paths, alone, store_path, packs)
-    except PackError as err:
-        if as_json:
-            click.echo(
-                json.dumps(
-                    {"ok": False, "problems": [d.as_dict() for d in err.diagnostics]},
-                    indent=2,
-                    ensure_ascii=False,
-                )
-            )
-            raise click.exceptions.Exit(err.exit_code) from err
-        raise
+    loaded = _in_context(paths, alone, store_path, packs)  # refused: as data too with --json
     counts = loaded.counts()
     summary: dict[str, object] = {
         "ok": True,
@@ -140,7 +126,7 @@ def validate(
         "context": loaded.as_dict(),
     }
     if as_json:
-        click.echo(json.dumps(summary, indent=2))
+        echo_json(summary)
     else:
         click.echo(
             f"ok: {len(loaded.given)} pack{'s' if len(loaded.given) != 1 else ''} "
@@ -205,7 +191,7 @@ def check(
     if as_json:
         data = report.as_dict(strict)
         data["context"] = loaded.as_dict()
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        echo_json(data)
     else:
         click.echo(render_report(report, strict))
     if report.failed(strict):
