@@ -8,18 +8,22 @@ not know was written by a newer linewise and is refused, never guessed at.
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, text
 
 from cases.store_access import StoreError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 LEGACY = "r0001"  # the schema linewise wrote as meta 'schema' = "1"
+VERSION_TABLE = "alembic_version"
+_HEADER = re.compile(r'^(down_revision|revision)\b[^=\n]*=\s*(?:None|"(\w+)")\s*$', re.MULTILINE)
 
 
 class SchemaBehind(StoreError):
@@ -27,6 +31,8 @@ class SchemaBehind(StoreError):
 
 
 def _config(conn: Connection | None = None) -> Config:
+    from alembic.config import Config  # alembic only loads when a store is migrated
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     if conn is not None:
@@ -34,24 +40,40 @@ def _config(conn: Connection | None = None) -> Config:
     return config
 
 
+@cache
+def _chain() -> dict[str, str | None]:
+    """Each revision this linewise knows and the one before it, read from the headers of
+    the migration files (alembic's own loader imports every migration: too slow for a
+    read-only `case show`; tests/test_migrate.py checks both agree)."""
+    chain: dict[str, str | None] = {}
+    for path in sorted((MIGRATIONS / "versions").glob("r*.py")):
+        found = {key: value for key, value in _HEADER.findall(path.read_text("utf-8"))}
+        if "revision" not in found:  # pragma: no cover - every migration has a header
+            raise StoreError(f"{path}: a schema migration without a 'revision' line")
+        chain[found["revision"]] = found.get("down_revision") or None
+    return chain
+
+
 def head() -> str:
     """The newest schema revision this linewise knows."""
-    found = ScriptDirectory.from_config(_config()).get_current_head()
-    if found is None:  # pragma: no cover - the repository always has revisions
-        raise StoreError("linewise has no schema migrations installed")
-    return found
+    chain = _chain()
+    heads = set(chain) - {down for down in chain.values() if down is not None}
+    if len(heads) != 1:  # pragma: no cover - the repository keeps one line of revisions
+        raise StoreError(f"linewise's schema migrations have {len(heads)} heads, not one")
+    return heads.pop()
 
 
 def known() -> set[str]:
-    return {s.revision for s in ScriptDirectory.from_config(_config()).walk_revisions()}
+    return set(_chain())
 
 
 def revision(conn: Connection, location: str = "the database") -> str | None:
     """The store's revision: None for an empty database; LEGACY for a pre-migration store."""
-    current = MigrationContext.configure(conn).get_current_revision()
-    if current is not None:
-        return current
     tables = set(inspect(conn).get_table_names())
+    if VERSION_TABLE in tables:
+        row = conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).first()
+        if row is not None:
+            return str(row[0])
     if {"meta", "cases", "events"} <= tables:
         row = conn.execute(text("SELECT value FROM meta WHERE key = 'schema'")).first()
         if row is not None and row[0] == "1":
@@ -82,9 +104,15 @@ def check(conn: Connection, location: str) -> str | None:
 
 def upgrade(conn: Connection, location: str) -> tuple[str | None, str]:
     """Bring the store to the newest schema in the caller's transaction: (from, to)."""
+    from alembic import command
+
     before = check(conn, location)
     config = _config(conn)
-    if before == LEGACY and MigrationContext.configure(conn).get_current_revision() is None:
+    stamped = (
+        VERSION_TABLE in inspect(conn).get_table_names()
+        and conn.execute(text(f"SELECT 1 FROM {VERSION_TABLE}")).first()
+    )
+    if before == LEGACY and not stamped:
         command.stamp(config, LEGACY)
     if before != head():
         command.upgrade(config, "head")

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rules.errors import InvalidInput
 from rules.numbers import is_digits
-from rules.schema import Scalar
+from rules.schema_base import Scalar
 
 EventKind = Literal[
     "opened",  # data.intake

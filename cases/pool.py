@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -54,9 +55,18 @@ def run_all(
     method = "fork" if sys.platform == "linux" else "spawn"
     chunk = max(1, min(64, len(items) // (jobs * 8)))
     results: list[Result] = []
-    with multiprocessing.get_context(method).Pool(processes=jobs) as pool:
+    context = multiprocessing.get_context(method)
+    with context.Pool(processes=jobs, initializer=_worker_signals) as pool:
         for result in pool.imap(func, items, chunksize=chunk):
             results.append(result)
             if progress is not None:
                 progress(1)
     return results
+
+
+def _worker_signals() -> None:
+    """Workers take the default signal actions: a forked worker inherits the command
+    line's handlers (cli.signals), which turned the pool's SIGTERM at shutdown into a
+    `Terminated` traceback on stderr; Ctrl-C is the parent's to handle."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -12,17 +12,19 @@ from __future__ import annotations
 import os
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from engine.handoff import SlaClock, minutes_between
-from engine.session import Budget
 from rules.errors import InputError, explain_empty
 from rules.intake import SERVICE_FORMS
 from rules.loader import pydantic_diagnostics
 from rules.schema import LineNo
 from rules.source import DataFileError, read_data_file
+
+if TYPE_CHECKING:  # the engine (experta) loads only when a budget or clock is needed:
+    from engine.handoff import SlaClock  # reading a stored case must start fast
+    from engine.session import Budget
 
 SLA_FILE = Path(__file__).resolve().parent / "sla.yaml"
 ENV_SLA = "LINEWISE_SLA"
@@ -93,6 +95,8 @@ class ServiceLevels(BaseModel):
         return name, self.forms[name]
 
     def budget(self, service_form: object, line: int) -> Budget:
+        from engine.session import Budget
+
         _, levels = self.form(service_form)
         return Budget(
             questions=levels.questions.get(line),
@@ -108,6 +112,8 @@ class ServiceLevels(BaseModel):
 
     def clock(self, service_form: object, opened_at: str, at: str) -> SlaClock:
         """The SLA clock of a case: when it opened, its deadline and the time gone."""
+        from engine.handoff import SlaClock, minutes_between
+
         name, levels = self.form(service_form)
         deadline = datetime.fromisoformat(opened_at) + timedelta(hours=levels.resolve_hours)
         return SlaClock(

@@ -9,9 +9,10 @@ from typing import Any
 
 import click
 
-from cli import guided
+from cli import batch, guided
 from cli.options import Number, compiled_for_line, json_option, lang_option, load_all, packs_option
 from engine.answers import parse_assignments, read_case_input, to_facts
+from engine.api import Linewise
 from engine.compile import CompiledKnowledge
 from engine.diagnose import DEFAULT_THRESHOLD
 from engine.diagnose import diagnose as run_diagnosis
@@ -36,9 +37,12 @@ def _inputs(func: Any) -> Any:
             ),
             click.option(
                 "--answers",
-                "answers_file",
+                "answers_files",
+                multiple=True,
                 type=click.Path(path_type=Path),
-                help="A YAML/JSON file with 'intake' and 'answers' (a golden case works).",
+                help="A YAML/JSON file with 'intake' and 'answers' (a golden case works); "
+                "diagnose: repeatable, a folder, JSON Lines (.jsonl, one case a line) or '-' "
+                "(JSON Lines on stdin), one result per input.",
             ),
             click.option(
                 "--intake",
@@ -146,7 +150,7 @@ def _default_why_not(diagnosis: Diagnosis, compiled: CompiledKnowledge) -> list[
 @guided.ids_option
 def diagnose(
     answer: tuple[str, ...],
-    answers_file: Path | None,
+    answers_files: tuple[Path, ...],
     intake: tuple[str, ...],
     line: int | None,
     threshold: float,
@@ -171,6 +175,18 @@ def diagnose(
       linewise diagnose -i complaint=wired_no_network -a wired_cable_seated=no
       linewise diagnose --answers cases/golden/network-wired/wired-cable-faulty.yaml --json
     """
+    if batch.is_batch(answers_files):
+        if with_explain:
+            raise click.UsageError("--explain takes one answers file, not a batch")
+        added = batch.Given(
+            _given_intake(intake, dict(fields)), parse_assignments(list(answer)), line
+        )
+        lw = Linewise(load_all(packs), threshold=threshold)
+        code = batch.run_batch(
+            lw, answers_files, added, lang=lang, as_json=as_json, document=_document(ids, lang)
+        )
+        click.get_current_context().exit(code)
+    answers_file = answers_files[0] if answers_files else None
     if not answer and answers_file is None:
         kb = load_all(packs)
         given = _given_intake(intake, dict(fields))
@@ -226,6 +242,15 @@ def _explanation_docs(
     return docs
 
 
+def _document(ids: bool, lang: str) -> Any:
+    """How the batch prints one diagnosis as text."""
+
+    def render(diagnosis: Diagnosis, kb: Any, width: int) -> str:
+        return plain(document_lines(diagnosis_document(diagnosis, kb, lang), width, ids=ids))
+
+    return render
+
+
 def _echo(docs: list[Document], ids: bool) -> None:
     width = shutil.get_terminal_size((80, 24)).columns
     click.echo("\n\n".join(plain(document_lines(d, width, ids=ids)) for d in docs))
@@ -246,7 +271,7 @@ def _echo(docs: list[Document], ids: bool) -> None:
 @guided.ids_option
 def explain(
     answer: tuple[str, ...],
-    answers_file: Path | None,
+    answers_files: tuple[Path, ...],
     intake: tuple[str, ...],
     line: int | None,
     threshold: float,
@@ -264,6 +289,9 @@ def explain(
       linewise explain -i complaint=wired_no_network -a wired_cable_seated=no \\
         --why-not wired_cable_faulty
     """
+    if len(answers_files) > 1:
+        raise click.UsageError("explain takes one --answers file")
+    answers_file = answers_files[0] if answers_files else None
     compiled, diagnosis = _run(answer, answers_file, intake, line, threshold, packs, lang)
     if fault is not None:
         compiled.kb.fault(fault)

@@ -13,11 +13,9 @@ from present.search import find_complaints
 from present.text import candidate_lines, options_lines
 from present.views import Candidate, Option
 from rules.errors import UnknownIdError, did_you_mean
-from rules.intake import CHANNELS, SERVICE_FORMS
+from rules.intake import CHANNELS, SERVICE_FORMS, needed_fields
 from rules.knowledge import KnowledgeBase
 from rules.numbers import numbered
-
-TEXT_FIELDS = ("customer", "location", "equipment_type", "equipment_model", "equipment_serial")
 
 
 def check_complaint(kb: KnowledgeBase, given: Mapping[str, Any], line: int, lang: str) -> None:
@@ -51,7 +49,7 @@ class Intake:
     def complete(self, given: Mapping[str, Any]) -> dict[str, Any]:
         intake = {k: v for k, v in given.items() if v not in (None, "")}
         w = self.w
-        for field in TEXT_FIELDS:
+        for field in needed_fields(p.pack for p in self.kb.packs.values()):
             if field not in intake:
                 value = self.term.read(
                     w.t("{label} (empty to skip): ", label=intake_label(field, w))

@@ -28,6 +28,11 @@ if TYPE_CHECKING:
             "diff",
             "Show what changes between two versions of a pack, and which past cases it changes.",
         ),
+        "import": Lazy(
+            "cli.pack_import",
+            "import_",
+            "Import a decision table (CSV/XLSX) or a draw.io flowchart as a pack and golden cases.",
+        ),
         "history": Lazy(
             "cli.pack_versions",
             "history",

@@ -60,6 +60,11 @@ def read_case_input(path: Path) -> LoadedInput:
         data, smap = read_data_file(path)
     except DataFileError as err:
         raise InputError(explain_empty(err.diagnostics, _MAPPING_HINT)) from err
+    return case_input(data, smap)
+
+
+def case_input(data: Any, smap: SourceMap) -> LoadedInput:
+    """A case from parsed data (a file's, or one line of JSON Lines)."""
     if isinstance(data, dict) and data and not (set(data) & _SECTIONS):
         # a flat mapping of answers: shift the source positions under 'answers'
         smap.values.update({("answers", *k): v for k, v in list(smap.values.items())})

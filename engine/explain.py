@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from engine.compile import CompiledKnowledge
-from engine.logic import TV, UNKNOWN, FactValue, first_blocker, show_value
+from engine.logic import (
+    TV,
+    UNKNOWN,
+    Blocker,
+    FactValue,
+    NAll,
+    NLeaf,
+    NNode,
+    eval_leaf,
+    show_value,
+)
 from engine.result import Diagnosis, Firing
 from rules.errors import UnknownIdError, did_you_mean
 
@@ -95,6 +106,7 @@ def why_not(compiled: CompiledKnowledge, diagnosis: Diagnosis, fault_id: str) ->
             known[fact["key"]] = value
     firings = {f.rule: f for f in diagnosis.trace}
     score = diagnosis.fault(fault_id)
+    dead = underivable(compiled, known)
     entries: list[dict[str, Any]] = []
     for rule in compiled.rules:
         thens = [t for t in rule.ref.rule.then if t.conclude == fault_id]
@@ -115,17 +127,7 @@ def why_not(compiled: CompiledKnowledge, diagnosis: Diagnosis, fault_id: str) ->
             entry["status"] = "fired"
             entry["detail"] = f"fired with certainty {thens[0].cf:+.2f}"
         else:
-            blocker = first_blocker(rule.nnf, known)
-            entry["status"] = blocker.status.value if blocker else "not_fired"
-            entry["blocker"] = blocker.as_dict() if blocker else None
-            entry["detail"] = _blocker_text(blocker.as_dict()) if blocker else "did not fire"
-            if blocker is not None and blocker.status is TV.PENDING:
-                behind = _derivation_blockers(compiled, blocker.leaf.key, known)
-                if behind:
-                    entry["derived_by"] = behind
-                    entry["detail"] += "; " + "; ".join(
-                        f"{b['rule']} would derive it but is {b['detail']}" for b in behind
-                    )
+            _not_fired(compiled, rule.nnf, known, dead, entry, diagnosis)
         entries.append(entry)
     summary: str
     if score is None:
@@ -140,15 +142,106 @@ def why_not(compiled: CompiledKnowledge, diagnosis: Diagnosis, fault_id: str) ->
     return {"fault": fault_id, "summary": summary, "rules": entries}
 
 
+def _not_fired(
+    compiled: CompiledKnowledge,
+    nnf: NNode | None,
+    known: dict[str, FactValue],
+    dead: set[str],
+    entry: dict[str, Any],
+    diagnosis: Diagnosis,
+) -> None:
+    """What kept a rule from firing: the condition that decides, followed through
+    derived facts (one that can no longer be derived fails, and why is said)."""
+    blocker = deciding_blocker(nnf, known, dead)
+    entry["status"] = blocker.status.value if blocker else "not_fired"
+    entry["blocker"] = blocker.as_dict() if blocker else None
+    entry["detail"] = _blocker_text(blocker.as_dict()) if blocker else "did not fire"
+    if blocker is None:
+        return
+    key = blocker.leaf.key
+    if blocker.status is TV.PENDING or key in dead:
+        behind = _derivation_blockers(compiled, key, known, dead)
+        if behind:
+            entry["derived_by"] = behind
+            entry["detail"] += "; " + "; ".join(
+                f"{b['rule']} would derive it but is {b['detail']}" for b in behind
+            )
+        if key in dead:
+            entry["detail"] = f"failed: {blocker.as_dict()['condition']} ({key} can no longer "
+            entry["detail"] += "be derived); " + "; ".join(
+                f"{b['rule']} {b['detail']}" for b in behind
+            )
+    elif blocker.status is TV.FALSE:
+        fact = next((f for f in diagnosis.facts if f["key"] == key), None)
+        if fact is not None and fact["source"] == "derived":
+            firing = next((f for f in diagnosis.trace if f.rule == fact["by"]), None)
+            used = [f"{m.key} = {show_value(m.value)}" for m in firing.matched] if firing else []
+            entry["decided_by"] = {"rule": fact["by"], "facts": used}
+            entry["detail"] += f"; {key} was derived by {fact['by']}"
+            entry["detail"] += f" from {', '.join(used)}" if used else ""
+
+
+def underivable(compiled: CompiledKnowledge, known: dict[str, FactValue]) -> set[str]:
+    """Derived facts not known that no rule can derive any more (every rule deriving
+    them is already false), to a fixpoint: such a fact decides like a failed condition."""
+    deriving: dict[str, list[NNode | None]] = {}
+    for rule in compiled.rules:
+        for then in rule.ref.rule.then:
+            if then.derive is not None and then.derive not in known:
+                deriving.setdefault(then.derive, []).append(rule.nnf)
+    dead: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for key, conditions in deriving.items():
+            if key not in dead and all(_value(c, known, dead) is TV.FALSE for c in conditions):
+                dead.add(key)
+                changed = True
+    return dead
+
+
+def _value(node: NNode | None, known: dict[str, FactValue], dead: AbstractSet[str]) -> TV:
+    """Kleene logic as engine.logic.evaluate, with `dead` facts failing every test."""
+    if node is None:
+        return TV.TRUE
+    if isinstance(node, NLeaf):
+        return TV.FALSE if node.key in dead else eval_leaf(node, known)
+    values = [_value(p, known, dead) for p in node.parts]
+    decisive, neutral = (TV.FALSE, TV.TRUE) if isinstance(node, NAll) else (TV.TRUE, TV.FALSE)
+    for outcome in (decisive, TV.PENDING, TV.UNSETTLABLE):
+        if outcome in values:
+            return outcome
+    return neutral
+
+
+def deciding_blocker(
+    node: NNode | None,
+    known: dict[str, FactValue],
+    dead: set[str] = frozenset(),  # type: ignore[assignment]
+) -> Blocker | None:
+    """The comparison that decides why `node` is not true: in a group, the first part
+    whose value is the group's (a failed part over an earlier pending one, since the
+    failed one settles it)."""
+    value = _value(node, known, dead)
+    if node is None or value is TV.TRUE:
+        return None
+    if isinstance(node, NLeaf):
+        return Blocker(node, value, known.get(node.key))
+    for part in node.parts:
+        if _value(part, known, dead) is value:
+            return deciding_blocker(part, known, dead)
+    return None  # pragma: no cover - a group's value is one of its parts'
+
+
 def _derivation_blockers(
-    compiled: CompiledKnowledge, key: str, known: dict[str, FactValue]
+    compiled: CompiledKnowledge, key: str, known: dict[str, FactValue], dead: set[str]
 ) -> list[dict[str, Any]]:
-    """For a pending derived fact: the rules that derive it and what holds each back."""
+    """For a derived fact not known: the rules that derive it and what holds each back."""
     out: list[dict[str, Any]] = []
     for rule in compiled.rules:
         if not any(t.derive == key for t in rule.ref.rule.then):
             continue
-        blocker = first_blocker(rule.nnf, known)
+        blocker = deciding_blocker(rule.nnf, known, dead)
         if blocker is not None:
             out.append(
                 {

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cases.model import Case, Event
+from cases.model import Case, Event, SessionView
 from cases.store import SQLStore
 from helpdesk import ledger
 from helpdesk.connector import Action, Write
@@ -74,11 +74,19 @@ def _fields(case: Case, event: Event, mapping: Mapping, kb: KnowledgeBase) -> di
         fields[mapping.fields.fault] = fault.title.get(mapping.lang) if fault else event.fault
     if mapping.fields.packs:
         session = case.current_session()
-        packs = session.packs if session is not None else {}
+        packs = _used(session, kb) if session is not None else {}
         fields[mapping.fields.packs] = ", ".join(f"{p} {v}" for p, v in sorted(packs.items()))
     if mapping.fields.case:
         fields[mapping.fields.case] = case.id
     return fields
+
+
+def _used(session: SessionView, kb: KnowledgeBase) -> dict[str, str]:
+    """The packs whose knowledge this session used, with their versions: the packs of the
+    questions it asked and of the faults it proposed (not every pack of the line)."""
+    ids = {i for e in session.events for i in (e.question, e.fault) if i is not None}
+    used = {kb.owner[i] for i in ids if i in kb.owner}
+    return {p: v for p, v in session.packs.items() if p in used}
 
 
 def push(store: SQLStore, mapping: Mapping, kb: KnowledgeBase, at: str) -> int:

@@ -186,6 +186,10 @@ def _blocker(blocker: dict[str, Any], namer: Namer) -> str:
     if blocker["status"] == "unsettlable":
         return w.t("cannot hold: {condition} (the customer could not tell)", condition=condition)
     key = blocker["key"]
+    if blocker["value"] is None:  # a derived fact no rule can establish any more
+        return w.t(
+            "does not hold: {condition} (it can no longer be established)", condition=condition
+        )
     actual = namer.value(key, _actual(namer, key, blocker["value"]))
     return w.t("does not hold: {condition} (it is {actual})", condition=condition, actual=actual)
 

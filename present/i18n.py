@@ -51,3 +51,14 @@ class Words:
 @functools.cache
 def words(lang: str) -> Words:
     return Words(lang)
+
+
+def status_label(status: str, w: Words) -> str:
+    labels = {
+        "open": w.t("open"),
+        "abandoned": w.t("paused"),
+        "escalated": w.t("escalated"),
+        "resolved": w.t("resolved"),
+        "unresolved": w.t("unresolved"),
+    }
+    return labels.get(status, status)

@@ -36,6 +36,25 @@ def rule_index(kb: KnowledgeBase) -> dict[str, RuleRef]:
     return index
 
 
+INTAKE_ORDER = (
+    "customer",
+    "location",
+    "equipment_type",
+    "equipment_model",
+    "equipment_serial",
+    "service_form",
+    "channel",
+    "complaint",
+)
+
+
+def intake_fields(intake: Mapping[str, object]) -> list[str]:
+    """The intake fields a case has, in the order people read them (unknown ones last)."""
+    return [f for f in INTAKE_ORDER if f in intake] + sorted(
+        f for f in intake if f not in INTAKE_ORDER
+    )
+
+
 def intake_label(field: str, w: Words) -> str:
     labels = {
         "customer": w.t("Customer"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from engine.session import Ask, Done, ProposeFix
-from present.i18n import Words, words
+from present.i18n import Words, status_label, words
 from present.names import Namer
 from present.views import Banner, FixView, Option, QuestionView, StepView
 from rules.knowledge import KnowledgeBase
@@ -87,17 +87,6 @@ def done_message(case_id: str, step: Done, kb: KnowledgeBase, lang: str) -> str:
             fault=Namer(kb, lang).fault(step.fault),
         )
     return w.t("Case {case} is {status}.", case=case_id, status=status)
-
-
-def status_label(status: str, w: Words) -> str:
-    labels = {
-        "open": w.t("open"),
-        "abandoned": w.t("paused"),
-        "escalated": w.t("escalated"),
-        "resolved": w.t("resolved"),
-        "unresolved": w.t("unresolved"),
-    }
-    return labels.get(status, status)
 
 
 def step_view(

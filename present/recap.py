@@ -5,21 +5,10 @@ from __future__ import annotations
 from cases.model import Case
 from cases.recorded import case_notes, replay
 from present.handoff import note_items, question_items
-from present.names import Namer, intake_label
-from present.question import status_label
+from present.i18n import status_label
+from present.names import Namer, intake_fields, intake_label
 from present.views import Document, Item, Section
 from rules.knowledge import KnowledgeBase
-
-INTAKE_ORDER = (
-    "customer",
-    "location",
-    "equipment_type",
-    "equipment_model",
-    "equipment_serial",
-    "service_form",
-    "channel",
-    "complaint",
-)
 
 
 def recap_document(case: Case, kb: KnowledgeBase, lang: str) -> Document:
@@ -27,8 +16,7 @@ def recap_document(case: Case, kb: KnowledgeBase, lang: str) -> Document:
     namer = Namer(kb, lang)
     w = namer.w
     record, _ = replay(case)
-    fields = [f for f in INTAKE_ORDER if f in case.intake]
-    fields += sorted(f for f in case.intake if f not in INTAKE_ORDER)
+    fields = intake_fields(case.intake)
     intake = tuple(
         Item(
             text=f"{intake_label(f, w)}: {namer.intake_value(f, case.intake[f])}",

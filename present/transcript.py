@@ -4,9 +4,8 @@ event (question texts and answers in words), and the outcome."""
 from __future__ import annotations
 
 from cases.model import Case, CaseSummary, Event
-from present.names import Namer, intake_label
-from present.question import status_label
-from present.recap import INTAKE_ORDER
+from present.i18n import status_label
+from present.names import Namer, intake_fields, intake_label
 from present.views import Document, Item, Section
 from rules.knowledge import KnowledgeBase
 
@@ -79,8 +78,7 @@ def transcript_document(case: Case, kb: KnowledgeBase, lang: str) -> Document:
     """Every session of a case, event by event, then how it ended."""
     namer = Namer(kb, lang)
     w = namer.w
-    fields = [f for f in INTAKE_ORDER if f in case.intake]
-    fields += sorted(f for f in case.intake if f not in INTAKE_ORDER)
+    fields = intake_fields(case.intake)
     sections = [
         Section(
             key="intake",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rules.schema import AnswerType
+from rules.schema import AnswerType, Pack
 
 
 @dataclass(frozen=True)
@@ -33,3 +34,24 @@ INTAKE_FIELDS: dict[str, IntakeField] = {
         IntakeField("complaint", "choice", (), "The symptom entry point the packs declare"),
     )
 }
+
+# the free-text fields a pack may say it needs (`intake:`); the rest are always asked
+TEXT_FIELDS: tuple[str, ...] = (
+    "customer",
+    "location",
+    "equipment_type",
+    "equipment_model",
+    "equipment_serial",
+)
+
+
+def needed_fields(packs: Iterable[Pack]) -> tuple[str, ...]:
+    """The free-text intake fields that the packs need, in form order: each pack's
+    `intake:` list (a pack without one needs them all; no packs: all of them), so that
+    knowledge from another domain does not make the agent invent equipment details."""
+    wanted: set[str] = set()
+    seen = False
+    for pack in packs:
+        seen = True
+        wanted.update(TEXT_FIELDS if pack.intake is None else pack.intake)
+    return tuple(f for f in TEXT_FIELDS if f in wanted or not seen)

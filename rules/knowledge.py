@@ -62,6 +62,8 @@ class KnowledgeBase:
         problems = validate(kb)
         skip = set(tolerate)
         errors = [d for d in problems if d.severity == "error" and d.code not in skip]
+        # a sequence's condition is in several of its rules (rules.sequence): say it once
+        errors = list({(d.file, d.line, d.col, d.message): d for d in errors}.values())
         if errors:
             raise PackError(errors)
         return kb

@@ -15,6 +15,7 @@ from rules.compact import compact
 from rules.errors import Diagnostic, PackError, explain_empty, suggest
 from rules.salvage import salvage
 from rules.schema import Pack
+from rules.sequence import expand_sequences
 from rules.source import DataFileError, SourceMap, display_path, read_data_file
 
 SHIPPED_DIR = Path(__file__).resolve().parent
@@ -83,7 +84,7 @@ def load_pack_file(path: Path) -> LoadedPack:
             rest, source, ids = rescued
             partial = [LoadedPack(pack=compact(rest), source=source, path=path, set_aside=ids)]
         raise PackError(pydantic_diagnostics(err, smap, Pack), loaded=partial) from err
-    return LoadedPack(pack=compact(pack), source=smap, path=path)
+    return LoadedPack(pack=compact(expand_sequences(pack, smap)), source=smap, path=path)
 
 
 def pydantic_diagnostics(

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from rules.expr import MAX_CHARS
+from rules.expr import MAX_CHARS, ExprError, Expression, parse
 from rules.schema_ask import OPTION_VALUE, FactDecl, Option, Question
 from rules.schema_base import (
     COMPARISONS,
@@ -24,7 +24,6 @@ from rules.schema_base import (
     Scalar,
     SemVer,
     _Model,
-    _parsed,
 )
 from rules.schema_fault import Fault, Symptom
 from rules.text import Text
@@ -48,8 +47,18 @@ __all__ = [
     "Rule",
     "Scalar",
     "SemVer",
+    "Sequence",
+    "Step",
     "Symptom",
 ]
+
+
+def _parsed(text: str) -> Expression:
+    """The parsed expression, or a ValueError that pydantic reports at the key's position."""
+    try:
+        return parse(text)
+    except ExprError as err:
+        raise ValueError(err.message) from None
 
 
 class Condition(_Model):
@@ -227,6 +236,39 @@ class Rule(_Model):
         return self
 
 
+class Step(_Model):
+    """One check of a sequence: it applies when its `when` holds and no earlier check did."""
+
+    id: Id | None = Field(default=None, description="The rule's id [default: SEQUENCE_N].")
+    description: Text | None = None
+    when: Condition
+    then: list[Consequence] = Field(min_length=1)
+
+
+class Sequence(_Model):
+    """Checks tried in order where the first that holds concludes ("first yes wins").
+
+    Compiled into ordinary rules (rules.sequence): check N holds when its own condition
+    holds and every earlier check's condition is known not to hold.
+    """
+
+    id: Id
+    description: Text | None = None
+    when: Condition | None = Field(
+        default=None, description="A condition every check of the sequence needs as well."
+    )
+    priority: int = 0
+    first_of: list[Step] = Field(min_length=1, max_length=200)
+    otherwise: list[Consequence] | None = Field(
+        default=None, description="What applies when every check is known not to hold."
+    )
+
+
+IntakeText = Literal[
+    "customer", "location", "equipment_type", "equipment_model", "equipment_serial"
+]
+
+
 class Pack(_Model):
     """One versioned rule pack, owned by one support line."""
 
@@ -242,3 +284,12 @@ class Pack(_Model):
     facts: list[FactDecl] = Field(default_factory=list)
     faults: list[Fault] = Field(default_factory=list)
     rules: list[Rule] = Field(default_factory=list)
+    intake: list[IntakeText] | None = Field(
+        default=None,
+        description="The intake fields this pack's cases need besides service form, channel "
+        "and complaint (omitted: all of them; [] for none).",
+    )
+    sequences: list[Sequence] = Field(
+        default_factory=list,
+        description="Ordered checks where the first that holds concludes; each becomes rules.",
+    )

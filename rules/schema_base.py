@@ -10,8 +10,6 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from rules.expr import ExprError, Expression, parse
-
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 PackId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$", max_length=64)]
 SemVer = Annotated[
@@ -36,14 +34,6 @@ COMPARISONS: tuple[str, ...] = (
     "contains",
 )
 SUBJECTS: tuple[str, ...] = ("question", "fact", "intake")
-
-
-def _parsed(text: str) -> Expression:
-    """The parsed expression, or a ValueError that pydantic reports at the key's position."""
-    try:
-        return parse(text)
-    except ExprError as err:
-        raise ValueError(err.message) from None
 
 
 class _Model(BaseModel):

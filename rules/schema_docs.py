@@ -12,6 +12,20 @@ from typing import Any
 
 _TEXT_EXAMPLE = {"en": "Is the link light on?", "ru": "Горит ли индикатор связи?"}
 
+_SEQUENCE_EXAMPLE: dict[str, Any] = {
+    "id": "link",
+    "first_of": [
+        {
+            "when": {"question": "wired_link_light", "equals": "no"},
+            "then": [{"conclude": "wired_cable_faulty"}],
+        },
+        {
+            "when": {"question": "wired_neighbours_ok", "equals": "no"},
+            "then": [{"escalate": 2, "reason": "Switch port or switch down"}],
+        },
+    ],
+}
+
 # model name -> key (as written in a pack) -> (description, example)
 FIELDS: dict[str, dict[str, tuple[str | None, Any]]] = {
     "Pack": {
@@ -67,6 +81,31 @@ FIELDS: dict[str, dict[str, tuple[str | None, Any]]] = {
                     "then": [{"conclude": "wired_cable_faulty", "certainty": 0.6}],
                 }
             ],
+        ),
+        "sequences": (None, [_SEQUENCE_EXAMPLE]),
+        "intake": (None, ["customer", "location"]),
+    },
+    "Sequence": {
+        "id": ("The sequence's id; its rules are named ID_1, ID_2, ... and ID_otherwise.", "link"),
+        "description": ("What the checks are for, for explanations.", "Cable checks in order"),
+        "when": (None, {"question": "wired_cable_seated", "equals": "yes"}),
+        "priority": ("The priority of every rule of the sequence (default 0).", 10),
+        "first_of": (
+            "The checks in order: the first whose condition holds applies.",
+            _SEQUENCE_EXAMPLE["first_of"],
+        ),
+        "otherwise": (None, [{"escalate": 2, "reason": "No known cable fault"}]),
+    },
+    "Step": {
+        "id": (None, "link_dark"),
+        "description": ("What the check captures, for explanations.", "No link light"),
+        "when": (
+            "The check's own condition (the earlier checks' are added, negated).",
+            {"question": "wired_link_light", "equals": "no"},
+        ),
+        "then": (
+            "What applies when this check is the first that holds.",
+            [{"conclude": "wired_cable_faulty"}],
         ),
     },
     "Symptom": {

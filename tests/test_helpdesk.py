@@ -201,7 +201,11 @@ def test_a_resolved_case_writes_its_diagnosis_steps_and_fields_to_the_ticket(des
     fields = written[2].payload["fields"]
     assert fields["linewise case"] == case_id
     assert fields["linewise fault"] == knowledge().faults[fault].title.get("en")
-    assert "network-wired" in fields["linewise packs"]
+    # only the packs whose knowledge the case used, with versions: not the whole line's
+    named = dict(item.rsplit(" ", 1) for item in fields["linewise packs"].split(", "))
+    assert "network-wired" in named
+    assert named["network-wired"] == knowledge().packs["network-wired"].pack.version
+    assert "printer" not in named and len(named) < len(knowledge().for_line(1).packs)
     assert written[2].payload["status"] == "resolved"
     # nothing more to send, and nothing is sent twice
     assert sync(mapping, desk, helpdesk).queued == 0

@@ -56,8 +56,9 @@ def _imported(argv: list[str], watch: tuple[str, ...], tmp_path: Path) -> set[st
         (["pack", "--help"], set()),
         (["pack", "schema"], set()),
         (["pack", "validate", "rules/line1/wifi.yaml"], set()),
-        # the store itself; experta comes with cases.sla -> engine.session (its Budget)
-        (["case", "show", "C-000001"], {"sqlalchemy", "alembic", "experta"}),
+        # the store itself only: no migration tool, no engine (a stored case is read,
+        # not replayed)
+        (["case", "show", "C-000001"], {"sqlalchemy"}),
     ],
 )
 def test_a_quick_command_imports_no_heavy_library(

@@ -138,3 +138,30 @@ def test_store_commands_fail_clearly(bad: str) -> None:
     result = _run("store", "migrate", "--store", bad)
     assert result.exit_code == 4 and "Traceback" not in result.output
     assert "pw@" not in result.output
+
+
+def test_the_revisions_read_from_file_headers_are_alembics_own() -> None:
+    """`case show` reads the schema chain from the migration headers (alembic's loader is
+    too slow to start with); it must be exactly the chain alembic itself walks."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(migrate._config())
+    assert migrate.head() == script.get_current_head()
+    assert migrate.known() == {s.revision for s in script.walk_revisions()}
+    assert migrate._chain() == {s.revision: s.down_revision for s in script.walk_revisions()}
+
+
+def test_a_read_only_store_check_does_not_load_alembic(tmp_path: Path) -> None:
+    """Reading a store (case show, case list) never imports alembic: it costs ~0.3 s."""
+    import subprocess
+    import sys
+
+    store = tmp_path / "cases.sqlite3"
+    open_store(str(store)).close()
+    code = (
+        "import sys; from cases.store import open_reader; "
+        f"open_reader({str(store)!r}).close(); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout

@@ -222,7 +222,9 @@ def test_mutated_packs_the_schema_and_the_models_agree(
                 parent["zz_extra"] = value
             elif isinstance(parent, dict) and how == "drop":
                 parent.pop(key, None)
-            elif isinstance(parent, dict) or (isinstance(parent, list) and key < len(parent)):
+            elif isinstance(parent, dict) or (
+                isinstance(parent, list) and isinstance(key, int) and key < len(parent)
+            ):
                 parent[key] = value
     model, schema = _model_ok(doc), _schema_ok(doc)
     if model == schema:

@@ -28,9 +28,8 @@ from cases.sla import load_service_levels
 from cases.store import open_store
 from engine.compile import CompiledKnowledge
 from helpdesk.sync import connect
-from present.i18n import Words, translations, words
+from present.i18n import Words, status_label, translations, words
 from present.names import Namer, channel_label, service_form_label
-from present.question import status_label
 from rules.errors import LinewiseError
 from rules.intake import CHANNELS, SERVICE_FORMS
 from rules.knowledge import KnowledgeBase
