@@ -166,10 +166,10 @@ def context_note(loaded: InContext) -> str:
     note = f"with {others} {loaded.source} pack{'s' if others != 1 else ''}"
     if not others:
         note = f"with no other {loaded.source} pack"
-    if loaded.replaced:
-        note += "; replacing " + ", ".join(
-            f"{pid} {version}" for pid, version in sorted(loaded.replaced.items())
-        )
+    versions = loaded.versions()
+    newer = {pid: v for pid, v in loaded.replaced.items() if versions.get(pid) != v}
+    if newer:  # the same version given again is the live pack itself, not a replacement
+        note += "; replacing " + ", ".join(f"{pid} {v}" for pid, v in sorted(newer.items()))
     return note
 
 
