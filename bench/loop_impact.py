@@ -240,6 +240,7 @@ def _boxes(dot: str) -> int:
 def guided_render(checkout: Path, max_nodes: int = 2000) -> dict[str, Any]:
     """`graph render --line 1 --view guided` (DOT, whole line), and on one generated
     procedural pack (bench/generate.py, R = 50) the boxes drawn."""
+    TMP.mkdir(parents=True, exist_ok=True)
     out_file = TMP / f"guided-{'branch' if checkout.resolve() == ROOT else 'base'}.dot"
     result = run(
         checkout, ["graph", "render", "--line", "1", "--view", "guided", "-o", str(out_file)]

@@ -19,7 +19,7 @@ from engine.graph import build_graph
 from engine.guided import DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES, guided_tree
 from engine.possible import number_bounds
 from engine.result import Diagnosis
-from rules.errors import Diagnostic, InputError, UnknownIdError, did_you_mean
+from rules.errors import Diagnostic, InputError, InvalidInput, UnknownIdError, did_you_mean
 from rules.knowledge import KnowledgeBase
 from rules.limits import LimitExceeded, read_bounded
 from visualize.backend import BINARY_FORMATS
@@ -377,6 +377,11 @@ def render(
     elif output is None:
         click.echo(data.decode("utf-8"), nl=False)
     else:
+        if not output.parent.is_dir():  # before the picture is lost to a traceback
+            raise InvalidInput(
+                f"no folder '{output.parent}' to write {output.name} into",
+                hint="create the folder first, or give -o a path in an existing one",
+            )
         output.write_bytes(data)
         done = Written(str(output), chosen, picture.title, len(picture.nodes), len(picture.edges))
         if as_json:
