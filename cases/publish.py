@@ -22,6 +22,7 @@ from cases.golden import GOLDEN_DIR
 from cases.impact import swapped
 from cases.registry import Entry, Registry, version_key
 from cases.replay import TestRun, run_golden
+from cases.sla import load_service_levels
 from engine.verify import verify
 from rules.context import Context, load_in_context, neighbourhood
 from rules.errors import LinewiseError, PackError
@@ -83,7 +84,8 @@ def verification_problems(files: cache.PackFiles, pack_id: str, strict: bool = F
     `strict`, the new pack's warnings too.
     """
     kb = cache.knowledge(files)
-    report = verify(kb.subset(neighbourhood(kb, [pack_id])))
+    budgets = load_service_levels().budgets()
+    report = verify(kb.subset(neighbourhood(kb, [pack_id])), budgets=budgets)
     blocking = [
         f
         for f in report.findings

@@ -104,6 +104,12 @@ class ServiceLevels(BaseModel):
             escalation_cost=levels.escalation_cost.get(line),
         )
 
+    def budgets(self) -> dict[str, dict[int, Budget]]:
+        """Every form's budget on every line (what `pack check` holds faults to, W114)."""
+        return {
+            form: {line: self.budget(form, line) for line in range(1, 5)} for form in self.forms
+        }
+
     def first_response(self, service_form: object, line: int) -> Hours | None:
         return self.form(service_form)[1].first_response.get(line)
 

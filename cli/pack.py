@@ -187,12 +187,14 @@ def check(
     Example:
       linewise pack check --strict rules/line1 rules/line2
     """
+    from cases.sla import load_service_levels
     from engine.verify import TOLERATED, render_report, steps, verify  # networkx
 
     loaded = _in_context(paths, alone, store_path, packs, TOLERATED)
     kb = loaded.checked()
+    budgets = load_service_levels().budgets()  # $LINEWISE_SLA merged onto the shipped ones
     with progress_bar(steps(kb), "Checking packs", progress) as step:
-        report = verify(kb, ignore=ignore, step=step)
+        report = verify(kb, ignore=ignore, step=step, budgets=budgets)
     if as_json:
         data = report.as_dict(strict)
         data["context"] = loaded.as_dict()

@@ -52,6 +52,7 @@ class Scored:
     rank: int  # declared position (packs' order)
     resolve: float = 0.0  # chance that the answer makes a fault firm
     possible: tuple[str, ...] = field(default=(), repr=False, compare=False)  # hypotheses now
+    together: tuple[str, ...] = ()  # look-ahead: the questions weighed with this one
 
     @functools.cached_property
     def splits(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -76,6 +77,7 @@ class Scored:
             "rules": list(self.rules),
             "decides": list(self.decides),
             "splits": {value: list(kept) for value, kept in self.splits},
+            "together": list(self.together),
         }
 
 
@@ -84,7 +86,7 @@ class Choice:
     """The question to ask next, with its WHY: what it decides and why it beats the rest."""
 
     question: str
-    reason: Literal["order", "gain"]
+    reason: Literal["order", "gain", "lookahead"]
     best: Scored
     runner_up: Scored | None
     candidates: tuple[Scored, ...]  # ranked, best first
@@ -92,6 +94,7 @@ class Choice:
     entropy: float  # bits, over the hypotheses
     escalation_rate: float  # bits per minute escalation buys; 0 when there is no higher line
     worthwhile: bool  # False: escalating is the better buy (or no answer changes anything)
+    step_of: tuple[str, str] | None = None  # (question, answer) whose `next:` link leads here
 
     @property
     def score(self) -> float:
@@ -109,10 +112,20 @@ class Choice:
     def beats(self) -> str:
         """One sentence: why this question and not the runner-up."""
         best, other = self.best, self.runner_up
+        if self.reason == "order" and self.step_of is not None:
+            question, answer = self.step_of
+            return f"the procedure says so: after answer {answer} to {question}, ask this"
         if self.reason == "order" and best.order is not None:
             return f"the packs fix the procedure order: {best.question} has order {best.order}"
         if self.reason == "order":
             return "it comes first in the packs' declared order"
+        if self.reason == "lookahead":
+            return (
+                f"alone no answer changes anything, but together with "
+                f"{', '.join(best.together)} it can settle a rule: score {best.score:.3f}/min "
+                f"({best.gain:.3f} bits, {best.resolve:.0%} chance to settle a fault, "
+                f"{best.cost:g} min for the group)"
+            )
         if other is None:
             return "it is the only question that still matters"
         if best.score > other.score + EPSILON:
@@ -136,10 +149,12 @@ class Choice:
             "faults": list(self.faults),
             "decides": list(self.best.decides),
             "rules": list(self.best.rules),
+            "together": list(self.best.together),
             "splits": {value: list(kept) for value, kept in self.best.splits},
             "runner_up": self.runner_up.as_dict() if self.runner_up else None,
             "hypotheses": [h.as_dict() for h in self.hypotheses],
             "entropy": round(self.entropy, 4),
             "escalation_rate": round(self.escalation_rate, 4),
             "worthwhile": self.worthwhile,
+            "step_of": list(self.step_of) if self.step_of is not None else None,
         }

@@ -10,7 +10,7 @@ from engine.compile import CompiledKnowledge, CompiledRule, RunState
 from engine.escalation import decide
 from engine.facts import FactSet
 from engine.logic import TV, FactValue, evaluate, show_value
-from engine.possible import can_hold, closure, focus_packs
+from engine.possible import can_hold, closure, focus_packs, relevant_questions
 from engine.result import Diagnosis, Escalation, FaultScore, Firing, FiringStatus, Match
 
 DEFAULT_THRESHOLD = 0.7
@@ -267,7 +267,12 @@ def diagnose(
     # nothing), so the questions only it would have made matter no longer hold back
     # a fallback (pending only while some rule can still derive it)
     known = closure(compiled, state.known)
-    pending = open_questions(compiled, known)
+    # only questions that can still change the outcome: a rule still possible, not
+    # shadowed by a `stop` rule that holds, concluding a fault not ruled out (or
+    # escalating), through a comparison that can still change its truth (as the guided
+    # session's candidates, engine.possible.relevant_questions)
+    relevant = relevant_questions(compiled, known, ruled, focus_packs(compiled, known))
+    pending = [q for q in open_questions(compiled, known) if q in relevant]
     # an escalation to this line or a lower one (a lower line's pack) is already done
     upward = [e for e in weighed.escalations if e.to_line > line]
     outcome = decide(

@@ -37,6 +37,11 @@ CODES: dict[str, tuple[Severity, str]] = {
     "W110": ("warning", "rule that can never fire"),
     "N111": ("note", "complaint whose escalation reaches a line with no pack for it"),
     "W111": ("warning", "fault priors that do not make sense"),
+    "W112": ("warning", "moot question: every answer leads to the same outcome there"),
+    "W113": ("warning", "escalation forbidding an action the procedure asks for"),
+    "W114": ("warning", "fault out of reach within a form of service's budget"),
+    "W118": ("warning", "procedure step that nothing leads to"),
+    "W119": ("warning", "procedure link to a step that cannot matter after that answer"),
 }
 
 _IGNORE = re.compile(r"#\s*linewise:\s*ignore\[([A-Z0-9,\s]+)\]")

@@ -257,9 +257,10 @@ def after_answer(
     threshold: float,
 ) -> tuple[set[str], set[str], set[str]]:
     """What one candidate answer does to the hypotheses: (the hypotheses it rules out, the
-    faults firm after it, the hypotheses re-weighed). `learnt`: the keys it adds (the
-    answer and what it derives); only the faults and escalations whose rules test them
-    are re-weighed, unless it lets a `stop` rule hold, which can shadow anything."""
+    faults firm and the escalations that hold after it, the hypotheses re-weighed).
+    `learnt`: the keys it adds (the answer and what it derives); only the faults and
+    escalations whose rules test them are re-weighed, unless it lets a `stop` rule hold,
+    which can shadow anything."""
     compiled = index.compiled
     if max(now.floor, stop_floor(compiled, facts, learnt)) != now.floor:
         shadowed = hypotheses_now(index, facts, ruled_out, focus, threshold)
@@ -301,7 +302,10 @@ def after_answer(
             hypothesis = escalation_id(rule)
             if hypothesis in now.alive and not is_open(rule.nnf, facts):
                 touched.add(hypothesis)
-                removed.add(hypothesis)
+                if evaluate(rule.nnf, facts) is TV.TRUE:
+                    firm.add(hypothesis)  # the escalation now holds: the answer settles it
+                else:
+                    removed.add(hypothesis)
     return removed, firm, touched
 
 

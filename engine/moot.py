@@ -1,6 +1,12 @@
 """Questions asked where no answer can change the outcome (a sense check of the packs).
 
-Walks the guided tree (engine.guided: the session's own paths) of each complaint and
+`pack check` (W112) finds them exactly and fast on the coverage split of each domain
+(`check_moot`): a branch of answers after which every region leads to one outcome while
+some rule still waits on an unanswered question. That does not depend on the order a
+session asks in: any session that knows those answers and asks on asks for nothing.
+
+`moot_questions` walks the guided tree (engine.guided: the session's own paths) of each
+complaint and
 reports every question node whose answers all lead to the same single outcome: the
 same fault proposed, or the same escalation. Such a question is moot given what is
 known on that path (the printer asking what the printouts look like after "nothing comes
@@ -9,12 +15,20 @@ out"), and the pack should not ask it there. Truncated branches are never judged
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
-from engine.compile import CompiledKnowledge
+from engine.compile import CompiledKnowledge, CompiledRule
+from engine.coverage import COMPLAINT, MAX_REGIONS, domains
+from engine.coverage import _domain_rules as domain_rules
+from engine.coverage import _domain_space as domain_space
+from engine.diagnose import DEFAULT_THRESHOLD, Weighed, rank, weigh
+from engine.finding import Checker
 from engine.guided import GuidedTree, TreeNode, guided_tree
-from engine.logic import show_value
+from engine.logic import FactValue, show_value
+from engine.regions import Explorer, forward, has_outcome
 from engine.session import Budget
+from rules.knowledge import INTAKE_PREFIX, KnowledgeBase
 
 Outcome = tuple[str, str | None, int | None]
 
@@ -77,3 +91,156 @@ def moot_questions(
         )
         out.extend(moot_in(tree))
     return out
+
+
+# ---- the exact check behind `pack check` (W112) ---------------------------------------------
+
+_GAP: Outcome = ("gap", None, None)
+
+
+@dataclass(frozen=True)
+class MootAt:
+    """After `answers` (a partial answer set of one domain) every answer leads to `outcome`,
+    yet rules still wait on `questions`: whatever a session asks there is moot."""
+
+    pack: str
+    symptom: str | None
+    answers: tuple[tuple[str, FactValue], ...]
+    questions: tuple[str, ...]
+    outcome: Outcome
+
+
+def _signature(compiled: CompiledKnowledge, weighed: Weighed) -> Outcome:
+    """What a session does with these firings: escalate (to the highest line named) or
+    propose the leading fault (firm or not: a fault below the threshold escalates)."""
+    if weighed.escalations:
+        return ("escalation", None, max(e.to_line for e in weighed.escalations))
+    top = rank(compiled, weighed, DEFAULT_THRESHOLD, "en")
+    best = next((f for f in top if f.certainty > 0), None)
+    if best is None:
+        return _GAP
+    return ("fault" if best.firm else "weak", best.id, None)
+
+
+@dataclass
+class MootExplorer(Explorer):
+    """The coverage split (engine.regions), remembering where the outcome is already
+    decided by the answers known while some rule still waits on an unanswered question.
+
+    A branch's outcomes are those of its regions; a region that stops only because an
+    outcome is guaranteed (some rule still live) has no single outcome and is never part
+    of a moot branch, and neither is a gap. Only the topmost moot branch is kept."""
+
+    found: list[MootAt] = field(default_factory=list)
+    pack: str = ""
+    symptom: str | None = None
+
+    def _explore(self, known: dict[str, FactValue], weight: int) -> None:
+        self._outcomes(known)
+
+    def _outcomes(self, known: dict[str, FactValue]) -> frozenset[Outcome] | None:
+        state = forward(self.rules, known, self.compiled.kb)
+        live = self._live(state)
+        weighed = weigh(self.compiled, state)
+        decided = has_outcome(weighed)
+        if decided and (not live or self._guaranteed(state, live)):
+            self._region()
+            return frozenset({_signature(self.compiled, weighed)}) if not live else None
+        if not decided and not live:
+            self._region()
+            return frozenset({_GAP})
+        key = self._next_key(known, live)
+        start = len(self.found)
+        parts: list[frozenset[Outcome] | None] = []
+        for first, _count in self._key_classes(key):
+            known[key] = self.space[key].values[first]
+            parts.append(self._outcomes(known))
+        del known[key]
+        if any(p is None for p in parts):
+            return None
+        below: frozenset[Outcome] = frozenset().union(*parts)  # type: ignore[arg-type]
+        if len(below) == 1 and _GAP not in below and not decided:
+            questions = self._waiting(known, live)
+            if questions:
+                del self.found[start:]
+                answers = tuple(sorted((k, v) for k, v in known.items() if k not in self.fixed))
+                (outcome,) = below
+                self.found.append(MootAt(self.pack, self.symptom, answers, questions, outcome))
+        return below
+
+    def _waiting(self, known: Mapping[str, FactValue], live: list[CompiledRule]) -> tuple[str, ...]:
+        """The unanswered questions the live rules test, in pack order."""
+        questions = self.compiled.kb.questions
+        wanted = {k for r in live for k in self._tested[r.index] if k in questions}
+        return tuple(q for q in questions if q in wanted and q not in known)
+
+
+def moot_branches(compiled: CompiledKnowledge) -> list[MootAt]:
+    """Every topmost moot branch of every coverage domain (engine.coverage.domains); a
+    domain split into more than MAX_REGIONS regions is skipped (never guessed)."""
+    out: list[MootAt] = []
+    for pack_id, _index, symptom in domains(compiled.kb):
+        space, keys = domain_space(compiled, pack_id, symptom)
+        fixed: dict[str, FactValue] = {COMPLAINT: symptom} if symptom is not None else {}
+        explorer = MootExplorer(
+            compiled,
+            domain_rules(compiled, pack_id),
+            space,
+            keys,
+            fixed,
+            None,
+            MAX_REGIONS,
+            pack=pack_id,
+            symptom=symptom,
+        )
+        explorer.run()
+        if explorer.decided:
+            out.extend(explorer.found)
+    return out
+
+
+def check_moot(chk: Checker) -> None:
+    """W112 at the first question a moot branch still waits on (once per question and
+    answers, whichever domain found it)."""
+    kb = chk.kb
+    seen: set[tuple[str, tuple[tuple[str, FactValue], ...], Outcome]] = set()
+    for item in moot_branches(chk.compiled):
+        question = item.questions[0]
+        key = (question, item.answers, item.outcome)
+        if key in seen:
+            continue
+        seen.add(key)
+        after = ", ".join(f"{_title(kb, k)} = {show_value(v)}" for k, v in item.answers)
+        others = [f"'{kb.questions[q].text.get('en')}' ({q})" for q in item.questions]
+        chk.at_item(
+            "questions",
+            question,
+            kb.owner[question],
+            "W112",
+            f"moot question: after {after or 'the complaint alone'}, every answer leads to "
+            f"{_outcome_text(kb, item.outcome)}, yet rules still wait on "
+            f"{', '.join(others)}: a session there asks it for nothing",
+            hint="conclude from the answers already known (a rule without it), or test an "
+            "earlier answer so that it is not asked there",
+            details={
+                "symptom": item.symptom,
+                "answers": {k: show_value(v) for k, v in item.answers},
+                "questions": list(item.questions),
+                "outcome": list(item.outcome),
+            },
+        )
+
+
+def _title(kb: KnowledgeBase, key: str) -> str:
+    if key in kb.questions:
+        return f"'{kb.questions[key].text.get('en')}'"
+    return key.removeprefix(INTAKE_PREFIX)
+
+
+def _outcome_text(kb: KnowledgeBase, outcome: Outcome) -> str:
+    kind, fault, line = outcome
+    if kind == "escalation":
+        return f"an escalation to Line {line}"
+    title = kb.fault(fault or "").title.get("en")
+    weak = " (below the threshold, so an escalation)" if kind == "weak" else ""
+    return f"fault '{title}' ({fault}){weak}"

@@ -303,21 +303,27 @@ def relevant_questions(
     facts = closure(compiled, known)
     derivers = _derivers(compiled)
     found: dict[str, set[str]] = {}
-    seen: set[tuple[int, str]] = set()
+    feeding: dict[int, frozenset[str]] = {}  # rule -> the questions its open leaves need
 
-    def walk(rule: CompiledRule, target: str) -> None:
-        if (rule.index, target) in seen:
-            return
-        seen.add((rule.index, target))
+    def questions_of(rule: CompiledRule) -> frozenset[str]:
+        """The unknown questions a rule's open leaves depend on, directly or through a
+        derived fact an open rule can still derive (worked out once per rule)."""
+        known_set = feeding.get(rule.index)
+        if known_set is not None:
+            return known_set
+        feeding[rule.index] = frozenset()  # a cycle of derived facts adds nothing
+        needed: set[str] = set()
         for leaf in open_leaves(rule.nnf, facts):
             key = leaf.key
             if key in facts or key.startswith(INTAKE_PREFIX):
                 continue
             if key in kb.questions:
-                found.setdefault(key, set()).add(target)
+                needed.add(key)
             for deriver in derivers.get(key, []):
                 if is_open(deriver.nnf, facts):
-                    walk(deriver, target)
+                    needed |= questions_of(deriver)
+        feeding[rule.index] = frozenset(needed)
+        return feeding[rule.index]
 
     floor = stop_floor(compiled, facts)
     for rule in scope(compiled, packs).rules:
@@ -326,7 +332,8 @@ def relevant_questions(
         if rule.priority < floor:
             continue
         if is_open(rule.nnf, facts):
-            walk(rule, rule.qualified)
+            for question in questions_of(rule):
+                found.setdefault(question, set()).add(rule.qualified)
     return {q: tuple(sorted(rules)) for q, rules in found.items()}
 
 

@@ -111,9 +111,13 @@ class Explorer:
         if self.tick is not None:
             self.tick()
 
-    def _live(self, state: RunState, pending: list[CompiledRule]) -> list[CompiledRule]:
-        """Rules not yet decided (`pending`) that wait on an open key, or on a fact such a
-        rule derives."""
+    def _live(
+        self, state: RunState, pending: list[CompiledRule] | None = None
+    ) -> list[CompiledRule]:
+        """Rules not yet decided (`pending`, from `forward_pending`; else evaluated here) that
+        wait on an open key, or on a fact such a rule derives."""
+        if pending is None:
+            pending = [r for r in self.rules if evaluate(r.nnf, state.known) is TV.PENDING]
         open_keys = {k for k in self.keys if k not in state.known}
         live: list[CompiledRule] = []
         seen: set[int] = set()

@@ -22,8 +22,13 @@ Method (decision-theoretic troubleshooting, stated in docs/guided.md):
 * **Escalation is a priced option**: it settles (up to) one bit of the remaining
   uncertainty for `escalation_cost` minutes, so a question is *worthwhile* only while
   its score is at least min(H, 1) / escalation_cost.
-* **Fixed orders** win over scores: a candidate with `order` comes first (lowest first);
-  a question with `after` waits until those questions are known or no longer matter.
+* **Procedures** win over scores: a question that a known answer's `next:` link names
+  comes first (engine.procedure), then a candidate with `order` (lowest first); a
+  question with `after` waits until those questions are known or no longer matter.
+* **Look-ahead**: when no single question is worth asking (questions that matter only
+  together each score zero alone), the questions a still-possible rule depends on are
+  weighed together (engine.lookahead), and the group's first question is asked when
+  the group is worth its cost.
 * A `stop` rule that holds shadows the conclusions of lower-priority rules, so those
   rules count as impossible (as the engine resolves them).
 * **Ties** break by cost, then the packs' declared order, then id.
@@ -31,8 +36,6 @@ Method (decision-theoretic troubleshooting, stated in docs/guided.md):
 
 from __future__ import annotations
 
-import itertools
-import math
 from collections.abc import Iterable, Mapping
 from typing import Literal
 
@@ -41,19 +44,20 @@ from engine.compile import CompiledKnowledge
 from engine.hypotheses import (
     Now,
     PolicyIndex,
-    after_answer,
     entropy,
     hypotheses_now,
-    mlog,
     policy_index,
 )
+from engine.information import worth
 from engine.logic import FactValue, show_value
+from engine.lookahead import look_ahead
 from engine.possible import (
     answer_values,
     closure,
     focus_packs,
     relevant_questions,
 )
+from engine.procedure import next_step
 
 __all__ = [
     "Choice",
@@ -81,68 +85,31 @@ def _score(
     rules: tuple[str, ...],
 ) -> Scored:
     """Expected information gain over the hypotheses, and the chance the answer makes a
-    fault firm (which ends the questioning).
-
-    Each hypothesis spreads its likelihood evenly over the answers it is compatible with.
-    Only the hypotheses some answer re-weighs are visited: the others are compatible with
-    every answer, and their share of each sum is worked out from the totals.
-    """
-    compiled = index.compiled
-    values = answer_values(compiled, question_id)
-    n_values = len(values)
-    by_value: list[tuple[FactValue, set[str], set[str]]] = []
-    touched: set[str] = set()
-    size = len(now.facts)
-    for value in values:
-        facts = closure(compiled, {**now.facts, question_id: value}, since=(question_id,))
-        learnt = list(itertools.islice(facts, size, None))
-        removed, firm, changed = after_answer(
-            index, now, facts, learnt, ruled_out, focus, threshold
-        )
-        touched |= changed
-        by_value.append((value, removed, firm))
-    compatible = {h: sum(1 for _, removed, _ in by_value if h not in removed) for h in touched}
-    total = now.total
-    weight = {h: now.alive[h][1] for h in touched}
-    rest = (total - sum(weight.values())) / total / n_values  # each untouched one's share
-    rest_log = now.spread_log(n_values) - sum(mlog(w / total / n_values) for w in weight.values())
-    rest_firm = (
-        (now.firm_weight - sum(w for h, w in weight.items() if group(h) in now.firm))
-        / total
-        / n_values
+    fault firm (which ends the questioning): engine.information over its answers."""
+    values = answer_values(index.compiled, question_id)
+    found = worth(
+        index, now, (question_id,), [{question_id: v} for v in values], ruled_out, focus, threshold
     )
-    expected = 0.0
-    resolve = 0.0
-    for _, removed, firm in by_value:
-        p_value, mlogs, settles = rest, rest_log, rest_firm
-        for hyp, w in weight.items():
-            if hyp not in removed:
-                mass = w / total / compatible[hyp]
-            elif not compatible[hyp]:
-                mass = w / total / n_values
-            else:
-                continue
-            p_value += mass
-            mlogs += mlog(mass)
-            if group(hyp) in firm:
-                settles += mass
-        if p_value > 0:
-            expected += p_value * math.log2(p_value) - mlogs
-            resolve += settles
-    gain = max(0.0, now.entropy - expected)
-    decided = {group(h) for h in touched if 0 < compatible[h] < n_values}
     return Scored(
         question=question_id,
-        gain=gain,
+        gain=found.gain,
         cost=index.cost[question_id],
         order=index.order[question_id],
         rules=rules,
-        decides=tuple(sorted(decided)),
-        rules_out=tuple((show_value(v), frozenset(removed)) for v, removed, _ in by_value),
+        decides=tuple(sorted(found.decided)),
+        rules_out=tuple(
+            (show_value(v), removed)
+            for v, (removed, _) in zip(values, found.by_answer, strict=True)
+        ),
         rank=index.rank[question_id],
-        resolve=min(1.0, resolve),
+        resolve=found.resolve,
         possible=now.ids,
     )
+
+
+def _worth_asking(item: Scored, rate: float) -> bool:
+    """Useful (some answer changes something) and at least as good a buy as escalating."""
+    return item.gain + item.resolve > EPSILON and item.score >= rate - EPSILON
 
 
 def _sort_key(item: Scored) -> tuple[float, float, int, str]:
@@ -201,15 +168,32 @@ def next_question(
         return None
     now = hypotheses_now(index, closure(compiled, known), ruled, focus, threshold)
     alive = now.alive
+    step = next_step(compiled, known, eligible)
+    # a procedure's step is asked whatever the scores say: only it is scored
+    scoring = [step[0]] if step is not None else eligible
     scored = sorted(
-        (_score(index, q, now, ruled, focus, threshold, relevant[q]) for q in eligible),
+        (_score(index, q, now, ruled, focus, threshold, relevant[q]) for q in scoring),
         key=_sort_key,
     )
-    ordered = sorted(
-        (s for s in scored if s.order is not None), key=lambda s: _declared_key(index, s.question)
+    ordered = (
+        [next(s for s in scored if s.question == step[0])]
+        if step is not None
+        else sorted(
+            (s for s in scored if s.order is not None),
+            key=lambda s: _declared_key(index, s.question),
+        )
     )
-    reason: Literal["order", "gain"] = "order" if ordered else "gain"
+    reason: Literal["order", "gain", "lookahead"] = "order" if ordered else "gain"
     best = ordered[0] if ordered else scored[0]
+    bits = entropy(w for _, w, _ in alive.values())
+    rate = min(bits, 1.0) / escalation_cost if escalation_cost else 0.0
+    if reason == "gain" and not _worth_asking(best, rate):
+        myopic = {s.question: s for s in scored}
+        ahead = look_ahead(index, now, eligible, relevant, myopic, ruled, focus, threshold)
+        if ahead:
+            leader = min(ahead, key=_sort_key)
+            if _worth_asking(leader, rate):
+                best, reason = leader, "lookahead"
     runner_up = next((s for s in scored if s.question != best.question), None)
     total = sum(w for _, w, _ in alive.values())
     grouped: dict[str, tuple[HypothesisKind, float, set[str]]] = {}
@@ -222,10 +206,7 @@ def next_question(
             key=lambda h: (-h.probability, h.id),
         )
     )
-    bits = entropy(w for _, w, _ in alive.values())
-    rate = min(bits, 1.0) / escalation_cost if escalation_cost else 0.0
-    useful = best.gain + best.resolve > EPSILON
-    worthwhile = reason == "order" or (useful and best.score >= rate - EPSILON)
+    worthwhile = reason == "order" or _worth_asking(best, rate)
     return Choice(
         question=best.question,
         reason=reason,
@@ -236,6 +217,7 @@ def next_question(
         entropy=bits,
         escalation_rate=rate,
         worthwhile=worthwhile,
+        step_of=step[1:] if step is not None else None,
     )
 
 
@@ -255,6 +237,8 @@ def declared_order(
     if choice is None:
         return None
     index = policy_index(compiled)
+    if choice.step_of is not None:  # a procedure's `next:` link is the declared order too
+        return choice
     first = min((c for c in choice.candidates), key=lambda s: _declared_key(index, s.question))
     others = [c for c in choice.candidates if c.question != first.question]
     return Choice(

@@ -13,13 +13,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.budgets import Budgets, check_budgets
 from engine.compile import compile_knowledge
 from engine.conflict import check_pairs, check_rules
 from engine.constraint import build_space
 from engine.coverage import MAX_REGIONS, DomainCoverage, coverage_findings, domains
 from engine.finding import Checker, Finding, split_silenced
+from engine.forbidden import check_forbidden
 from engine.graph import build_graph
+from engine.moot import check_moot
 from engine.priors import check_priors
+from engine.procedure_check import check_steps
 from engine.reach import check_cycles, check_faults, check_lines, check_questions
 from engine.routing import check_routes
 from rules.knowledge import KnowledgeBase
@@ -80,9 +84,11 @@ def verify(
     *,
     ignore: Iterable[str] = (),
     step: Callable[[int], None] | None = None,
+    budgets: Budgets | None = None,
 ) -> Report:
     """Every finding over a knowledge base (the packs checked together); `step(n)` is called
-    as the work advances (`steps(kb)` in all), for a progress bar."""
+    as the work advances (`steps(kb)` in all), for a progress bar. With `budgets` (per form
+    of service and line, from the service levels), faults out of their reach are found too."""
     compiled = compile_knowledge(kb, name="VerifyKnowledge")
     chk = Checker(compiled, build_graph(compiled), build_space(kb, compiled.rules))
     check_rules(chk)
@@ -93,6 +99,10 @@ def verify(
     check_lines(chk)
     check_routes(chk)
     check_priors(chk)
+    check_moot(chk)
+    check_forbidden(chk)
+    check_budgets(chk, budgets)
+    check_steps(chk)
     if step is not None:
         step(1)
     gaps, covered = coverage_findings(compiled, step=step)

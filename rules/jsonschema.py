@@ -98,6 +98,10 @@ _CHECKS: dict[str, list[dict[str, Any]]] = {
         _only_with("value", "derive"),
         _only_with("expr", "derive"),
         _only_with("reason", "escalate"),
+        {
+            "if": {"required": ["forbids"], "properties": {"forbids": {"minItems": 1}}},
+            "then": _set("escalate"),
+        },
         {"if": _set("derive"), "then": {"oneOf": [_set("value"), _set("expr")]}},
         {"if": _set("escalate"), "then": _set("reason")},
     ],

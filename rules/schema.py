@@ -169,6 +169,11 @@ class Consequence(_Model):
     )
     escalate: LineNo | None = None
     reason: Text | None = None
+    forbids: list[Id] = Field(
+        default_factory=list,
+        description="With 'escalate': actions (as questions name them in 'actions') that this "
+        "escalation's reason forbids, e.g. open_case when opening voids the warranty.",
+    )
 
     @field_validator("expr")
     @classmethod
@@ -190,6 +195,8 @@ class Consequence(_Model):
             raise ValueError("'derive' takes 'value' or 'expr', not both")
         if self.escalate is None and self.reason is not None:
             raise ValueError("'reason' goes with 'escalate'")
+        if self.escalate is None and self.forbids:
+            raise ValueError("'forbids' goes with 'escalate'")
         if self.derive is not None and self.value is None and self.expr is None:
             raise ValueError("'derive' needs a 'value' (or an 'expr' to compute it)")
         if self.escalate is not None and self.reason is None:

@@ -27,6 +27,12 @@ class Option(_Model):
         description="The number this answer counts for in expressions (default: the value, "
         "when it is a number).",
     )
+    next: Id | list[Id] | None = Field(
+        default=None,
+        description="A procedure step: after this answer, ask this question next (while it "
+        "can still change the outcome; of a list, the first that can); it comes before "
+        "`order` and the priced choice.",
+    )
 
     @field_validator("value", mode="before")
     @classmethod
@@ -79,9 +85,32 @@ class Question(_Model):
         default=None,
         description="Fixed procedure order: questions with an order are asked first, lowest first.",
     )
+    next: dict[str, Id | list[Id]] = Field(
+        default_factory=dict,
+        description="A procedure written as links: answer -> the question asked next after "
+        "it, or a list of questions of which the first that still matters is asked (yes/no "
+        "and choice questions; for a choice, `next:` on the option says the same).",
+    )
     after: list[Id] = Field(
         default_factory=list, description="Questions that must be settled before this one is asked."
     )
+    actions: list[Id] = Field(
+        default_factory=list,
+        description="What answering it does to the equipment, named freely (e.g. open_case, "
+        "factory_reset): an escalation that `forbids` one of them must not need its answer "
+        "(pack check W113).",
+    )
+
+    @field_validator("next", mode="before")
+    @classmethod
+    def _answer_keys(cls, value: Any) -> Any:
+        """YAML reads `yes:`/`no:` and menu numbers as booleans and integers."""
+        if not isinstance(value, dict):
+            return value
+        shown: dict[Any, str] = {True: "yes", False: "no", "True": "yes", "False": "no"}
+        return {
+            (shown[k] if isinstance(k, bool) or k in shown else str(k)): v for k, v in value.items()
+        }
 
     @model_validator(mode="after")
     def _shape(self) -> Question:
@@ -93,7 +122,27 @@ class Question(_Model):
             raise ValueError("'unit', 'min' and 'max' are only for number questions")
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"'min' ({self.min}) is greater than 'max' ({self.max})")
+        self._check_next()
         return self
+
+    def _check_next(self) -> None:
+        if not self.next:
+            return
+        if self.type not in ("yesno", "choice"):
+            raise ValueError(f"'next' is only for yes/no and choice questions, not {self.type}")
+        answers = ["yes", "no"] if self.type == "yesno" else [o.value for o in self.options or ()]
+        for answer in self.next:
+            if answer not in answers:
+                raise ValueError(
+                    f"'next' names the answer '{answer}', which this question does not have "
+                    f"(its answers: {', '.join(answers)})"
+                )
+        both = [o.value for o in self.options or () if o.next is not None and o.value in self.next]
+        if both:
+            raise ValueError(
+                f"the next step after answer '{both[0]}' is given twice (in 'next' and on "
+                "the option): keep one"
+            )
 
 
 class FactDecl(_Model):

@@ -142,6 +142,8 @@ FIELDS: dict[str, dict[str, tuple[str | None, Any]]] = {
         "agent_only": (None, True),
         "order": (None, 1),
         "after": (None, ["wired_cable_seated"]),
+        "next": (None, {"yes": "wired_link_light", "no": "wired_cable_seated"}),
+        "actions": (None, ["open_case"]),
     },
     "Option": {
         "value": (
@@ -154,6 +156,7 @@ FIELDS: dict[str, dict[str, tuple[str | None, Any]]] = {
             "the value is a number).",
             5,
         ),
+        "next": (None, "wired_link_light"),
     },
     "FactDecl": {
         "id": ("The fact's id, unique across all packs.", "wired_physical_problem"),
@@ -274,6 +277,7 @@ FIELDS: dict[str, dict[str, tuple[str | None, Any]]] = {
             "Why the case goes to the higher line, as the next line reads it.",
             "The switch port needs an administrator",
         ),
+        "forbids": (None, ["open_case"]),
     },
     "Text": {
         "en": ("The text in English.", "Is the link light on?"),

@@ -11,6 +11,7 @@ from rules.duplicates import duplicates, without_echoes
 from rules.errors import MAX_REPORTED, Diagnostic, did_you_mean, suggest
 from rules.expr import parse
 from rules.intake import INTAKE_FIELDS
+from rules.procedure import check_links
 from rules.schema import Condition, Pack
 from rules.source import PathKey, SourceMap
 from rules.values import ValueSpec, fits
@@ -80,6 +81,7 @@ def validate(kb: KnowledgeBase) -> list[Diagnostic]:
             for ci, then in enumerate(rule.then):
                 _check_consequence(kb, pack, visible, smap, base + ("then", ci), then, out)
     derivation_cycles(kb, out)
+    check_links(kb, out)
     return without_echoes(out, clashed) if clashed else out
 
 

@@ -15,7 +15,7 @@ from engine.answers import read_case_input, to_facts
 from engine.choice import group
 from engine.compile import CompiledKnowledge, compile_knowledge
 from engine.diagnose import open_questions
-from engine.hypotheses import entropy, hypotheses_now, policy_index
+from engine.hypotheses import entropy, escalation_id, hypotheses_now, policy_index
 from engine.logic import TV, UNKNOWN, FactValue, evaluate
 from engine.possible import can_hold, stop_floor
 from engine.select import (
@@ -227,10 +227,13 @@ def _scored_from_scratch(
     alive = hypotheses_now(index, facts, ruled, focus, DEFAULT_THRESHOLD).alive
     outcomes = []
     for value in answer_values(compiled, question):
-        after = hypotheses_now(
-            index, closure(compiled, {**facts, question: value}), ruled, focus, DEFAULT_THRESHOLD
-        )
-        outcomes.append(({h for h in alive if h in after.alive}, after.firm))
+        learnt = closure(compiled, {**facts, question: value})
+        after = hypotheses_now(index, learnt, ruled, focus, DEFAULT_THRESHOLD)
+        # an escalation the answer makes hold is settled by it, not ruled out
+        holding = {
+            escalation_id(r) for r in index.escalators if evaluate(r.nnf, learnt) is TV.TRUE
+        } & set(alive)
+        outcomes.append(({h for h in alive if h in after.alive} | holding, after.firm | holding))
     fits = {h: sum(1 for kept, _ in outcomes if h in kept) for h in alive}
     total = sum(w for _, w, _ in alive.values())
     expected = resolve = 0.0
