@@ -46,6 +46,10 @@ class Context:
     sizes: list[int]
     timeout: float
     scratch: Path
+    commit: str = BASELINE
+    histories: list[int] = field(default_factory=lambda: [5000, 50000])
+    report_size: int = 100_000
+    impact_baseline: bool = False  # the baseline's `pack diff --stored` replays every case
     notes: dict[str, Any] = field(default_factory=dict)
 
     def run(self, tree: Path, argv: list[str]) -> dict[str, Any]:
@@ -105,9 +109,48 @@ def measure_check_generated(ctx: Context) -> dict[str, Any]:
     return out
 
 
+def measure_start(ctx: Context) -> dict[str, Any]:
+    """CLI start of the quick commands (bench/loop_start.py; target: 5x faster)."""
+    from bench.loop_start import measure_start as start
+
+    return start(ctx.commit, runs=3)
+
+
+def measure_diff_stored(ctx: Context) -> dict[str, Any]:
+    """`pack diff --stored` for a one-pack change over histories of N cases (bench/
+    loop_impact.py; target: time in proportion to the cases the change can touch)."""
+    from bench.loop_impact import diff_stored
+
+    out: dict[str, Any] = {}
+    for count in ctx.histories:
+        entry = {"branch": diff_stored(ROOT, count)}
+        if ctx.impact_baseline:
+            entry["baseline"] = diff_stored(ctx.baseline, count)
+        out[f"cases{count}"] = entry
+    return out
+
+
+def measure_guided_render(ctx: Context) -> dict[str, Any]:
+    """`graph render --line 1 --view guided`, and a generated procedural pack's picture."""
+    from bench.loop_impact import guided_render
+
+    return {"branch": guided_render(ROOT), "baseline": guided_render(ctx.baseline)}
+
+
+def measure_report(ctx: Context) -> dict[str, Any]:
+    """`report --json` over a history of --report-size cases (aggregated in SQL)."""
+    from bench.loop_impact import report
+
+    return {"branch": report(ROOT, ctx.report_size)}
+
+
 MEASUREMENTS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "check_rules": measure_check_rules,
     "check_generated": measure_check_generated,
+    "start": measure_start,
+    "diff_stored": measure_diff_stored,
+    "guided_render": measure_guided_render,
+    "report": measure_report,
 }
 
 
@@ -127,12 +170,31 @@ def baseline_tree(commit: str) -> Path:
     return tree
 
 
+def _uptime() -> str:
+    """`uptime` as printed (the load when the figure was taken: other jobs share the box)."""
+    done = subprocess.run(["uptime"], capture_output=True, text=True, check=False)
+    return done.stdout.strip()
+
+
 @click.command()
 @click.option("--only", multiple=True, type=click.Choice(sorted(MEASUREMENTS)))
 @click.option("--sizes", default="1000,5000,20000", show_default=True, help="R, generated.")
 @click.option("--timeout", default=600.0, show_default=True, help="Seconds per command.")
 @click.option("--baseline", "commit", default=BASELINE, show_default=True)
-def main(only: tuple[str, ...], sizes: str, timeout: float, commit: str) -> None:
+@click.option("--histories", default="5000,50000", show_default=True, help="Cases, diff.")
+@click.option("--report-size", default=100_000, show_default=True, help="Cases, report.")
+@click.option(
+    "--impact-baseline", is_flag=True, help="Run `pack diff --stored` on the baseline too."
+)
+def main(
+    only: tuple[str, ...],
+    sizes: str,
+    timeout: float,
+    commit: str,
+    histories: str,
+    report_size: int,
+    impact_baseline: bool,
+) -> None:
     """Run the measurements and merge them into bench/results/loop.json."""
     scratch = TMP / "loop"
     scratch.mkdir(parents=True, exist_ok=True)
@@ -141,6 +203,10 @@ def main(only: tuple[str, ...], sizes: str, timeout: float, commit: str) -> None
         sizes=[int(s) for s in sizes.split(",") if s.strip()],
         timeout=timeout,
         scratch=scratch,
+        commit=commit,
+        histories=[int(s) for s in histories.split(",") if s.strip()],
+        report_size=report_size,
+        impact_baseline=impact_baseline,
     )
     path = RESULTS / "loop.json"
     results: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
@@ -150,6 +216,7 @@ def main(only: tuple[str, ...], sizes: str, timeout: float, commit: str) -> None
         entry = MEASUREMENTS[name](ctx)
         entry["when"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         entry["load_average"] = [round(x, 2) for x in os.getloadavg()]
+        entry["uptime"] = _uptime()
         results["measurements"][name] = entry
         click.echo(json.dumps(entry, indent=2), err=True)
     results["machine"] = {"python": platform.python_version(), "cpus": os.cpu_count()}

@@ -38,7 +38,7 @@ GOLDEN = Path("cases") / "golden" / "network-wired"
 
 def run(checkout: Path, argv: list[str], timeout: float = 7200) -> dict[str, Any]:
     """One CLI run in `checkout`: exit code, wall and CPU seconds, stdout."""
-    python = checkout / ".venv" / "bin" / "python"
+    python = _python(checkout)
     env = {**os.environ, "PYTHONPATH": str(checkout), "LINEWISE_REGISTRY": ""}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
@@ -61,6 +61,12 @@ def run(checkout: Path, argv: list[str], timeout: float = 7200) -> dict[str, Any
         "stdout": done.stdout,
         "stderr": done.stderr[-2000:],
     }
+
+
+def _python(checkout: Path) -> Path:
+    """The checkout's own venv, else this one (bench/loop.py's baseline worktree has none)."""
+    own = checkout / ".venv" / "bin" / "python"
+    return own if own.exists() else Path(sys.executable)
 
 
 def changed_pack(folder: Path) -> Path:
@@ -183,7 +189,7 @@ def history(checkout: Path, count: int) -> Path:
     path = TMP / f"{tag}-{count}.sqlite3"
     if not path.exists():
         TMP.mkdir(parents=True, exist_ok=True)
-        python = checkout / ".venv" / "bin" / "python"
+        python = _python(checkout)
         env = {**os.environ, "PYTHONPATH": str(checkout)}
         subprocess.run(
             [str(python), str(Path(__file__).resolve()), "build", str(path), str(count)],
@@ -234,6 +240,7 @@ def _boxes(dot: str) -> int:
 def guided_render(checkout: Path, max_nodes: int = 2000) -> dict[str, Any]:
     """`graph render --line 1 --view guided` (DOT, whole line), and on one generated
     procedural pack (bench/generate.py, R = 50) the boxes drawn."""
+    TMP.mkdir(parents=True, exist_ok=True)
     out_file = TMP / f"guided-{'branch' if checkout.resolve() == ROOT else 'base'}.dot"
     result = run(
         checkout, ["graph", "render", "--line", "1", "--view", "guided", "-o", str(out_file)]

@@ -16,13 +16,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import QueuePool
 
 from cases import store_access
-from cases.store_access import BUSY_TIMEOUT_MS, ENV_VAR, StoreError, connect_read_only
+from cases.store_access import (
+    BUSY_TIMEOUT_MS,
+    ENV_VAR,
+    StoreError,
+    connect_read_only,
+    default_path,
+)
 
 CONNECT_TIMEOUT_S = 10
 _PG_PREFIXES = ("postgresql://", "postgresql+psycopg://", "postgres://")
@@ -54,11 +59,6 @@ class StoreURL:
         """`text` with the URL's password masked wherever it appears."""
         password = self.url.password
         return text.replace(str(password), "***") if password else text
-
-
-def default_path() -> Path:
-    """The user's data directory (when neither --store nor $LINEWISE_STORE is given)."""
-    return Path(platformdirs.user_data_dir("linewise", appauthor=False)) / "cases.sqlite3"
 
 
 def simulated_store_path() -> Path:

@@ -17,9 +17,20 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import platformdirs
+
 from rules.errors import InvalidInput
 
 INDEX = "index.json"
+
+
+def default_legacy_dir() -> Path:
+    """$LINEWISE_REGISTRY, else `packs/` in the user's data directory: where linewise kept
+    published packs before they moved into the store (imported from there on first use)."""
+    env = os.environ.get("LINEWISE_REGISTRY")
+    if env:
+        return Path(env)
+    return Path(platformdirs.user_data_dir("linewise", appauthor=False)) / "packs"
 
 
 def read_folder(root: Path) -> list[dict[str, Any]]:

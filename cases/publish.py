@@ -24,6 +24,7 @@ from cases.registry import Entry, Registry, version_key
 from cases.replay import TestRun, run_golden
 from cases.sla import load_service_levels
 from engine.verify import verify
+from rules.context import Context, load_in_context, neighbourhood
 from rules.errors import LinewiseError, PackError
 from rules.knowledge import KnowledgeBase
 from rules.loader import load_pack_file
@@ -84,7 +85,7 @@ def verification_problems(files: cache.PackFiles, pack_id: str, strict: bool = F
     """
     kb = cache.knowledge(files)
     budgets = load_service_levels().budgets()
-    report = verify(kb.subset(_neighbourhood(kb, pack_id)), budgets=budgets)
+    report = verify(kb.subset(neighbourhood(kb, [pack_id])), budgets=budgets)
     blocking = [
         f
         for f in report.findings
@@ -93,22 +94,9 @@ def verification_problems(files: cache.PackFiles, pack_id: str, strict: bool = F
     return [f"verification: {f.render()}" for f in blocking]
 
 
-def _neighbourhood(kb: KnowledgeBase, pack_id: str) -> list[str]:
-    """The pack and every pack that requires it, directly or through others."""
-    users = {pack_id}
-    changed = True
-    while changed:
-        changed = False
-        for pid, loaded in kb.packs.items():
-            if pid not in users and users & set(loaded.pack.requires):
-                users.add(pid)
-                changed = True
-    return sorted(users)
-
-
 def kb_related(kb: KnowledgeBase, pack_id: str) -> set[str]:
     """The pack, the packs that require it, and everything those require."""
-    return set(kb.subset(_neighbourhood(kb, pack_id)).packs)
+    return set(kb.subset(neighbourhood(kb, [pack_id])).packs)
 
 
 def golden_paths(
@@ -149,8 +137,8 @@ def check_publish(
         )
     live = tuple(str(p.resolve()) for p in registry.current_files())
     _, files = swapped(live, source)
-    try:
-        cache.knowledge(files)
+    try:  # in context, as `pack validate` does: a clash is blamed on this pack
+        load_in_context([source], Context([Path(f) for f in live], "published"))
     except PackError as err:
         check.reasons.append(
             "the pack does not validate with the published packs:\n    "

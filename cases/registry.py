@@ -27,6 +27,7 @@ import platformdirs
 from sqlalchemy import Connection, func, insert, select, text, update
 
 from cases.database import StoreConflict
+from cases.legacy_registry import default_legacy_dir
 from cases.shipped import shipped_file
 from cases.store import SQLStore
 from cases.store_access import StoreError
@@ -389,12 +390,3 @@ def live_pack_files(target: str | Path | None = None) -> list[Path] | None:
         return registry.current_files() or None
     finally:
         store.close()
-
-
-def default_legacy_dir() -> Path:
-    """$LINEWISE_REGISTRY, else `packs/` in the user's data directory: where linewise kept
-    published packs before they moved into the store (imported from there on first use)."""
-    env = os.environ.get("LINEWISE_REGISTRY")
-    if env:
-        return Path(env)
-    return Path(platformdirs.user_data_dir("linewise", appauthor=False)) / "packs"

@@ -22,7 +22,6 @@ from cases import migrate
 from cases.case_filter import CaseFilter, filtered
 from cases.database import (
     StoreURL,
-    default_path,
     make_engine,
     resolve,
     simulated_store_path,
@@ -40,7 +39,7 @@ from cases.model import (
     opening_event,
 )
 from cases.rows import event_row, mark_row, summary_of
-from cases.store_access import ENV_VAR, MissingStore, StoreError, missing_store
+from cases.store_access import ENV_VAR, MissingStore, StoreError, default_path, missing_store
 from cases.tables import case_digests, case_marks, cases, events
 from rules.errors import UnknownIdError, did_you_mean
 

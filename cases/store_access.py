@@ -16,12 +16,19 @@ from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 
+import platformdirs
+
 from rules.errors import LinewiseError, did_you_mean
 
 ENV_VAR = "LINEWISE_STORE"
 BUSY_TIMEOUT_MS = 15_000
 STORE_SUFFIXES = (".sqlite3", ".sqlite", ".db")
 NEARBY_LIMIT = 2_000  # folder entries looked at for a did-you-mean (a folder may be huge)
+
+
+def default_path() -> Path:
+    """The user's data directory (when neither --store nor $LINEWISE_STORE is given)."""
+    return Path(platformdirs.user_data_dir("linewise", appauthor=False)) / "cases.sqlite3"
 
 
 class StoreError(LinewiseError):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -13,6 +12,7 @@ from cases.store import open_reader
 from cli.lazy import Lazy, LazyGroup
 from cli.options import (
     Number,
+    echo_json,
     ids_option,
     json_option,
     lang_option,
@@ -81,7 +81,7 @@ def show(
         data["status"] = record.status
         data["line"] = record.line
         data["outcome"] = record.outcome()
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        echo_json(data)
     else:
         doc = transcript_document(record, load_all(packs), lang)
         width = shutil.get_terminal_size((80, 24)).columns
@@ -158,6 +158,6 @@ def list_cases(
     )
     rows = open_reader(store_path).list_cases(limit, where)
     if as_json:
-        click.echo(json.dumps([r.model_dump() for r in rows], indent=2, ensure_ascii=False))
+        echo_json([r.model_dump() for r in rows])
     else:
         click.echo(case_list_text(rows, load_all(packs), lang, ids=ids))

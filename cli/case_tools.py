@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -11,7 +10,7 @@ from cases.export import export_golden, golden_text, replay_stored
 from cases.sla import load_service_levels
 from cases.store import open_reader
 from cli.guided import store_option
-from cli.options import json_option
+from cli.options import echo_json, json_option
 from cli.pack_versions import open_registry, registry_option
 
 
@@ -24,7 +23,8 @@ from cli.pack_versions import open_registry, registry_option
     help="Write <out>/<complaint>/<case>.yaml instead of printing it.",
 )
 @store_option
-def export(case_id: str, out_dir: Path | None, store_path: str | None) -> None:
+@json_option
+def export(case_id: str, out_dir: Path | None, store_path: str | None, as_json: bool) -> None:
     """Export a resolved or escalated case as a golden case file (a regression test).
 
     \b
@@ -37,9 +37,17 @@ def export(case_id: str, out_dir: Path | None, store_path: str | None) -> None:
     finally:
         store.close()
     if out_dir is None:
-        click.echo(golden_text(case), nl=False)
+        text = golden_text(case)
+        if as_json:
+            echo_json({"case": case.id, "file": None, "golden": text})
+        else:
+            click.echo(text, nl=False)
         return
-    click.echo(f"wrote {export_golden(case, out_dir)}")
+    written = export_golden(case, out_dir)
+    if as_json:
+        echo_json({"case": case.id, "file": str(written), "golden": written.read_text("utf-8")})
+        return
+    click.echo(f"wrote {written}")
 
 
 @click.command("replay")
@@ -65,7 +73,7 @@ def replay(case_id: str, store_path: str | None, registry_dir: Path | None, as_j
         store.close()
     lines = replay_stored(case, open_registry(registry_dir, store_path), load_service_levels())
     if as_json:
-        click.echo(json.dumps({"case": case.id, "lines": [r.as_dict() for r in lines]}, indent=2))
+        echo_json({"case": case.id, "lines": [r.as_dict() for r in lines]})
     else:
         for item in lines:
             packs = ", ".join(f"{p} {v}" for p, v in sorted(item.packs.items()))

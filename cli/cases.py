@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from cases.simulate import simulate as run_simulation
 from cases.store import open_reader, open_store, simulated_store_path
 from cli.golden import jobs_option
 from cli.guided import store_option
-from cli.options import Number, json_option, load_all, packs_option
+from cli.options import Number, echo_json, json_option, load_all, packs_option
 from cli.progress import progress_bar, progress_option
 
 
@@ -104,7 +103,7 @@ def simulate(
     finally:
         store.close()
     if as_json:
-        click.echo(json.dumps(history.as_dict(), indent=2))
+        echo_json(history.as_dict())
         return
     statuses = ", ".join(f"{n} {status}" for status, n in history.statuses.items())
     click.echo(
@@ -169,7 +168,7 @@ def gaps(
             written[gap.pack_id] = [str(p) for p in write_draft(gap, kb, out_dir)]
     if as_json:
         data = [dict(g.as_dict(), written=written.get(g.pack_id, [])) for g in found]
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+        echo_json(data)
         return
     if not found:
         click.echo(f"no group of at least {min_size} gap cases")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from cases.replay import CaseResult, TestRun, count_golden, run_golden
-from cli.options import Number, json_option, packs_option
+from cli.options import Number, echo_json, json_option, packs_option
 from cli.progress import F, progress_bar, progress_option
 from rules.errors import Diagnostic, InputError
 from rules.source import display_path
@@ -56,7 +55,7 @@ def test(
     with progress_bar(total, "replaying", progress) as step:
         run = run_golden(cases, packs, jobs=jobs, progress=step)
     if as_json:
-        click.echo(json.dumps(run.as_dict(), indent=2, ensure_ascii=False))
+        echo_json(run.as_dict())
     else:
         click.echo(render_run(run))
     if run.count("error"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,13 +13,13 @@ from cases.sla import load_service_levels
 from cases.store import open_reader
 from cases.traffic import case_diagnosis, stored_diagnoses
 from cli.guided import store_option
-from cli.options import Number, json_option, lang_option, load_all, packs_option
+from cli.options import Number, echo_json, json_option, lang_option, load_all, packs_option
 from engine.compile import CompiledKnowledge, compile_knowledge
 from engine.graph import build_graph
 from engine.guided import DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES, guided_tree
 from engine.possible import number_bounds
 from engine.result import Diagnosis
-from rules.errors import Diagnostic, InputError, UnknownIdError, did_you_mean
+from rules.errors import Diagnostic, InputError, InvalidInput, UnknownIdError, did_you_mean
 from rules.knowledge import KnowledgeBase
 from rules.limits import LimitExceeded, read_bounded
 from visualize.backend import BINARY_FORMATS
@@ -365,7 +364,7 @@ def render(
         split = [(c or "", p) for c, p in pictures]
         written = write_gallery(split, folder, fmt or "svg", name)
         if as_json:
-            click.echo(json.dumps([w.as_dict() for w in written], indent=2, ensure_ascii=False))
+            echo_json([w.as_dict() for w in written])
         else:
             click.echo(f"wrote {len(written)} pictures and {folder / 'index.html'}", err=True)
         return
@@ -378,9 +377,14 @@ def render(
     elif output is None:
         click.echo(data.decode("utf-8"), nl=False)
     else:
+        if not output.parent.is_dir():  # before the picture is lost to a traceback
+            raise InvalidInput(
+                f"no folder '{output.parent}' to write {output.name} into",
+                hint="create the folder first, or give -o a path in an existing one",
+            )
         output.write_bytes(data)
         done = Written(str(output), chosen, picture.title, len(picture.nodes), len(picture.edges))
         if as_json:
-            click.echo(json.dumps(done.as_dict(), indent=2, ensure_ascii=False))
+            echo_json(done.as_dict())
         else:
             click.echo(f"wrote {output} ({chosen}, {len(picture.nodes)} nodes)", err=True)

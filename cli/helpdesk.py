@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import click
 
-from cli.options import json_option, load_all, packs_option, store_option, terminal_desk
+from cli.options import echo_json, json_option, load_all, packs_option, store_option, terminal_desk
 
 
 def mapping_option(func: Any) -> Any:
@@ -86,7 +85,7 @@ def sync_command(
         "errors": done.delivery.errors,
     }
     if as_json:
-        click.echo(json.dumps(result, indent=2))
+        echo_json(result)
         return
     opened = ", ".join(done.opened) or "none"
     click.echo(f"tickets taken: {sum(done.taken.values())} ({_counts(dict(done.taken))})")
@@ -140,16 +139,13 @@ def status_command(
     ]
     unmapped = [{"ticket": t, "at": at, "why": why} for t, at, why in found.unmapped]
     if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "outbox": found.outbox,
-                    "troubles": troubles,
-                    "unmapped": unmapped,
-                    "unlinked": found.unlinked,
-                },
-                indent=2,
-            )
+        echo_json(
+            {
+                "outbox": found.outbox,
+                "troubles": troubles,
+                "unmapped": unmapped,
+                "unlinked": found.unlinked,
+            }
         )
         return
     outbox = found.outbox
@@ -173,7 +169,10 @@ def status_command(
 @mapping_option
 @store_option
 @packs_option
-def retry_command(mapping_path: Path, store_path: str | None, packs: tuple[Path, ...]) -> None:
+@json_option
+def retry_command(
+    mapping_path: Path, store_path: str | None, packs: tuple[Path, ...], as_json: bool
+) -> None:
     """Send failed write-backs again (after fixing what the helpdesk refused).
 
     \b
@@ -189,4 +188,7 @@ def retry_command(mapping_path: Path, store_path: str | None, packs: tuple[Path,
             count = ledger.retry_failed(conn, mapping.helpdesk, desk.clock())
     finally:
         desk.store.close()
+    if as_json:
+        echo_json({"requeued": count})
+        return
     click.echo(f"{count} failed write-back(s) will be sent again on the next sync")

@@ -116,6 +116,9 @@ class LinewiseGroup(LazyGroup):
         try:
             return super().invoke(ctx)
         except LinewiseError as err:
+            from cli.options import json_refusal
+
+            json_refusal(ctx, err)
             click.echo(
                 f"error: {err.render()}" if "\n" not in err.render() else err.render(), err=True
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from rules.errors import LinewiseError
 from rules.numbers import NumberError, finite, parse_int, parse_number
 
 if TYPE_CHECKING:  # imported where used: the store (SQLAlchemy) and experta take long
@@ -41,10 +43,54 @@ def lang_option(func: F) -> F:
     )(func)
 
 
+JSON_WANTED = "linewise.json"  # ctx.meta keys (shared by every nested context of a run)
+JSON_SHOWN = "linewise.json_shown"
+
+
+def _remember_json(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    if value:
+        ctx.meta[JSON_WANTED] = True
+    return value
+
+
 def json_option(func: F) -> F:
-    return click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")(
-        func
-    )
+    """--json: the result as data on stdout; a refusal too (`json_refusal`), beside the
+    message on stderr and the exit status."""
+    return click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        callback=_remember_json,
+        help='Print machine-readable JSON (a refusal too, as {"ok": false, "error": ...}).',
+    )(func)
+
+
+def echo_json(data: Any) -> None:
+    """Print a result (or a refusal) as JSON on stdout: the one way commands print data."""
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.meta[JSON_SHOWN] = True
+
+
+def json_refusal(ctx: click.Context, err: LinewiseError) -> None:
+    """A refused --json command prints its refusal as data too, unless the command already
+    printed its own (`echo_json`); the message still goes to stderr, with the exit status."""
+    if not ctx.meta.get(JSON_WANTED) or ctx.meta.get(JSON_SHOWN):
+        return
+    data: dict[str, Any] = {
+        "ok": False,
+        "error": {
+            "kind": type(err).__name__,
+            "message": err.message,
+            "hint": err.hint,
+            "exit_code": err.exit_code,
+        },
+    }
+    diagnostics = getattr(err, "diagnostics", None)
+    if isinstance(diagnostics, list):
+        data["problems"] = [d.as_dict() for d in diagnostics]
+    echo_json(data)
 
 
 def load_all(packs: tuple[Path, ...], store: str | None = None) -> KnowledgeBase:

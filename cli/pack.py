@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from cli.lazy import Lazy, LazyGroup
-from cli.options import json_option
+from cli.options import F, echo_json, json_option, packs_option, store_option
 from cli.progress import progress_bar, progress_option
-from rules.errors import PackError
+
+if TYPE_CHECKING:
+    from rules.context import InContext
 
 
 @click.group(
@@ -62,49 +64,79 @@ def schema() -> None:
     """
     from rules.jsonschema import pack_json_schema
 
-    click.echo(json.dumps(pack_json_schema(), indent=2, ensure_ascii=False))
+    echo_json(pack_json_schema())
+
+
+def context_options(func: F) -> F:
+    """--alone, --store and --packs: the packs a command takes as the context of those given."""
+    func = packs_option(func)
+    func = store_option(func)
+    return click.option(
+        "--alone",
+        is_flag=True,
+        help="Take the packs given on their own, without the packs the lines run beside them.",
+    )(func)
+
+
+def _in_context(
+    paths: tuple[Path, ...],
+    alone: bool,
+    store_path: str | None,
+    packs: tuple[Path, ...],
+    tolerate: tuple[str, ...] = (),
+) -> InContext:
+    """The packs given, loaded beside what a session would run (unless --alone): the
+    published packs of the store, or the shipped ones, or --packs."""
+    from cases.live import live_packs
+    from rules.context import Context, load_in_context
+
+    context = None
+    if not alone:
+        live = live_packs(store_path, packs)
+        context = Context(live.files, live.source)
+    return load_in_context(paths, context, tolerate=tolerate)
 
 
 @pack.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@context_options
 @json_option
-def validate(paths: tuple[Path, ...], as_json: bool) -> None:
+def validate(
+    paths: tuple[Path, ...],
+    alone: bool,
+    store_path: str | None,
+    packs: tuple[Path, ...],
+    as_json: bool,
+) -> None:
     """Validate pack files or folders, reporting every problem at once.
 
-    Packs named together are checked together (references across them resolve).
+    Packs named together are checked together (references across them resolve), and
+    with the packs the lines run (published, else shipped; --packs to name others):
+    an id that clashes with theirs, or a reference a new version breaks, is reported at
+    the pack given. A pack given replaces the one of the same id (a new version).
+    --alone takes the packs given on their own.
 
     \b
     Example:
-      linewise pack validate rules/line1 rules/line2
+      linewise pack validate drafts/network_wired.yaml
     """
-    from rules.knowledge import load_knowledge
+    from rules.context import context_note
 
-    try:
-        kb = load_knowledge(paths)
-    except PackError as err:
-        if as_json:
-            click.echo(
-                json.dumps(
-                    {"ok": False, "problems": [d.as_dict() for d in err.diagnostics]},
-                    indent=2,
-                    ensure_ascii=False,
-                )
-            )
-            raise click.exceptions.Exit(err.exit_code) from err
-        raise
-    summary = {
+    loaded = _in_context(paths, alone, store_path, packs)  # refused: as data too with --json
+    counts = loaded.counts()
+    summary: dict[str, object] = {
         "ok": True,
-        "packs": kb.versions(),
-        "questions": len(kb.questions),
-        "faults": len(kb.faults),
-        "rules": len(kb.rules),
+        "packs": loaded.versions(),
+        **counts,
+        "context": loaded.as_dict(),
     }
     if as_json:
-        click.echo(json.dumps(summary, indent=2))
+        echo_json(summary)
     else:
         click.echo(
-            f"ok: {len(kb.packs)} packs, {summary['questions']} questions, "
-            f"{summary['faults']} faults, {summary['rules']} rules"
+            f"ok: {len(loaded.given)} pack{'s' if len(loaded.given) != 1 else ''} "
+            f"({context_note(loaded)}), {counts['questions']} questions, "
+            f"{counts['faults']} faults, {counts['rules']} rules"
         )
 
 
@@ -128,12 +160,16 @@ def _codes(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -
     callback=_codes,
     help="Silence a finding code everywhere (repeatable); per rule use '# linewise: ignore[CODE]'.",
 )
+@context_options
 @progress_option
 @json_option
 def check(
     paths: tuple[Path, ...],
     strict: bool,
     ignore: tuple[str, ...],
+    alone: bool,
+    store_path: str | None,
+    packs: tuple[Path, ...],
     progress: bool | None,
     as_json: bool,
 ) -> None:
@@ -143,19 +179,26 @@ def check(
     and with --strict on warnings too (2 when a pack does not even load). The codes are
     listed in docs/checks.md.
 
+    The packs are loaded as `pack validate` does, with the packs the lines run (unless
+    --alone); verified are the packs given, the packs that require them, and what these
+    require.
+
     \b
     Example:
       linewise pack check --strict rules/line1 rules/line2
     """
     from cases.sla import load_service_levels
-    from engine.verify import load_for_check, render_report, steps, verify  # networkx
+    from engine.verify import TOLERATED, render_report, steps, verify  # networkx
 
-    kb = load_for_check(paths)
+    loaded = _in_context(paths, alone, store_path, packs, TOLERATED)
+    kb = loaded.checked()
     budgets = load_service_levels().budgets()  # $LINEWISE_SLA merged onto the shipped ones
     with progress_bar(steps(kb), "Checking packs", progress) as step:
         report = verify(kb, ignore=ignore, step=step, budgets=budgets)
     if as_json:
-        click.echo(json.dumps(report.as_dict(strict), indent=2, ensure_ascii=False))
+        data = report.as_dict(strict)
+        data["context"] = loaded.as_dict()
+        echo_json(data)
     else:
         click.echo(render_report(report, strict))
     if report.failed(strict):

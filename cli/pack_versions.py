@@ -11,16 +11,17 @@ import click
 from cases import cache
 from cases.golden import golden_files
 from cases.impact import CHANGE_KINDS, Impact, VersionDiff, diff_versions, pack_versions
+from cases.legacy_registry import default_legacy_dir
 from cases.publish import PublishRefused, golden_paths, kb_related
 from cases.publish import publish as publish_pack
-from cases.registry import Registry, default_legacy_dir
+from cases.registry import Registry
 from cases.rerun import CaseAnswers
 from cases.scope import stored_in_scope
 from cases.store import open_reader, open_store
 from cases.usage import refresh, unindexed
 from cli.golden import jobs_option
 from cli.guided import store_option, terminal_user
-from cli.options import Number, json_option, load_all, packs_option
+from cli.options import Number, echo_json, json_option, load_all, packs_option
 from cli.progress import F, progress_bar, progress_option
 from rules.diff import SECTIONS, PackDiff
 from rules.errors import InvalidInput, UnknownIdError
@@ -127,7 +128,7 @@ def diff(
             versions, files, stored=answers, scope=scope, jobs=jobs, progress=step
         )
     if as_json:
-        click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+        echo_json(result.as_dict())
     else:
         click.echo(render_version_diff(result))
 
@@ -291,12 +292,12 @@ def publish(
     except PublishRefused as refused:
         if as_json:  # the refusal as data on stdout; the reasons on stderr, exit 1, as ever
             data = {**refused.check.as_dict(), "published_entry": None}
-            click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+            echo_json(data)
         raise
     if as_json:
         data = check.as_dict()
         data["published_entry"] = entry.as_dict() if entry else None
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        echo_json(data)
         return
     passed = check.golden.count("pass") if check.golden else 0
     before = f" (replacing {check.published}, now archived)" if check.published else ""
@@ -330,7 +331,7 @@ def history(
     if pack_id is not None and not entries:
         raise UnknownIdError(f"pack '{pack_id}' was never published")
     if as_json:
-        click.echo(json.dumps([e.as_dict() for e in entries], indent=2))
+        echo_json([e.as_dict() for e in entries])
         return
     for entry in entries:
         click.echo(
@@ -353,6 +354,6 @@ def archive(pack_id: str, registry_dir: Path | None, store_path: str | None, as_
     """
     entry = open_registry(registry_dir, store_path).archive(pack_id)
     if as_json:
-        click.echo(json.dumps(entry.as_dict(), indent=2, ensure_ascii=False))
+        echo_json(entry.as_dict())
         return
     click.echo(f"archived {entry.pack} {entry.version} (Line {entry.line})")

@@ -13,7 +13,7 @@ import click
 
 from cases.store import default_path
 from cli.guided import store_option
-from cli.options import load_all, packs_option
+from cli.options import echo_json, json_option, load_all, packs_option
 from helpdesk.mapping import load_mapping
 from rules.errors import InvalidInput
 from web.accounts import ROLES, Accounts
@@ -127,7 +127,8 @@ def user() -> None:
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @store_option
-def add(name: str, role: str, password_stdin: bool, store_path: str | None) -> None:
+@json_option
+def add(name: str, role: str, password_stdin: bool, store_path: str | None, as_json: bool) -> None:
     """Add an account (or set a new password and role); the password is hashed (argon2).
 
     \b
@@ -142,6 +143,9 @@ def add(name: str, role: str, password_stdin: bool, store_path: str | None) -> N
             raise InvalidInput("the two passwords differ")
     accounts = _accounts(store_path)
     made = accounts.add_user(name, password, role)
+    if as_json:
+        echo_json({"name": made.name, "role": made.role, "title": made.title})
+        return
     click.echo(f"{made.name}: {made.title}")
 
 
@@ -149,26 +153,36 @@ def add(name: str, role: str, password_stdin: bool, store_path: str | None) -> N
 @click.argument("name")
 @click.option("--label", default="", help="What the token is for.")
 @store_option
-def token(name: str, label: str, store_path: str | None) -> None:
+@json_option
+def token(name: str, label: str, store_path: str | None, as_json: bool) -> None:
     """Make an API bearer token for an account (shown once; only its hash is kept).
 
     \b
     Example:
       linewise user token anna --label helpdesk
     """
-    click.echo(_accounts(store_path).new_token(name, label))
+    made = _accounts(store_path).new_token(name, label)
+    if as_json:
+        echo_json({"name": name, "label": label, "token": made})
+        return
+    click.echo(made)
 
 
 @user.command("list")
 @store_option
-def list_users(store_path: str | None) -> None:
+@json_option
+def list_users(store_path: str | None, as_json: bool) -> None:
     """The accounts and their roles.
 
     \b
     Example:
       linewise user list
     """
-    for found in _accounts(store_path).users():
+    users = _accounts(store_path).users()
+    if as_json:
+        echo_json([{"name": u.name, "role": u.role, "title": u.title} for u in users])
+        return
+    for found in users:
         click.echo(f"{found.name}\t{found.role}\t{found.title}")
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from cases import migrate
@@ -12,7 +10,7 @@ from cases.integrity import DamagedStore, check_store
 from cases.store import SQLStore, open_reader
 from cases.transfer import copy_store
 from cli.guided import store_option
-from cli.options import json_option
+from cli.options import echo_json, json_option
 
 
 @click.group("store")
@@ -28,7 +26,8 @@ def store_group() -> None:
 
 @store_group.command("migrate")
 @store_option
-def migrate_command(store_path: str | None) -> None:
+@json_option
+def migrate_command(store_path: str | None, as_json: bool) -> None:
     """Bring the store to the schema of this linewise (every case kept, in one transaction).
 
     A new, empty database becomes an empty store; an older store is upgraded in place.
@@ -45,7 +44,9 @@ def migrate_command(store_path: str | None) -> None:
         before, after = store.migrated or (migrate.head(), migrate.head())
     finally:
         store.close()
-    if before == after:
+    if as_json:
+        echo_json({"store": where.shown, "before": before, "after": after})
+    elif before == after:
         click.echo(f"the case store {where.shown} is up to date (schema {after})")
     else:
         click.echo(
@@ -56,7 +57,8 @@ def migrate_command(store_path: str | None) -> None:
 @store_group.command("copy")
 @click.argument("source", metavar="SRC")
 @click.argument("target", metavar="DST")
-def copy_command(source: str, target: str) -> None:
+@json_option
+def copy_command(source: str, target: str, as_json: bool) -> None:
     """Copy every case, event and published pack from SRC into the empty store DST.
 
     Ids, sequences, agents and pack hashes are kept; the copy lands whole or not at all.
@@ -72,6 +74,17 @@ def copy_command(source: str, target: str) -> None:
     finally:
         src.close()
         dst.close()
+    if as_json:
+        echo_json(
+            {
+                "source": src.location,
+                "target": dst.location,
+                "cases": copied.cases,
+                "events": copied.events,
+                "packs": copied.packs,
+            }
+        )
+        return
     click.echo(
         f"copied {copied.cases} cases ({copied.events} events) and {copied.packs} published "
         f"pack versions from {src.location} to {dst.location}"
@@ -97,7 +110,7 @@ def check(store_path: str | None, as_json: bool) -> None:
     finally:
         store.close()
     if as_json:
-        click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+        echo_json(report.as_dict())
     else:
         click.echo(f"store {report.location}: {report.cases} cases, {report.events} events")
         for problem in report.problems:

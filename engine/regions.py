@@ -86,8 +86,8 @@ class Explorer:
     # ---- one branch ---------------------------------------------------------------------
 
     def _explore(self, known: dict[str, FactValue], weight: int) -> None:
-        state = forward(self.rules, known, self.compiled.kb)
-        live = self._live(state)
+        state, pending = forward_pending(self.rules, known, self.compiled.kb)
+        live = self._live(state, pending)
         if has_outcome(weigh(self.compiled, state)):
             if not live or self._guaranteed(state, live):
                 self._region()
@@ -111,10 +111,14 @@ class Explorer:
         if self.tick is not None:
             self.tick()
 
-    def _live(self, state: RunState) -> list[CompiledRule]:
-        """Rules not yet decided that wait on an open key, or on a fact such a rule derives."""
+    def _live(
+        self, state: RunState, pending: list[CompiledRule] | None = None
+    ) -> list[CompiledRule]:
+        """Rules not yet decided (`pending`, from `forward_pending`; else evaluated here) that
+        wait on an open key, or on a fact such a rule derives."""
+        if pending is None:
+            pending = [r for r in self.rules if evaluate(r.nnf, state.known) is TV.PENDING]
         open_keys = {k for k in self.keys if k not in state.known}
-        pending = [r for r in self.rules if evaluate(r.nnf, state.known) is TV.PENDING]
         live: list[CompiledRule] = []
         seen: set[int] = set()
         changed = True
@@ -239,13 +243,30 @@ def forward(
 ) -> RunState:
     """Fire rules (priority order) until nothing changes: the engine's run, without experta.
     With `kb`, a derived expression is computed from the known facts (engine.logic)."""
+    return forward_pending(rules, known, kb)[0]
+
+
+def forward_pending(
+    rules: list[CompiledRule],
+    known: Mapping[str, FactValue],
+    kb: KnowledgeBase | None = None,
+) -> tuple[RunState, list[CompiledRule]]:
+    """`forward`, and the rules still PENDING once it settles (from its last pass, which
+    ran on the final facts: no need to evaluate every rule again)."""
     state = RunState(known=dict(known))
     fired: set[int] = set()
+    pending: list[CompiledRule] = []
     changed = True
     while changed:
         changed = False
+        pending = []
         for rule in rules:
-            if rule.index in fired or evaluate(rule.nnf, state.known) is not TV.TRUE:
+            if rule.index in fired:
+                continue
+            truth = evaluate(rule.nnf, state.known)
+            if truth is not TV.TRUE:
+                if truth is TV.PENDING:
+                    pending.append(rule)
                 continue
             fired.add(rule.index)
             state.fired.append((rule.index, []))
@@ -258,7 +279,7 @@ def forward(
                     state.known[key] = value
                     state.derived[key] = (value, rule.qualified)
                     changed = True
-    return state
+    return state, pending
 
 
 def has_outcome(weighed: Weighed) -> bool:

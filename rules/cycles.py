@@ -49,7 +49,10 @@ def derivation_cycles(kb: KnowledgeBase, out: list[Diagnostic]) -> None:
         if key in reported:
             continue
         reported.add(key)
-        cycle = nx.find_cycle(graph.subgraph(nodes))
+        # in document order (a subgraph view may iterate a set: the order would vary)
+        sub: nx.DiGraph[str] = nx.DiGraph()
+        sub.add_edges_from(edge for edge in where if edge[0] in key and edge[1] in key)
+        cycle = nx.find_cycle(sub, source=next(iter(sub)))
         first = cycle[0]
         smap, path = where[(first[0], first[1])]
         chain = " -> ".join([edge[0] for edge in cycle] + [cycle[0][0]])

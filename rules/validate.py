@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from rules.computed import check_expression
 from rules.cycles import derivation_cycles
+from rules.duplicates import duplicates, without_echoes
 from rules.errors import MAX_REPORTED, Diagnostic, did_you_mean, suggest
 from rules.expr import parse
 from rules.intake import INTAKE_FIELDS
@@ -14,7 +15,7 @@ from rules.message import check_places
 from rules.procedure import check_links
 from rules.schema import Condition, Pack
 from rules.source import PathKey, SourceMap
-from rules.values import RESERVED_OPTION_VALUES, ValueSpec, fits
+from rules.values import ValueSpec, fits
 
 if TYPE_CHECKING:
     from rules.knowledge import KnowledgeBase
@@ -54,7 +55,7 @@ def validate(kb: KnowledgeBase) -> list[Diagnostic]:
     """Every cross-pack problem at once."""
     out: list[Diagnostic] = []
     defined: dict[tuple[str, str], tuple[str, str]] = {}  # (kind, id) -> (pack id, file)
-    _duplicates(kb, out, defined)
+    clashed = duplicates(kb, out, defined)
     for item in kb.packs.values():
         pack, smap = item.pack, item.source
         _requires(kb, pack, smap, out)
@@ -92,77 +93,7 @@ def validate(kb: KnowledgeBase) -> list[Diagnostic]:
                 _check_consequence(kb, pack, visible, smap, base + ("then", ci), then, out)
     derivation_cycles(kb, out)
     check_links(kb, out)
-    return out
-
-
-def _duplicates(
-    kb: KnowledgeBase, out: list[Diagnostic], defined: dict[tuple[str, str], tuple[str, str]]
-) -> None:
-    pack_files: dict[str, str] = {}
-    for item in kb.loaded:
-        pack, smap = item.pack, item.source
-        if pack.id in pack_files and pack_files[pack.id] != smap.file:
-            out.append(
-                smap.diagnostic(
-                    ("id",),
-                    f"duplicate pack id '{pack.id}' (also in {pack_files[pack.id]})",
-                    code="E011",
-                )
-            )
-        pack_files.setdefault(pack.id, smap.file)
-        groups: list[tuple[str, str, list[str]]] = [
-            ("questions", "question", [q.id for q in pack.questions]),
-            ("facts", "fact", [f.id for f in pack.facts]),
-            ("faults", "fault", [f.id for f in pack.faults]),
-            ("symptoms", "symptom", [s.id for s in pack.symptoms]),
-        ]
-        for section, kind, ids in groups:
-            # questions and facts share one namespace: a fact key names one thing
-            space = "value" if kind in ("question", "fact") else kind
-            for i, ident in enumerate(ids):
-                where = defined.get((space, ident))
-                if where is not None:
-                    other = "this file" if where[1] == smap.file else where[1]
-                    out.append(
-                        smap.diagnostic(
-                            (section, i, "id"),
-                            f"duplicate {kind} id '{ident}' (already defined in {other}, "
-                            f"pack '{where[0]}')",
-                            code="E011",
-                        )
-                    )
-                else:
-                    defined[(space, ident)] = (pack.id, smap.file)
-        rule_ids: set[str] = set()
-        for ri, rule in enumerate(pack.rules):
-            if rule.id in rule_ids:
-                out.append(
-                    smap.diagnostic(
-                        ("rules", ri, "id"), f"duplicate rule id '{rule.id}'", code="E011"
-                    )
-                )
-            rule_ids.add(rule.id)
-        for qi, question in enumerate(pack.questions):
-            values = [o.value for o in question.options or ()]
-            for oi, value in enumerate(values):
-                if value in RESERVED_OPTION_VALUES:
-                    out.append(
-                        smap.diagnostic(
-                            ("questions", qi, "options", oi, "value"),
-                            f"option value '{value}' is a reserved answer (it means the "
-                            "customer cannot tell), so this option could never be chosen",
-                            hint=f"rename it, e.g. '{value}_answer' or 'not_sure'",
-                            code="E018",
-                        )
-                    )
-                if value in values[:oi]:
-                    out.append(
-                        smap.diagnostic(
-                            ("questions", qi, "options", oi, "value"),
-                            f"duplicate option '{value}'",
-                            code="E011",
-                        )
-                    )
+    return without_echoes(out, clashed) if clashed else out
 
 
 def _requires(kb: KnowledgeBase, pack: Pack, smap: SourceMap, out: list[Diagnostic]) -> None:

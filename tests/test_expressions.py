@@ -236,7 +236,7 @@ def test_a_pack_folder_with_golden_cases_beside_it(tmp_path: Path) -> None:
     runner = CliRunner()
     validated = runner.invoke(cli, ["pack", "validate", str(folder)])
     assert validated.exit_code == 0, validated.output
-    assert validated.stdout.startswith("ok: 1 packs")
+    assert validated.stdout.startswith("ok: 1 pack (with 17 shipped packs)")
     checked = runner.invoke(cli, ["pack", "check", "--strict", str(folder)])
     assert checked.exit_code == 0, checked.output
     tested = runner.invoke(

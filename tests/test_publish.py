@@ -164,7 +164,7 @@ def test_publish_refuses_a_pack_the_checker_finds_errors_in(tmp_path: Path) -> N
 
 
 def test_verification_covers_the_packs_that_require_the_published_one(tmp_path: Path) -> None:
-    from cases.publish import _neighbourhood
+    from rules.context import neighbourhood
     from rules.knowledge import load_knowledge
 
     extra = tmp_path / "extra.yaml"
@@ -176,8 +176,8 @@ def test_verification_covers_the_packs_that_require_the_published_one(tmp_path: 
         encoding="utf-8",
     )
     kb = load_knowledge([SHIPPED_DIR / "line1", extra])
-    assert _neighbourhood(kb, "network-wired") == ["network-wired", "wired-extra"]
-    assert _neighbourhood(kb, "wired-extra") == ["wired-extra"]
+    assert neighbourhood(kb, ["network-wired"]) == ["network-wired", "wired-extra"]
+    assert neighbourhood(kb, ["wired-extra"]) == ["wired-extra"]
 
 
 def test_publish_refuses_a_pack_that_breaks_the_golden_cases_of_a_pack_it_requires(

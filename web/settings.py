@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cases.database import default_path, resolve
+from cases.database import resolve
+from cases.store_access import default_path
 
 SECRET_ENV = "LINEWISE_SECRET"
 SECRET_FILE = "secret"
