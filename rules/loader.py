@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import types
 import typing
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,8 +66,44 @@ def data_files(paths: Iterable[Path], suffixes: tuple[str, ...]) -> list[Path]:
     return files
 
 
+_LOADED: OrderedDict[tuple[str, bytes], LoadedPack] = OrderedDict()
+_LOADED_MAX = 256  # files kept per process (a whole line's packs several times over)
+_MEMO_BYTES = 1 << 20  # larger files are always parsed afresh
+
+
 def load_pack_file(path: Path) -> LoadedPack:
-    """Read and validate one pack file on its own (cross-pack checks come later)."""
+    """Read and validate one pack file on its own (cross-pack checks come later).
+
+    A process reads the same file more than once (the registry checks which shipped packs
+    it has, then the context of `pack validate` loads them): a file whose bytes were
+    already loaded from the same path is not parsed again (keyed by a content digest,
+    never by modification time, so an edit is always seen)."""
+    key = _memo_key(path)
+    if key is not None and key in _LOADED:
+        _LOADED.move_to_end(key)
+        return _LOADED[key]
+    loaded = _load_pack_file(path)
+    if key is not None:
+        _LOADED[key] = loaded
+        if len(_LOADED) > _LOADED_MAX:
+            _LOADED.popitem(last=False)
+    return loaded
+
+
+def _memo_key(path: Path) -> tuple[str, bytes] | None:
+    try:
+        if not path.is_file() or path.stat().st_size > _MEMO_BYTES:
+            return None  # FIFOs, devices, huge files: the reader's limits apply
+        with path.open("rb") as handle:
+            data = handle.read(_MEMO_BYTES + 1)
+    except OSError:
+        return None  # unreadable: the reader says why
+    if len(data) > _MEMO_BYTES:
+        return None
+    return str(path), hashlib.blake2b(data, digest_size=16).digest()
+
+
+def _load_pack_file(path: Path) -> LoadedPack:
     try:
         data, smap = read_data_file(path)
     except DataFileError as err:
