@@ -298,6 +298,7 @@ def _echo(docs: list[Document], ids: bool, texts: Sequence[str] = ()) -> None:
     metavar="FAULT",
     help="Explain WHY NOT this fault (repeatable) [default: other faults of the packs that fired].",
 )
+@click.option("--all", "everything", is_flag=True, help="Internal (bookkeeping) facts too, in HOW.")
 @guided.ids_option
 def explain(
     answer: tuple[str, ...],
@@ -310,6 +311,7 @@ def explain(
     as_json: bool,
     fault: str | None,
     why_not_faults: tuple[str, ...],
+    everything: bool,
     ids: bool,
 ) -> None:
     """Explain a diagnosis: HOW it was reached and WHY NOT other faults.
@@ -326,7 +328,9 @@ def explain(
     if fault is not None:
         compiled.kb.fault(fault)
     data = _explanation(compiled, diagnosis, why_not_faults, fault)
+    if not everything:
+        data["how"] = how_visible(data["how"], compiled.kb)
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
-        _echo(_explanation_docs(data, compiled, diagnosis, lang), ids)
+        _echo(_explanation_docs(data, compiled, diagnosis, lang, everything), ids)

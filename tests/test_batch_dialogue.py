@@ -180,3 +180,16 @@ def test_a_repeated_question_answered_once_is_its_last_answer() -> None:
     assert no["outcome"]["kind"] == "escalate" and no["outcome"]["fault"] == "demo_board"
     yes = as_json("--packs", DEMO, *ASK, "-a", "demo_what=no_light", "-a", "demo_light=yes")
     assert yes["outcome"]["fault"] == "demo_recovered"
+
+
+def test_explain_leaves_internal_facts_out_of_how_unless_all(tmp_path: Path) -> None:
+    pack = tmp_path / "counted.yaml"
+    pack.write_text(COUNTED, encoding="utf-8")
+    argv = ["explain", "--packs", str(pack), "-i", "complaint=cd_trouble", "-a", "cd_light=no"]
+    hidden = CliRunner().invoke(cli, [*argv, "--json"])
+    shown = CliRunner().invoke(cli, [*argv, "--json", "--all"])
+    assert hidden.exit_code == shown.exit_code == 0, hidden.output + shown.output
+    assert "cd_step" not in _rule_facts(json.loads(hidden.stdout)["how"]["rules"][0])
+    assert "cd_step" in _rule_facts(json.loads(shown.stdout)["how"]["rules"][0])
+    text = CliRunner().invoke(cli, [*argv, "--all"]).stdout
+    assert "Step counter reached — yes" in text
