@@ -153,13 +153,14 @@ def to_facts(
 
 def fix_outcome(fact_id: str, fault_id: str, raw: Any, at: str = "") -> KnownFact:
     """The outcome of the fix of `fault_id` held by the `fix_of` fact `fact_id`."""
-    value = str(raw).strip().lower() if isinstance(raw, str) else raw
+    value = raw.strip().lower() if isinstance(raw, str) else None
     if value not in FIX_OUTCOMES:
+        shown = f"'{raw}'" if isinstance(raw, str | int | float) else f"a {type(raw).__name__}"
         raise InvalidInput(
-            f"'{raw}' is not an outcome of the fix of '{fault_id}'",
+            f"{shown} is not an outcome of the fix of '{fault_id}'",
             hint="answer worked or failed; leave it out when the fix was not tried",
         )
-    return KnownFact(fact_id, str(value), "fix", "", at or now())
+    return KnownFact(fact_id, value, "fix", "", at or now())
 
 
 def failed_fixes(kb: KnowledgeBase, facts: FactSet) -> set[str]:
