@@ -134,7 +134,7 @@ def test_guided_leaves_show_fault_and_fix_or_escalation() -> None:
 def test_truncated_tree_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
     text = (DOT / "guided-truncated.dot").read_text(encoding="utf-8")
     assert "… not expanded" in text
-    assert "2 × not expanded (max 8 nodes, depth 12)" in text
+    assert "3 × not expanded (max 8 nodes, depth 12)" in text
 
 
 def test_case_from_the_store_is_highlighted(
