@@ -17,14 +17,13 @@ from engine.logic import (
     eval_leaf,
     show_value,
 )
-from engine.possible import focus_packs
 from engine.result import Diagnosis, Firing
 from rules.errors import UnknownIdError, did_you_mean
 
 MAX_DEPTH = 32
 
 
-def _fact_index(diagnosis: Diagnosis) -> dict[str, dict[str, Any]]:
+def fact_index(diagnosis: Diagnosis) -> dict[str, dict[str, Any]]:
     return {f["key"]: f for f in diagnosis.facts}
 
 
@@ -65,7 +64,7 @@ def how(diagnosis: Diagnosis, fault_id: str | None = None) -> dict[str, Any]:
 
     Without a fault: the explanation of the outcome (top fault or escalation).
     """
-    facts = _fact_index(diagnosis)
+    facts = fact_index(diagnosis)
     firings = {f.rule: f for f in diagnosis.trace}
     target = fault_id or diagnosis.outcome.fault
     if target is not None:
@@ -98,7 +97,7 @@ def why_not(compiled: CompiledKnowledge, diagnosis: Diagnosis, fault_id: str) ->
         raise UnknownIdError(
             f"unknown fault '{fault_id}'", hint=did_you_mean(fault_id, kb.faults.keys())
         )
-    known = _known(diagnosis)
+    known = known_facts(diagnosis)
     firings = {f.rule: f for f in diagnosis.trace}
     score = diagnosis.fault(fault_id)
     dead = underivable(compiled, known)
@@ -137,7 +136,7 @@ def why_not(compiled: CompiledKnowledge, diagnosis: Diagnosis, fault_id: str) ->
     return {"fault": fault_id, "summary": summary, "rules": entries}
 
 
-def _known(diagnosis: Diagnosis) -> dict[str, FactValue]:
+def known_facts(diagnosis: Diagnosis) -> dict[str, FactValue]:
     """The diagnosis's facts as the logic reads them (an 'unknown' answer is UNKNOWN)."""
     known: dict[str, FactValue] = {}
     for fact in diagnosis.facts:
@@ -145,107 +144,6 @@ def _known(diagnosis: Diagnosis) -> dict[str, FactValue]:
         unknown = fact["source"] == "answer" and value == "unknown"
         known[fact["key"]] = UNKNOWN if unknown else value
     return known
-
-
-def excluded_by_derived(
-    compiled: CompiledKnowledge,
-    diagnosis: Diagnosis,
-    still: AbstractSet[str],
-) -> list[dict[str, Any]]:
-    """For WHY: the faults of the packs in focus that are no longer hypotheses (not in
-    `still`) because a derived fact decided against every rule that could conclude them. Each
-    names the fact, its value (None: it can no longer be derived), the rule that derived
-    it and the answers it came from, followed through other derived facts."""
-    known = _known(diagnosis)
-    dead = underivable(compiled, known)
-    facts = _fact_index(diagnosis)
-    firings = {f.rule: f for f in diagnosis.trace}
-    focus = focus_packs(compiled, known)
-    faults = {f for f in compiled.kb.faults if compiled.kb.fault_pack(f) in focus}
-    out: list[dict[str, Any]] = []
-    for fault_id in sorted(faults - still - set(diagnosis.ruled_out)):
-        rules = [
-            r
-            for r in compiled.rules
-            if not r.ref.rule.fallback and any(t.conclude == fault_id for t in r.ref.rule.then)
-        ]
-        leaves = [(r, _impossible(r.nnf, known, dead)) for r in rules]
-        if not leaves or any(leaf is None for _, leaf in leaves):
-            continue  # it holds or can still hold: not excluded by what is known
-        because = []
-        for rule, leaf in leaves:
-            assert leaf is not None
-            fact = facts.get(leaf.key)
-            if leaf.key in dead or (fact is not None and fact["source"] == "derived"):
-                blocker = Blocker(leaf, TV.FALSE, known.get(leaf.key))
-                because.append(_decided(rule.qualified, blocker, fact, facts, firings))
-                if fact is None:  # it can no longer be derived: what holds its rules back
-                    _dead_behind(compiled, leaf.key, known, dead, because[-1]["from"], 0)
-                order = {q: i for i, q in enumerate(compiled.kb.questions)}
-                because[-1]["from"].sort(key=lambda a: (order.get(a["key"], -1), a["key"]))
-        if because:
-            out.append({"fault": fault_id, "because": because})
-    return out
-
-
-def _decided(
-    rule: str,
-    blocker: Blocker,
-    fact: dict[str, Any] | None,
-    facts: dict[str, dict[str, Any]],
-    firings: dict[str, Firing],
-) -> dict[str, Any]:
-    """One rule kept from a fault by a derived fact: the fact and the answers behind it."""
-    answers: dict[str, Any] = {}
-    if fact is not None:
-        _answers_behind(fact["by"], facts, firings, answers, 0)
-    return {
-        "rule": rule,
-        "fact": blocker.leaf.key,
-        "condition": blocker.as_dict()["condition"],
-        "value": fact["value"] if fact is not None else None,
-        "by": fact["by"] if fact is not None else None,
-        "from": [{"key": k, "value": v} for k, v in answers.items()],
-    }
-
-
-def _dead_behind(
-    compiled: CompiledKnowledge,
-    key: str,
-    known: dict[str, FactValue],
-    dead: AbstractSet[str],
-    found: list[dict[str, Any]],
-    depth: int,
-) -> None:
-    """The answers that keep every rule deriving `key` from holding, through facts that
-    can no longer be derived either (an 'unknown' answer, a failed comparison)."""
-    for rule in compiled.rules:
-        if depth >= MAX_DEPTH or not any(t.derive == key for t in rule.ref.rule.then):
-            continue
-        leaf = _impossible(rule.nnf, known, dead)
-        if leaf is not None and leaf.key in dead:
-            _dead_behind(compiled, leaf.key, known, dead, found, depth + 1)
-        elif leaf is not None and all(a["key"] != leaf.key for a in found):
-            found.append({"key": leaf.key, "value": known.get(leaf.key)})
-
-
-def _answers_behind(
-    rule: str,
-    facts: dict[str, dict[str, Any]],
-    firings: dict[str, Firing],
-    found: dict[str, Any],
-    depth: int,
-) -> None:
-    """The answers and intake fields a derivation used, through derived facts, in order."""
-    firing = firings.get(rule)
-    if firing is None or depth >= MAX_DEPTH:
-        return
-    for matched in firing.matched:
-        fact = facts.get(matched.key)
-        if fact is not None and fact["source"] == "derived":
-            _answers_behind(fact["by"], facts, firings, found, depth + 1)
-        elif matched.key not in found:
-            found[matched.key] = matched.value
 
 
 def _not_fired(
@@ -310,10 +208,10 @@ def underivable(compiled: CompiledKnowledge, known: dict[str, FactValue]) -> set
 def _can_hold(node: NNode | None, known: dict[str, FactValue], dead: AbstractSet[str]) -> bool:
     """Whether `node` is true or can still become true (as engine.possible.can_hold, with
     `dead` facts failing): an 'unknown' answer never lets a comparison hold."""
-    return _impossible(node, known, dead) is None
+    return impossible_leaf(node, known, dead) is None
 
 
-def _impossible(
+def impossible_leaf(
     node: NNode | None, known: dict[str, FactValue], dead: AbstractSet[str]
 ) -> NLeaf | None:
     """The first comparison that keeps `node` from ever holding (None: it still can)."""
@@ -322,7 +220,7 @@ def _impossible(
     if isinstance(node, NLeaf):
         holds = node.key not in dead and eval_leaf(node, known) in (TV.TRUE, TV.PENDING)
         return None if holds else node
-    found = [_impossible(p, known, dead) for p in node.parts]
+    found = [impossible_leaf(p, known, dead) for p in node.parts]
     if isinstance(node, NAll):
         return next((f for f in found if f is not None), None)
     return found[0] if all(f is not None for f in found) else None

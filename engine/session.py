@@ -30,7 +30,8 @@ from typing import Any, Literal, Protocol
 from engine.compile import CompiledKnowledge
 from engine.diagnose import DEFAULT_THRESHOLD, diagnose
 from engine.escalation import TOP_LINE, decide, escalation, reason_text
-from engine.explain import excluded_by_derived, how, why_not
+from engine.excluded import excluded_by_derived
+from engine.explain import how, why_not
 from engine.facts import FactSet, now
 from engine.logic import UNKNOWN, FactValue
 from engine.record import Asked, NothingToUndo, Record

@@ -129,7 +129,14 @@ def _excluded_by(because: dict[str, Any], namer: Namer) -> Item:
     used = "; ".join(
         f"{namer.fact(a['key'])} — {namer.value(a['key'], a['value'])}" for a in because["from"]
     )
-    if because["by"] is None:
+    if because.get("cannot"):
+        text = w.t(
+            "“{fact}” can no longer come out as needed ({condition}), given: {answers}",
+            fact=fact,
+            condition=namer.test(because["test"]),
+            answers=used or w.t("nothing known"),
+        )
+    elif because["by"] is None:
         text = w.t(
             "“{fact}” can no longer be established, because of: {answers}",
             fact=fact,

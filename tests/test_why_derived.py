@@ -130,3 +130,20 @@ def test_why_not_counts_a_rule_waiting_on_an_unknown_answer_as_unable_to_derive(
     [entry] = why_not(lw.compiled(1), diagnosis, "worn_out")["rules"]
     assert entry["status"] == "false" and entry["blocker"]["key"] == "heavy_wear"
     assert "heavy_wear can no longer be derived" in entry["detail"]
+
+
+def test_a_score_that_can_no_longer_reach_the_threshold_rules_worn_out_out(lw: Linewise) -> None:
+    # jams = never: even blank print (4) keeps the score under 6, so heavy wear can only
+    # be derived as "no" before the print is asked about
+    data = why(lw, {"jams": "never"})
+    assert "worn_out" not in weighed(data)
+    assert data["question"] != "grinding"  # it only mattered for worn out
+    [excluded] = data["excluded"]
+    [because] = excluded["because"]
+    assert because["fact"] == "heavy_wear" and because["cannot"] is True
+    assert because["from"] == [{"key": "jams", "value": "never"}]
+    doc = why_document(session(lw, {"jams": "never"}), data["question"])
+    [section] = [s for s in doc.sections if s.key == "excluded"]
+    [item] = section.items
+    assert "can no longer come out as needed" in item.items[0].text
+    assert "How often does the paper jam? — Never" in item.items[0].text
