@@ -20,7 +20,12 @@ import click
 
 from engine.answers import LoadedInput, case_input, read_case_input
 from engine.api import Linewise
+from engine.diagnose import said
+from engine.result import Diagnosis
+from present.names import Namer
+from present.say import said_texts
 from rules.errors import Diagnostic, InputError, LinewiseError
+from rules.knowledge import KnowledgeBase
 from rules.limits import LIMITS
 from rules.loader import PACK_SUFFIXES, data_files
 from rules.source import DataFileError, display_path, parse_data
@@ -100,6 +105,7 @@ def run_batch(
     lang: str,
     as_json: bool,
     document: Any,
+    everything: bool = False,
 ) -> int:
     """Diagnose every input and print each result at once; the exit code."""
     worst = 0
@@ -120,9 +126,27 @@ def run_batch(
             else:
                 click.echo(f"{label}: {err.render()}", err=True)
             continue
+        compiled = lw.compiled(line)
+        texts = said_texts(said(compiled, diagnosis), compiled.kb, lang)
         if as_json:
-            data = {"input": label, **diagnosis.model_dump(mode="json")}
+            data = {
+                "input": label,
+                **diagnosis_json(diagnosis, compiled.kb, texts, everything=everything),
+            }
             click.echo(json.dumps(data, ensure_ascii=False))
         else:
-            click.echo(f"== {label}\n{document(diagnosis, lw.compiled(line).kb, width)}\n")
+            click.echo(f"== {label}\n{document(diagnosis, compiled.kb, width, texts)}\n")
     return worst
+
+
+def diagnosis_json(
+    diagnosis: Diagnosis, kb: KnowledgeBase, texts: list[str], *, everything: bool
+) -> dict[str, Any]:
+    """A diagnosis as JSON: internal (bookkeeping) facts only with `everything`, and what
+    the rules that fired say (`said`, the texts as a guided session shows them)."""
+    data: dict[str, Any] = diagnosis.model_dump(mode="json")
+    if not everything:
+        namer = Namer(kb, diagnosis.lang)
+        data["facts"] = [f for f in data["facts"] if not namer.internal(f["key"])]
+    data["said"] = texts
+    return data

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +15,14 @@ from cli.options import Number, compiled_for_line, json_option, lang_option, loa
 from engine.answers import parse_assignments, read_case_input, to_facts
 from engine.api import Linewise
 from engine.compile import CompiledKnowledge
-from engine.diagnose import DEFAULT_THRESHOLD
+from engine.diagnose import DEFAULT_THRESHOLD, said
 from engine.diagnose import diagnose as run_diagnosis
 from engine.explain import how, why_not
 from engine.result import Diagnosis
-from present.diagnosis import conclusion_document, diagnosis_document
+from present.diagnosis import conclusion_document, diagnosis_document, how_visible
 from present.explain import whynot_from
-from present.text import document_lines, plain
+from present.say import said_texts
+from present.text import document_lines, plain, said_lines
 from present.views import Document
 
 
@@ -145,6 +147,12 @@ def _default_why_not(diagnosis: Diagnosis, compiled: CompiledKnowledge) -> list[
 @click.command()
 @_inputs
 @click.option("--explain", "with_explain", is_flag=True, help="Add HOW and WHY NOT to the output.")
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="With given answers: internal (bookkeeping) facts too, in what is known and HOW.",
+)
 @_intake_options
 @guided.store_option
 @guided.ids_option
@@ -158,6 +166,7 @@ def diagnose(
     lang: str,
     as_json: bool,
     with_explain: bool,
+    everything: bool,
     store_path: str | None,
     ids: bool,
     **fields: str | None,
@@ -183,7 +192,13 @@ def diagnose(
         )
         lw = Linewise(load_all(packs), threshold=threshold)
         code = batch.run_batch(
-            lw, answers_files, added, lang=lang, as_json=as_json, document=_document(ids, lang)
+            lw,
+            answers_files,
+            added,
+            lang=lang,
+            as_json=as_json,
+            document=_document(ids, lang, everything),
+            everything=everything,
         )
         click.get_current_context().exit(code)
     answers_file = answers_files[0] if answers_files else None
@@ -198,16 +213,19 @@ def diagnose(
         answer, answers_file, intake, line, threshold, packs, lang, dict(fields)
     )
     explanation = _explanation(compiled, diagnosis, ()) if with_explain else None
+    if explanation is not None and not everything:
+        explanation["how"] = how_visible(explanation["how"], compiled.kb)
+    texts = said_texts(said(compiled, diagnosis), compiled.kb, lang)
     if as_json:
-        data: dict[str, Any] = diagnosis.model_dump(mode="json")
+        data = batch.diagnosis_json(diagnosis, compiled.kb, texts, everything=everything)
         if explanation is not None:
             data["explanation"] = explanation
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    docs = [diagnosis_document(diagnosis, compiled.kb, lang)]
+    docs = [diagnosis_document(diagnosis, compiled.kb, lang, everything=everything)]
     if explanation is not None:
-        docs += _explanation_docs(explanation, compiled, diagnosis, lang)
-    _echo(docs, ids)
+        docs += _explanation_docs(explanation, compiled, diagnosis, lang, everything)
+    _echo(docs, ids, texts)
 
 
 def _explanation(
@@ -225,10 +243,14 @@ def _explanation(
 
 
 def _explanation_docs(
-    explanation: dict[str, Any], compiled: CompiledKnowledge, diagnosis: Diagnosis, lang: str
+    explanation: dict[str, Any],
+    compiled: CompiledKnowledge,
+    diagnosis: Diagnosis,
+    lang: str,
+    everything: bool = False,
 ) -> list[Document]:
     """HOW and WHY NOT as people read them (present/)."""
-    docs = [conclusion_document(explanation["how"], compiled.kb, lang)]
+    docs = [conclusion_document(explanation["how"], compiled.kb, lang, everything=everything)]
     docs += [
         whynot_from(
             data,
@@ -242,18 +264,26 @@ def _explanation_docs(
     return docs
 
 
-def _document(ids: bool, lang: str) -> Any:
-    """How the batch prints one diagnosis as text."""
+def _document(ids: bool, lang: str, everything: bool) -> Any:
+    """How the batch prints one diagnosis as text (what rules say first)."""
 
-    def render(diagnosis: Diagnosis, kb: Any, width: int) -> str:
-        return plain(document_lines(diagnosis_document(diagnosis, kb, lang), width, ids=ids))
+    def render(diagnosis: Diagnosis, kb: Any, width: int, texts: list[str]) -> str:
+        doc = diagnosis_document(diagnosis, kb, lang, everything=everything)
+        return _said_text(texts, width) + plain(document_lines(doc, width, ids=ids))
 
     return render
 
 
-def _echo(docs: list[Document], ids: bool) -> None:
+def _said_text(texts: list[str], width: int) -> str:
+    """What rules say, set apart as in a guided session (`» ...`), before the outcome."""
+    lines = said_lines(texts, width)
+    return plain(lines[1:]) + "\n\n" if lines else ""
+
+
+def _echo(docs: list[Document], ids: bool, texts: Sequence[str] = ()) -> None:
     width = shutil.get_terminal_size((80, 24)).columns
-    click.echo("\n\n".join(plain(document_lines(d, width, ids=ids)) for d in docs))
+    shown = "\n\n".join(plain(document_lines(d, width, ids=ids)) for d in docs)
+    click.echo(_said_text(list(texts), width) + shown)
 
 
 @click.command()
@@ -268,6 +298,7 @@ def _echo(docs: list[Document], ids: bool) -> None:
     metavar="FAULT",
     help="Explain WHY NOT this fault (repeatable) [default: other faults of the packs that fired].",
 )
+@click.option("--all", "everything", is_flag=True, help="Internal (bookkeeping) facts too, in HOW.")
 @guided.ids_option
 def explain(
     answer: tuple[str, ...],
@@ -280,6 +311,7 @@ def explain(
     as_json: bool,
     fault: str | None,
     why_not_faults: tuple[str, ...],
+    everything: bool,
     ids: bool,
 ) -> None:
     """Explain a diagnosis: HOW it was reached and WHY NOT other faults.
@@ -296,7 +328,9 @@ def explain(
     if fault is not None:
         compiled.kb.fault(fault)
     data = _explanation(compiled, diagnosis, why_not_faults, fault)
+    if not everything:
+        data["how"] = how_visible(data["how"], compiled.kb)
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
-        _echo(_explanation_docs(data, compiled, diagnosis, lang), ids)
+        _echo(_explanation_docs(data, compiled, diagnosis, lang, everything), ids)

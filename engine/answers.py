@@ -1,7 +1,9 @@
 """Answer files (YAML/JSON): intake plus answers, checked against the knowledge base.
 
 The same format is the body of a golden case; an answer file may also be a
-flat mapping of question -> answer.
+flat mapping of question -> answer. Besides questions, `answers` may give the outcome
+of a fix: a fact declared with `fix_of: FAULT` answered `worked` or `failed`, as the
+guided session records "Did the fix work?" (docs/packs.md).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from engine.facts import FactSet
+from engine.facts import FactSet, KnownFact, now
 from rules.errors import (
     Diagnostic,
     InputError,
@@ -26,6 +28,7 @@ from rules.errors import (
 from rules.intake import INTAKE_FIELDS
 from rules.knowledge import KnowledgeBase
 from rules.loader import pydantic_diagnostics
+from rules.schema_ask import FIX_OUTCOMES
 from rules.source import DataFileError, SourceMap, read_data_file
 
 _SECTIONS = {"id", "title", "line", "intake", "answers", "expect", "notes"}
@@ -121,9 +124,16 @@ def to_facts(
             facts.intake(kb, name, raw, at=at)
         except LinewiseError as err:
             report(("intake", name), err)
+    fixes = {d.id: d.fix_of for d in kb.facts.values() if d.fix_of is not None}
     for name, raw in answers.items():
+        if name in fixes and name not in kb.questions:
+            try:
+                facts.put(fix_outcome(name, fixes[name], raw, at))
+            except LinewiseError as err:
+                report(("answers", name), err)
+            continue
         if name not in kb.questions:
-            hint = suggest(name, kb.questions.keys(), problems)
+            hint = suggest(name, [*kb.questions, *fixes], problems)
             where = "" if hint else " in the loaded packs"
             report(
                 ("answers", name),
@@ -139,6 +149,28 @@ def to_facts(
         only_ids = source is None and unknown_ids == len(problems)
         raise InputError(problems, exit_code=UnknownIdError.exit_code if only_ids else None)
     return facts
+
+
+def fix_outcome(fact_id: str, fault_id: str, raw: Any, at: str = "") -> KnownFact:
+    """The outcome of the fix of `fault_id` held by the `fix_of` fact `fact_id`."""
+    value = raw.strip().lower() if isinstance(raw, str) else None
+    if value not in FIX_OUTCOMES:
+        shown = f"'{raw}'" if isinstance(raw, str | int | float) else f"a {type(raw).__name__}"
+        raise InvalidInput(
+            f"{shown} is not an outcome of the fix of '{fault_id}'",
+            hint="answer worked or failed; leave it out when the fix was not tried",
+        )
+    return KnownFact(fact_id, value, "fix", "", at or now())
+
+
+def failed_fixes(kb: KnowledgeBase, facts: FactSet) -> set[str]:
+    """Faults whose fix failed (a `fix_of` fact answered 'failed'): ruled out, as in a
+    guided session."""
+    return {
+        d.fix_of
+        for d in kb.facts.values()
+        if d.fix_of is not None and (f := facts.get(d.id)) is not None and f.value == "failed"
+    }
 
 
 def parse_assignments(pairs: list[str]) -> dict[str, str]:

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from engine.answers import failed_fixes
 from engine.certainty import combine_all
 from engine.compile import CompiledKnowledge, CompiledRule, RunState
 from engine.escalation import decide
 from engine.facts import FactSet
-from engine.logic import TV, FactValue, evaluate, show_value
+from engine.logic import TV, UNKNOWN, FactValue, evaluate, show_value
 from engine.possible import can_hold, closure, focus_packs, relevant_questions
 from engine.result import Diagnosis, Escalation, FaultScore, Firing, FiringStatus, Match
+from engine.say import Message, due
 
 DEFAULT_THRESHOLD = 0.7
 
@@ -275,7 +277,9 @@ def diagnose(
     ruled_out: Iterable[str] = (),
 ) -> Diagnosis:
     """Reset, declare, run, weigh: the diagnosis for exactly this set of facts."""
-    ruled = sorted(set(ruled_out))
+    # a fix outcome given as an answer (`fix_of`) rules its fault out when it failed,
+    # as the guided session does when the agent answers "Did the fix work?" with no
+    ruled = sorted(set(ruled_out) | failed_fixes(compiled.kb, facts))
     state = compiled.run(facts.canonical())
     weighed = weigh(compiled, state, lang, ruled)
     faults = rank(compiled, weighed, threshold, lang, state.known)
@@ -307,3 +311,13 @@ def diagnose(
         outcome=outcome,
         trace=weighed.firings,
     )
+
+
+def said(compiled: CompiledKnowledge, diagnosis: Diagnosis) -> list[Message]:
+    """What the rules that fired say (`say:`), in firing order, with the values their
+    places name: in a diagnosis from given answers every message is due at once."""
+    known: dict[str, FactValue] = {
+        f["key"]: UNKNOWN if f["source"] == "answer" and f["value"] == "unknown" else f["value"]
+        for f in diagnosis.facts
+    }
+    return due(compiled, diagnosis, known)

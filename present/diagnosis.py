@@ -11,7 +11,7 @@ from present.views import Document, Item, Section
 from rules.knowledge import KnowledgeBase
 
 
-def _support(node: dict[str, Any], namer: Namer) -> Item:
+def _support(node: dict[str, Any], namer: Namer, everything: bool) -> Item:
     """A fact a rule used, and for a derived one the rule that established it."""
     origin = {
         "answer": namer.w.t("answered"),
@@ -19,26 +19,45 @@ def _support(node: dict[str, Any], namer: Namer) -> Item:
         "derived": namer.w.t("derived"),
     }.get(node["source"], node["source"])
     because = node.get("because")
-    items = (_rule(because, namer),) if because is not None else ()
+    items = (_rule(because, namer, everything),) if because is not None else ()
     text = f"{namer.fact(node['key'])} — {namer.value(node['key'], node['value'])} ({origin})"
     return Item(text=text, ref=node["key"], items=items)
 
 
-def _rule(node: dict[str, Any], namer: Namer) -> Item:
+def _rule(node: dict[str, Any], namer: Namer, everything: bool) -> Item:
     ref = rule_index(namer.kb).get(node["rule"])
-    items = [_support(f, namer) for f in node["facts"]] + effect_items(ref, namer)
+    items = [_support(f, namer, everything) for f in node["facts"]]
+    items += effect_items(ref, namer, everything=everything)
     return Item(text=namer.rule(node["rule"]), ref=node["rule"], items=tuple(items))
 
 
-def conclusion_document(data: dict[str, Any], kb: KnowledgeBase, lang: str) -> Document:
+def how_visible(data: dict[str, Any], kb: KnowledgeBase) -> dict[str, Any]:
+    """HOW data (engine.explain.how) without internal (bookkeeping) facts: not among the
+    facts a rule used, nor the rules that established them."""
+    namer = Namer(kb, "en")
+
+    def rule(node: dict[str, Any]) -> dict[str, Any]:
+        return {**node, "facts": [fact(f) for f in node["facts"] if not namer.internal(f["key"])]}
+
+    def fact(node: dict[str, Any]) -> dict[str, Any]:
+        because = node.get("because")
+        return node if because is None else {**node, "because": rule(because)}
+
+    return {**data, "rules": [rule(r) for r in data["rules"]]}
+
+
+def conclusion_document(
+    data: dict[str, Any], kb: KnowledgeBase, lang: str, *, everything: bool = False
+) -> Document:
     """HOW a fault (or the outcome) was reached: the rules, back to the answers
-    (data: engine.explain.how)."""
+    (data: engine.explain.how); internal (bookkeeping) facts only with `everything`."""
     namer = Namer(kb, lang)
     w = namer.w
+    shown = data if everything else how_visible(data, kb)
     rules = Section(
         key="rules",
         title=w.t("Rules that applied"),
-        items=tuple(_rule(r, namer) for r in data["rules"]),
+        items=tuple(_rule(r, namer, everything) for r in shown["rules"]),
     )
     if "fault" in data:
         title = w.t("How: {fault}", fault=namer.fault(data["fault"]))
