@@ -23,7 +23,7 @@ from rules.errors import UnknownIdError, did_you_mean
 MAX_DEPTH = 32
 
 
-def _fact_index(diagnosis: Diagnosis) -> dict[str, dict[str, Any]]:
+def fact_index(diagnosis: Diagnosis) -> dict[str, dict[str, Any]]:
     return {f["key"]: f for f in diagnosis.facts}
 
 
@@ -64,7 +64,7 @@ def how(diagnosis: Diagnosis, fault_id: str | None = None) -> dict[str, Any]:
 
     Without a fault: the explanation of the outcome (top fault or escalation).
     """
-    facts = _fact_index(diagnosis)
+    facts = fact_index(diagnosis)
     firings = {f.rule: f for f in diagnosis.trace}
     target = fault_id or diagnosis.outcome.fault
     if target is not None:
@@ -97,13 +97,7 @@ def why_not(compiled: CompiledKnowledge, diagnosis: Diagnosis, fault_id: str) ->
         raise UnknownIdError(
             f"unknown fault '{fault_id}'", hint=did_you_mean(fault_id, kb.faults.keys())
         )
-    known: dict[str, FactValue] = {}
-    for fact in diagnosis.facts:
-        value = fact["value"]
-        if fact["source"] == "answer" and value == "unknown":
-            known[fact["key"]] = UNKNOWN
-        else:
-            known[fact["key"]] = value
+    known = known_facts(diagnosis)
     firings = {f.rule: f for f in diagnosis.trace}
     score = diagnosis.fault(fault_id)
     dead = underivable(compiled, known)
@@ -140,6 +134,16 @@ def why_not(compiled: CompiledKnowledge, diagnosis: Diagnosis, fault_id: str) ->
             f"below the threshold {diagnosis.threshold:.2f}"
         )
     return {"fault": fault_id, "summary": summary, "rules": entries}
+
+
+def known_facts(diagnosis: Diagnosis) -> dict[str, FactValue]:
+    """The diagnosis's facts as the logic reads them (an 'unknown' answer is UNKNOWN)."""
+    known: dict[str, FactValue] = {}
+    for fact in diagnosis.facts:
+        value = fact["value"]
+        unknown = fact["source"] == "answer" and value == "unknown"
+        known[fact["key"]] = UNKNOWN if unknown else value
+    return known
 
 
 def _not_fired(
@@ -182,8 +186,9 @@ def _not_fired(
 
 
 def underivable(compiled: CompiledKnowledge, known: dict[str, FactValue]) -> set[str]:
-    """Derived facts not known that no rule can derive any more (every rule deriving
-    them is already false), to a fixpoint: such a fact decides like a failed condition."""
+    """Derived facts not known that no rule can derive any more (no rule deriving them
+    can still hold: each is false, or waits on an answer the customer could not give),
+    to a fixpoint: such a fact decides like a failed condition."""
     deriving: dict[str, list[NNode | None]] = {}
     for rule in compiled.rules:
         for then in rule.ref.rule.then:
@@ -194,10 +199,31 @@ def underivable(compiled: CompiledKnowledge, known: dict[str, FactValue]) -> set
     while changed:
         changed = False
         for key, conditions in deriving.items():
-            if key not in dead and all(_value(c, known, dead) is TV.FALSE for c in conditions):
+            if key not in dead and not any(_can_hold(c, known, dead) for c in conditions):
                 dead.add(key)
                 changed = True
     return dead
+
+
+def _can_hold(node: NNode | None, known: dict[str, FactValue], dead: AbstractSet[str]) -> bool:
+    """Whether `node` is true or can still become true (as engine.possible.can_hold, with
+    `dead` facts failing): an 'unknown' answer never lets a comparison hold."""
+    return impossible_leaf(node, known, dead) is None
+
+
+def impossible_leaf(
+    node: NNode | None, known: dict[str, FactValue], dead: AbstractSet[str]
+) -> NLeaf | None:
+    """The first comparison that keeps `node` from ever holding (None: it still can)."""
+    if node is None:
+        return None
+    if isinstance(node, NLeaf):
+        holds = node.key not in dead and eval_leaf(node, known) in (TV.TRUE, TV.PENDING)
+        return None if holds else node
+    found = [impossible_leaf(p, known, dead) for p in node.parts]
+    if isinstance(node, NAll):
+        return next((f for f in found if f is not None), None)
+    return found[0] if all(f is not None for f in found) else None
 
 
 def _value(node: NNode | None, known: dict[str, FactValue], dead: AbstractSet[str]) -> TV:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from engine.certainty import combine_all
 from engine.choice import EPSILON, SEP, HypothesisKind, group
 from engine.compile import CompiledKnowledge, CompiledRule
+from engine.derivable import can_hold_through
 from engine.logic import TV, FactValue, evaluate
 from engine.possible import can_hold, is_open, stop_floor
 
@@ -170,12 +171,17 @@ def mlog(mass: float) -> float:
 HOLDS, OPEN, CLOSED = 2, 1, 0
 
 
-def rule_status(rule: CompiledRule, facts: Mapping[str, FactValue]) -> int:
-    """Whether the rule's condition holds, can still hold, or cannot any more."""
+def rule_status(
+    rule: CompiledRule, facts: Mapping[str, FactValue], compiled: CompiledKnowledge
+) -> int:
+    """Whether the rule's condition holds, can still hold, or cannot any more (a derived
+    fact not known yet counts only with the values its rules can still give)."""
     value = evaluate(rule.nnf, facts)
     if value is TV.TRUE:
         return HOLDS
-    return OPEN if can_hold(rule.nnf, facts) else CLOSED
+    if not can_hold(rule.nnf, facts):
+        return CLOSED
+    return OPEN if can_hold_through(compiled, rule.nnf, facts) else CLOSED
 
 
 def fault_hypotheses(
@@ -246,7 +252,7 @@ def hypotheses_now(
             continue
         for rule, _ in concluders:
             if rule.index not in status and rule.priority >= floor:
-                status[rule.index] = rule_status(rule, facts)
+                status[rule.index] = rule_status(rule, facts, index.compiled)
         found = faults[fault_id] = fault_hypotheses(
             index, fault_id, concluders, status, floor, threshold, facts
         )
@@ -291,7 +297,7 @@ def after_answer(
                 continue
             after = status.get(rule.index)
             if after is None:
-                after = status[rule.index] = rule_status(rule, facts)
+                after = status[rule.index] = rule_status(rule, facts, index.compiled)
             if after != before:  # a fault whose rules keep their status keeps its hypotheses
                 faults.add(fault_id)
     for fault_id in faults:

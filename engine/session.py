@@ -30,6 +30,7 @@ from typing import Any, Literal, Protocol
 from engine.compile import CompiledKnowledge
 from engine.diagnose import DEFAULT_THRESHOLD, diagnose
 from engine.escalation import TOP_LINE, decide, escalation, reason_text
+from engine.excluded import excluded_by_derived
 from engine.explain import how, why_not
 from engine.facts import FactSet, now
 from engine.logic import UNKNOWN, FactValue
@@ -247,6 +248,8 @@ class Session:
         if choice is None:
             return None
         data = choice.as_dict()
+        still = {h.id for h in choice.hypotheses}
+        data["excluded"] = excluded_by_derived(self.compiled, self.diagnosis(), still)
         weights = self.compiled.weights
         if weights is not None:  # likelihoods a published learned overlay gave (from history)
             known = self.known()

@@ -94,11 +94,24 @@ def why_document(session: Session, question: str) -> Document:
         for h in data["hypotheses"]
     ]
     rules = [Item(text=namer.rule(r), ref=r) for r in data["rules"]]
+    excluded = [
+        Item(
+            text=namer.fault(e["fault"]),
+            ref=e["fault"],
+            items=tuple(_excluded_by(b, namer) for b in e["because"]),
+        )
+        for e in data.get("excluded", ())
+    ]
     sections = [
         Section(key="decides", title=w.t("It decides between"), items=tuple(decides)),
         Section(key="splits", title=w.t("What each answer leaves possible"), items=tuple(splits)),
         Section(key="likely", title=w.t("How likely each is now"), items=tuple(likely)),
         Section(key="rules", title=w.t("Through the rules"), items=tuple(rules)),
+        Section(
+            key="excluded",
+            title=w.t("Ruled out by facts derived from the answers"),
+            items=tuple(excluded),
+        ),
     ]
     return Document(
         kind="why",
@@ -107,6 +120,37 @@ def why_document(session: Session, question: str) -> Document:
         summary=_because(data, namer),
         sections=tuple(s for s in sections if s.items),
     )
+
+
+def _excluded_by(because: dict[str, Any], namer: Namer) -> Item:
+    """'“Fact” is no (established by rule from: answer — value, ...)' for one rule."""
+    w = namer.w
+    fact = namer.fact(because["fact"])
+    used = "; ".join(
+        f"{namer.fact(a['key'])} — {namer.value(a['key'], a['value'])}" for a in because["from"]
+    )
+    if because.get("cannot"):
+        text = w.t(
+            "“{fact}” can no longer come out as needed ({condition}), given: {answers}",
+            fact=fact,
+            condition=namer.test(because["test"]),
+            answers=used or w.t("nothing known"),
+        )
+    elif because["by"] is None:
+        text = w.t(
+            "“{fact}” can no longer be established, because of: {answers}",
+            fact=fact,
+            answers=used or w.t("nothing known"),
+        )
+    else:
+        text = w.t(
+            "“{fact}” is {value}, established by {rule} from: {answers}",
+            fact=fact,
+            value=namer.value(because["fact"], because["value"]),
+            rule=namer.rule(because["by"]),
+            answers=used or w.t("nothing known"),
+        )
+    return Item(text=text, ref=because["fact"])
 
 
 def _origin(fact: dict[str, Any], namer: Namer) -> str:
