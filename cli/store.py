@@ -67,8 +67,12 @@ def copy_command(source: str, target: str, as_json: bool) -> None:
     Example:
       linewise store copy ~/.local/share/linewise/cases.sqlite3 postgresql://linewise@db/linewise
     """
-    src = SQLStore(resolve(source))
-    dst = SQLStore(resolve(target), migrate_now=True)
+    src = open_reader(source)  # a mistyped source is refused, never created empty
+    try:
+        dst = SQLStore(resolve(target), migrate_now=True)
+    except BaseException:
+        src.close()
+        raise
     try:
         copied = copy_store(src, dst)
     finally:

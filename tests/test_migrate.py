@@ -165,3 +165,13 @@ def test_a_read_only_store_check_does_not_load_alembic(tmp_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_store_copy_refuses_a_source_that_does_not_exist(tmp_path: Path) -> None:
+    """A mistyped source path is refused by name; nothing is created on either side."""
+    missing = tmp_path / "cases-typo.sqlite3"
+    target = tmp_path / "new.sqlite3"
+    result = _run("store", "copy", str(missing), str(target))
+    assert result.exit_code == 4, result.output
+    assert str(missing) in result.output and "Traceback" not in result.output
+    assert not missing.exists() and not target.exists()
