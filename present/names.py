@@ -134,7 +134,12 @@ class Namer:
         if ref.rule.description is not None:
             return ref.rule.description.get(self.lang)
         visible = [t for t in ref.rule.then if t.derive is None or not self.internal(t.derive)]
-        then = (visible or ref.rule.then)[0]
+        named = [t for t in visible if t.repeat is None]  # a repeat only loops; name the rest
+        then = (named or visible or ref.rule.then)[0]
+        if then.repeat is not None:
+            return self.w.t(
+                "the rule that asks “{question}” again", question=self.question(then.repeat)
+            )
         if then.conclude is not None:
             return self.w.t("the rule for “{fault}”", fault=self.fault(then.conclude))
         if then.derive is not None:
