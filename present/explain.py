@@ -21,6 +21,13 @@ def _because(data: dict[str, Any], namer: Namer) -> str:
     runner = data.get("runner_up")
     if data["reason"] == "order":
         return w.t("The packs check this first: it is a fixed step of the procedure.")
+    if data["reason"] == "lookahead" and data.get("together"):
+        return w.t(
+            "On its own no answer changes anything, but together with {others} it can "
+            "settle a rule (about {minutes} min for them all).",
+            others=", ".join(f"“{namer.question(q)}”" for q in data["together"]),
+            minutes=f"{data['cost']:g}",
+        )
     if runner is None:
         return w.t("It is the only question that still matters.")
     other = namer.question(runner["question"])

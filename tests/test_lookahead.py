@@ -106,3 +106,21 @@ def test_an_answer_that_makes_an_escalation_hold_is_worth_asking(
     choice = next_question(compiled, {INTAKE_PREFIX + "complaint": "smell"})
     assert choice is not None and choice.question == "smoke_seen"
     assert choice.worthwhile and choice.best.resolve == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_why_names_the_questions_asked_together(joint: CompiledKnowledge, lang: str) -> None:
+    """WHY says in people's words that this question counts together with the others."""
+    from present.explain import why_document
+
+    facts = FactSet()
+    facts.intake(joint.kb, "complaint", "battery_drains")
+    session = Session(joint, Record(facts), line=1, lang=lang)
+    step = session.step()
+    assert isinstance(step, Ask) and step.question.id == "screen_hours"
+    document = why_document(session, "screen_hours")
+    text = " ".join([document.summary or ""] + [i.text for s in document.sections for i in s.items])
+    other = joint.kb.questions["apps_running"].text.get(lang)
+    assert other in text
+    assert ("together with" if lang == "en" else "вместе с") in text
+    assert "tells the possible causes apart best" not in text
