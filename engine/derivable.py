@@ -16,7 +16,7 @@ from collections.abc import Set as AbstractSet
 
 from engine.compile import CompiledKnowledge, CompiledRule
 from engine.logic import TV, FactValue, NAll, NLeaf, NNode, derived_value, evaluate
-from engine.possible import answer_values
+from engine.possible import answer_values, derivers_of
 from rules.schema import Consequence
 
 MAX_COMBINATIONS = 64
@@ -48,18 +48,6 @@ def _holds(
     return any(_holds(compiled, p, facts, seen) for p in node.parts)
 
 
-def _derivers(compiled: CompiledKnowledge) -> dict[str, list[CompiledRule]]:
-    def build() -> dict[str, list[CompiledRule]]:
-        found: dict[str, list[CompiledRule]] = {}
-        for rule in compiled.rules:
-            for then in rule.ref.rule.then:
-                if then.derive is not None:
-                    found.setdefault(then.derive, []).append(rule)
-        return found
-
-    return compiled.cached("derivers", build)
-
-
 def _satisfiable(
     compiled: CompiledKnowledge,
     leaf: NLeaf,
@@ -68,7 +56,7 @@ def _satisfiable(
 ) -> bool:
     """Whether a pending comparison on a derived fact can still come out true."""
     key = leaf.key
-    rules = _derivers(compiled).get(key)
+    rules = derivers_of(compiled).get(key)
     if not rules or key in seen or len(seen) >= MAX_DEPTH:
         return True  # an answer (or a cycle): pending means possible
     inner = seen | {key}
@@ -136,7 +124,7 @@ def inputs(
     """The known answers and intake fields the rules deriving `key` test, through other
     derived facts, in rule order (what a value it can or cannot take depends on)."""
     found: list[str] = []
-    derivers = _derivers(compiled)
+    derivers = derivers_of(compiled)
     for rule in derivers.get(key, ()):
         for tested in sorted(rule.tested()):
             more = inputs(compiled, tested, facts, depth + 1) if depth < MAX_DEPTH else []

@@ -89,7 +89,7 @@ def scope(compiled: CompiledKnowledge, focus: AbstractSet[str]) -> Scope:
     return found
 
 
-def _derivers(compiled: CompiledKnowledge) -> dict[str, list[CompiledRule]]:
+def derivers_of(compiled: CompiledKnowledge) -> dict[str, list[CompiledRule]]:
     """Derived fact -> the rules that derive it (built once per compiled knowledge)."""
 
     def build() -> dict[str, list[CompiledRule]]:
@@ -131,7 +131,7 @@ def _derive_index(compiled: CompiledKnowledge) -> _DeriveIndex:
 
 
 def _build_derive_index(compiled: CompiledKnowledge) -> _DeriveIndex:
-    derivers = _derivers(compiled)
+    derivers = derivers_of(compiled)
     keys = tuple(derivers)
     triggers: dict[str, set[int]] = {}
     always: list[int] = []
@@ -301,7 +301,7 @@ def relevant_questions(
     ruled = set(ruled_out)
     packs = focus if focus is not None else set(kb.packs)
     facts = closure(compiled, known)
-    derivers = _derivers(compiled)
+    derivers = derivers_of(compiled)
     found: dict[str, set[str]] = {}
     feeding: dict[int, frozenset[str]] = {}  # rule -> the questions its open leaves need
 
