@@ -7,6 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from bench.loop_impact import changed_pack  # the same one-pack change the bench measures
 from cases import cache
 from cases.golden import golden_files
 from cases.publish import golden_paths, kb_related
@@ -20,29 +21,6 @@ from tests.history import Builder, write_store
 WIRED = SHIPPED_DIR / "line1" / "network_wired.yaml"
 # the pack's own golden cases keep these tests fast (the whole library is replayed by default)
 CASES = ("--cases", str(SHIPPED_DIR.parent / "cases" / "golden" / "network-wired"))
-
-
-def _changed_pack(folder: Path) -> Path:
-    """network-wired 1.1.0: a cheaper spare-cable check, a weaker spare-cable rule and one
-    more question."""
-    text = WIRED.read_text(encoding="utf-8")
-    text = text.replace("version: 1.0.0", "version: 1.1.0", 1)
-    text = text.replace("    cost: 5\n", "    cost: 3\n", 1)
-    text = text.replace(
-        "      - conclude: wired_cable_faulty\n        certainty: 0.8\n",
-        "      - conclude: wired_cable_faulty\n        certainty: 0.5\n",
-        1,
-    )
-    text = text.replace(
-        "questions:\n",
-        "questions:\n  - id: wired_dock_used\n    text: Is the laptop in a dock?\n"
-        "    type: yesno\n",
-        1,
-    )
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "network_wired.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def test_flatten_and_field_changes() -> None:
@@ -64,7 +42,7 @@ def test_a_pack_has_no_difference_with_itself() -> None:
 
 def test_structural_diff_names_each_change(tmp_path: Path) -> None:
     old = load_pack_file(WIRED).pack
-    new = load_pack_file(_changed_pack(tmp_path)).pack
+    new = load_pack_file(changed_pack(tmp_path)).pack
     diff = diff_packs(old, new)
     assert [(c.path, c.old, c.new) for c in diff.header] == [("version", "1.0.0", "1.1.0")]
     items = {(i.section, i.id): i for i in diff.items}
@@ -83,7 +61,7 @@ def test_structural_diff_names_each_change(tmp_path: Path) -> None:
 
 
 def test_cli_lists_cases_whose_outcome_changes(tmp_path: Path) -> None:
-    new = _changed_pack(tmp_path / "new")
+    new = changed_pack(tmp_path / "new")
     result = CliRunner().invoke(cli, ["pack", "diff", str(WIRED), str(new), "--json", *CASES])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -167,7 +145,7 @@ def test_rerun_counts_the_questions_the_session_asks(line1: CompiledKnowledge) -
 
 def test_stored_cases_are_rerun_with_old_and_new(tmp_path: Path) -> None:
     store = _stored_case(tmp_path)
-    new = _changed_pack(tmp_path / "new")
+    new = changed_pack(tmp_path / "new")
     args = [
         "pack",
         "diff",
