@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from bench.loop_impact import changed_pack
 from cases import cache
 from cases.impact import pack_versions, replay_impact, stored_answers
 from cases.scope import stored_in_scope
@@ -18,7 +19,7 @@ from cases.usage import refresh, unindexed
 from cli.main import cli
 from rules.loader import SHIPPED_DIR
 from tests.history import Builder
-from tests.test_pack_diff import WIRED, _changed_pack
+from tests.test_pack_diff import WIRED
 
 pytestmark = pytest.mark.slow
 
@@ -59,7 +60,7 @@ def _changes(impact_dict: dict[str, object]) -> list[tuple[str, str]]:
 
 
 def test_selective_replay_finds_what_a_full_replay_finds(history: Path, tmp_path: Path) -> None:
-    new = _changed_pack(tmp_path / "new")
+    new = changed_pack(tmp_path / "new")
     versions = pack_versions(WIRED, new, cache.resolve_files(None))
     store = open_store(history)
     try:
@@ -77,7 +78,7 @@ def test_selective_replay_finds_what_a_full_replay_finds(history: Path, tmp_path
 
 def test_replayed_cases_grow_with_the_touched_cases_only(history: Path, tmp_path: Path) -> None:
     """More untouched history (another complaint) adds nothing to replay; touched cases do."""
-    new = _changed_pack(tmp_path / "new")
+    new = changed_pack(tmp_path / "new")
     versions = pack_versions(WIRED, new, cache.resolve_files(None))
     path = tmp_path / "grown.sqlite3"
     path.write_bytes(history.read_bytes())
@@ -108,7 +109,7 @@ def test_the_index_follows_new_events(history: Path, tmp_path: Path) -> None:
         case = Builder({"service_form": "paid", "complaint": "print_not_printing"}).start(1, 1)
         (ident,) = store.import_cases([case.case()])
         refresh(store)
-        new = _changed_pack(tmp_path / "new")
+        new = changed_pack(tmp_path / "new")
         versions = pack_versions(WIRED, new, cache.resolve_files(None))
         before = {a.case_id for a in stored_in_scope(store, versions)[0]}
         store.append(ident, case.answer(3, 1, "wired_link_light", False).events[-1])
@@ -120,7 +121,7 @@ def test_the_index_follows_new_events(history: Path, tmp_path: Path) -> None:
 
 
 def test_cli_says_how_many_stored_cases_it_reran(history: Path, tmp_path: Path) -> None:
-    new = _changed_pack(tmp_path / "new")
+    new = changed_pack(tmp_path / "new")
     path = tmp_path / "cli.sqlite3"
     path.write_bytes(history.read_bytes())
     with sqlite3.connect(path) as db:  # as a store the index has not seen yet
