@@ -26,6 +26,7 @@ from engine.coverage import (
     reaches_outcome,
 )
 from engine.logic import FactValue, show_value
+from engine.symbolic import Unsupported
 from engine.verify import load_for_check
 
 KINDS = ("yesno", "yesno", "choice", "number")
@@ -127,7 +128,7 @@ def _matches(
 
 
 def _split_only(*_: object) -> None:
-    raise engine.coverage.Unsupported("the region split, for the test")
+    raise Unsupported("the region split, for the test")
 
 
 @pytest.mark.parametrize("method", ["diagram", "split"])
