@@ -73,6 +73,9 @@ def golden_from_case(case: Case) -> dict[str, Any]:
                 hint="golden cases expect a fault or an escalation to a higher line",
             )
     answers: dict[str, Any] = {}
+    # fixes that failed: on this line they end the diagnosis as "no" did (at once for
+    # `when_failed: escalate`); on an earlier line they only rule the fault out
+    fixes: dict[str, Any] = {}
     for event in case.events:
         if event.line > line:
             break
@@ -80,12 +83,16 @@ def golden_from_case(case: Case) -> dict[str, Any]:
             answers[event.question] = "unknown" if event.kind == "unknown" else event.value
         elif event.kind == "back" and event.question:
             answers.pop(event.question, None)
+        elif event.kind == "fix_failed" and event.fault:
+            here = event.line == line
+            fixes[event.fault] = "failed" if here else {"outcome": "failed", "line": event.line}
     return {
         "id": case.id.lower(),
         "title": f"Exported from case {case.id} ({case.status})",
         "line": line,
         "intake": {k: case.intake[k] for k in INTAKE_KEPT if k in case.intake},
         "answers": answers,
+        **({"fixes": fixes} if fixes else {}),
         "expect": expect,
         "notes": f"exported by 'linewise case export {case.id}' on {case.events[-1].at}",
     }
