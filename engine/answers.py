@@ -206,8 +206,7 @@ def given_fix(kb: KnowledgeBase, fault_id: str, raw: Any) -> FixTried:
         )
     if fault.confirming == "none":
         raise InvalidInput(
-            f"'{fault_id}' is a conclusion nobody confirms (confirm: none): no fix of it is "
-            "tried",
+            f"'{fault_id}' is a conclusion nobody confirms (confirm: none): no fix of it is tried",
             hint="leave it out of 'fixes'",
         )
     if not isinstance(raw, dict):
@@ -216,8 +215,10 @@ def given_fix(kb: KnowledgeBase, fault_id: str, raw: Any) -> FixTried:
         raise InvalidInput(f"the fix of '{fault_id}' is not understood", hint=_TRIED_HINT)
     line = raw.get("line")
     if line is not None and (type(line) is not int or not 1 <= line <= 4):
+        small = type(line) is int and len(str(line)) < 20
+        shown = f"line {line}" if small else f"a {type(line).__name__}"
         raise InvalidInput(
-            f"the fix of '{fault_id}': line {line!r} is not a support line",
+            f"the fix of '{fault_id}': {shown} is not a support line",
             hint="a line from 1 to 4, or leave 'line' out for the line diagnosed",
         )
     return FixTried(_outcome(fault_id, raw["outcome"]), line)

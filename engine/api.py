@@ -71,9 +71,7 @@ class Linewise:
         "no" to "Did the fix work?" does in a guided session.
         """
         compiled = self.compiled(line)
-        facts = to_facts(
-            compiled.kb, dict(intake or {}), dict(answers or {}), source, fixes=fixes
-        )
+        facts = to_facts(compiled.kb, dict(intake or {}), dict(answers or {}), source, fixes=fixes)
         return diagnose(compiled, facts, line=line, threshold=self.threshold, lang=lang)
 
     def session(

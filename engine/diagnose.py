@@ -301,9 +301,7 @@ def diagnose(
     )
     # given answers whose fixes failed on this line end as the guided session on this
     # line does after "no" (a session keeps its own failures in its record, not here)
-    outcome = failed_fix_outcome(
-        compiled.kb.faults, line, outcome, facts.failed_here(line), lang
-    )
+    outcome = failed_fix_outcome(compiled.kb.faults, line, outcome, facts.failed_here(line), lang)
     all_facts = facts.with_derived(state.derived)
     return Diagnosis(
         line=line,

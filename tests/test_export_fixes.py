@@ -241,7 +241,7 @@ BAD_FIXES = {
     "unknown fault": ({"demo_jamm": "failed"}, 2, "unknown fault 'demo_jamm'"),
     "bad outcome": ({"demo_jam": "maybe"}, 2, "not an outcome of the fix of 'demo_jam'"),
     "nothing to confirm": ({"demo_line_test": "failed"}, 2, "nobody confirms"),
-    "bad line": ({"demo_jam": {"outcome": "failed", "line": 7}}, 2, "line"),
+    "bad line": ({"demo_jam": {"outcome": "failed", "line": 7}}, 2, "line 7 is not a support line"),
 }
 
 
@@ -258,3 +258,23 @@ def test_bad_fix_outcomes_name_file_line_and_key(name: str, tmp_path: Path) -> N
     assert f"{path}:" in result.stderr and "fixes." in result.stderr
     assert message in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_a_json_lines_batch_takes_fix_outcomes(tmp_path: Path) -> None:
+    lines = [
+        {
+            "intake": INTAKE,
+            "answers": {"demo_what": "frozen"},
+            "fixes": {"demo_firmware": "failed"},
+        },
+        {"intake": INTAKE, "answers": {"demo_what": "cable"}, "fixes": {"demo_cable": "failed"}},
+    ]
+    path = tmp_path / "cases.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    args = ["diagnose", "--packs", str(DIALOGUE), "--answers", str(path), "--json"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    first, second = (json.loads(line)["outcome"] for line in result.stdout.splitlines())
+    assert (first["kind"], first["escalation"]["kind"]) == ("escalate", "fix_failed")
+    # the failed cable fix sets its fix_of fact: the rule on it concludes the port
+    assert (second["kind"], second["fault"]) == ("fault", "demo_port")
