@@ -278,3 +278,15 @@ def test_a_json_lines_batch_takes_fix_outcomes(tmp_path: Path) -> None:
     assert (first["kind"], first["escalation"]["kind"]) == ("escalate", "fix_failed")
     # the failed cable fix sets its fix_of fact: the rule on it concludes the port
     assert (second["kind"], second["fault"]) == ("fault", "demo_port")
+
+
+def test_an_escalation_no_answers_lead_to_is_not_exported(_case_store: Path) -> None:
+    """The agent's own escalation (or a spent budget) is not a decision of the packs: a
+    golden case of it would fail at once, so the export says why instead."""
+    guided = CliRunner().invoke(cli, TERMINAL, input="escalate\nneeds a visit\n\n\n")
+    assert guided.exit_code == 0, guided.output
+    assert _stored_outcome(_case_store)["escalation"]["kind"] == "agent"
+    exported = CliRunner().invoke(cli, ["case", "export", "1"])
+    assert exported.exit_code == 2, exported.output
+    assert "went up to Line 2 because the agent escalated it" in exported.stderr
+    assert "Traceback" not in exported.output
