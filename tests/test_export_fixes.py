@@ -290,3 +290,17 @@ def test_an_escalation_no_answers_lead_to_is_not_exported(_case_store: Path) -> 
     assert exported.exit_code == 2, exported.output
     assert "went up to Line 2 because the agent escalated it" in exported.stderr
     assert "Traceback" not in exported.output
+
+
+def test_a_fix_given_twice_with_two_outcomes_is_refused(tmp_path: Path) -> None:
+    body = {
+        "intake": INTAKE,
+        "answers": {"demo_what": "cable", "demo_cable_result": "worked"},
+        "fixes": {"demo_cable": "failed"},
+    }
+    path = tmp_path / "case.yaml"
+    path.write_text(yaml.safe_dump(body), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["diagnose", "--packs", str(DIALOGUE), "--answers", str(path)])
+    assert result.exit_code == 2, result.output
+    assert "fixes.demo_cable: the fix of 'demo_cable' failed here" in result.stderr
+    assert "its answers say it worked" in result.stderr
