@@ -19,8 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from engine.compile import CompiledKnowledge, CompiledRule
-from engine.coverage import COMPLAINT, domains
-from engine.coverage import _domain_rules as domain_rules
+from engine.coverage import COMPLAINT, domain_rules, domains
 from engine.coverage import _domain_space as domain_space
 from engine.diagnose import DEFAULT_THRESHOLD, Weighed, rank, weigh
 from engine.finding import Checker
@@ -191,7 +190,7 @@ def moot_branches(
         fixed: dict[str, FactValue] = {COMPLAINT: symptom} if symptom is not None else {}
         explorer = MootExplorer(
             compiled,
-            domain_rules(compiled, pack_id),
+            domain_rules(compiled, pack_id, keys, fixed),
             space,
             keys,
             fixed,

@@ -323,20 +323,42 @@ def has_outcome(weighed: Weighed) -> bool:
     return any(combine_all(cf for cf, _ in items) > 0 for items in weighed.evidence.values())
 
 
-def relevant_rules(rules: list[CompiledRule], keys: set[str]) -> list[CompiledRule]:
-    """The rules that can fire when only `keys` (and the facts such rules derive) are known;
-    any other rule waits forever on a key that nobody answers here. Order is kept."""
-    known = set(keys)
-    chosen: set[int] = set()
-    changed = True
-    while changed:
-        changed = False
+class RuleIndex:
+    """Rules by the keys they test, built once for all the domains of a line: a domain's
+    relevant rules then cost what the domain holds, not the size of the line."""
+
+    def __init__(self, rules: list[CompiledRule]) -> None:
+        self.rules = rules
+        self._order = {rule.index: i for i, rule in enumerate(rules)}
+        self._by_key: dict[str, list[CompiledRule]] = {}
+        self._free = [rule for rule in rules if rule.nnf is None]
         for rule in rules:
-            if rule.index in chosen:
-                continue
-            tested = rule.tested()
-            if rule.nnf is None or tested & known:
-                chosen.add(rule.index)
-                known |= {t.derive for t in rule.ref.rule.then if t.derive is not None}
-                changed = True
-    return [r for r in rules if r.index in chosen]
+            for key in rule.tested():
+                self._by_key.setdefault(key, []).append(rule)
+
+    def relevant(self, keys: set[str]) -> list[CompiledRule]:
+        """The rules that can fire when only `keys` (and the facts such rules derive) are
+        known; any other rule waits forever on a key that nobody answers. Order is kept."""
+        chosen: dict[int, CompiledRule] = {}
+        seen = set(keys)
+        todo = list(keys)
+
+        def choose(rule: CompiledRule) -> None:
+            chosen[rule.index] = rule
+            for then in rule.ref.rule.then:
+                if then.derive is not None and then.derive not in seen:
+                    seen.add(then.derive)
+                    todo.append(then.derive)
+
+        for rule in self._free:
+            choose(rule)
+        while todo:
+            for rule in self._by_key.get(todo.pop(), []):
+                if rule.index not in chosen:
+                    choose(rule)
+        return sorted(chosen.values(), key=lambda r: self._order[r.index])
+
+
+def relevant_rules(rules: list[CompiledRule], keys: set[str]) -> list[CompiledRule]:
+    """`RuleIndex(rules).relevant(keys)`, for one domain."""
+    return RuleIndex(rules).relevant(keys)
