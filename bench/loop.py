@@ -58,26 +58,30 @@ class Context:
         env = {**os.environ, "PYTHONPATH": str(tree)}
         env.setdefault("LINEWISE_STORE", str(self.scratch / "cases.sqlite3"))
         start = time.perf_counter()
-        child = subprocess.Popen(
-            [sys.executable, "-m", "cli.main", *argv],
-            cwd=tree,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        deadline = start + self.timeout
-        while True:
-            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                os.killpg(child.pid, signal.SIGKILL)
-                os.wait4(child.pid, 0)
-                return {"timeout_s": self.timeout}
-            time.sleep(0.05)
-        wall = time.perf_counter() - start
-        out = child.stdout.read().decode(errors="replace") if child.stdout else ""
+        # the output goes to a file, not a pipe: a pipe read only at the end would block a
+        # command printing more than the pipe holds (64 KB of findings) for ever
+        with tempfile.TemporaryFile() as sink:
+            child = subprocess.Popen(
+                [sys.executable, "-m", "cli.main", *argv],
+                cwd=tree,
+                env=env,
+                stdout=sink,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+            deadline = start + self.timeout
+            while True:
+                pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+                if pid:
+                    break
+                if time.perf_counter() > deadline:
+                    os.killpg(child.pid, signal.SIGKILL)
+                    os.wait4(child.pid, 0)
+                    return {"timeout_s": self.timeout}
+                time.sleep(0.05)
+            wall = time.perf_counter() - start
+            sink.seek(0)
+            out = sink.read().decode(errors="replace")
         return {
             "exit": os.waitstatus_to_exitcode(status),
             "wall_s": round(wall, 2),

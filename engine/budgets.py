@@ -38,16 +38,18 @@ def check_budgets(chk: Checker, budgets: Budgets | None) -> None:
         return
     needs = _Needs(chk)
     kb = chk.kb
+    # the main rules of each line that conclude each fault positively, in rule order
+    by_fault: dict[tuple[int, str], list[CompiledRule]] = {}
+    for rule in chk.compiled.rules:
+        if rule.ref.rule.fallback:
+            continue
+        faults = {t.conclude for t in rule.ref.rule.then if t.conclude is not None and t.cf > 0}
+        for fault_id in sorted(faults):
+            by_fault.setdefault((chk.line_of(rule.ref.pack_id), fault_id), []).append(rule)
     for pack_id, loaded in sorted(kb.packs.items()):
         line = loaded.pack.line
         for fault in loaded.pack.faults:
-            concluding = [
-                r
-                for r in chk.compiled.rules
-                if chk.line_of(r.ref.pack_id) == line
-                and not r.ref.rule.fallback
-                and any(t.conclude == fault.id and t.cf > 0 for t in r.ref.rule.then)
-            ]
+            concluding = by_fault.get((line, fault.id), [])
             options = [o for r in concluding for o in needs.of_rule(r, line)]
             if not options:
                 continue
