@@ -76,6 +76,7 @@ def data_files(paths: Iterable[Path], suffixes: tuple[str, ...]) -> list[Path]:
 
 
 _LOADED: OrderedDict[tuple[str, bytes], LoadedPack] = OrderedDict()
+_SAME: OrderedDict[bytes, Pack] = OrderedDict()  # content digest -> its pack, whatever the path
 _LOADED_MAX = 256  # files kept per process (a whole line's packs several times over)
 _MEMO_BYTES = 1 << 20  # larger files are always parsed afresh
 
@@ -86,18 +87,33 @@ def load_pack_file(path: Path) -> LoadedPack:
     A process reads the same file more than once (the registry checks which shipped packs
     it has, then the context of `pack validate` loads them): a file whose bytes were
     already loaded from the same path is not parsed again (keyed by a content digest,
-    never by modification time, so an edit is always seen)."""
+    never by modification time, so an edit is always seen). A published copy has the
+    bytes of its shipped pack: it shares that pack's validated models (frozen data), with
+    its own path and source map."""
     raw = _small_file(path)
-    key = None if raw is None else (str(path), hashlib.blake2b(raw, digest_size=16).digest())
-    if key is not None and key in _LOADED:
+    if raw is None:
+        return _load_pack_file(path, None)
+    digest = hashlib.blake2b(raw, digest_size=16).digest()
+    key = (str(path), digest)
+    if key in _LOADED:
         _LOADED.move_to_end(key)
         return _LOADED[key]
-    loaded = _load_pack_file(path, raw)
-    if key is not None:
-        _LOADED[key] = loaded
-        if len(_LOADED) > _LOADED_MAX:
-            _LOADED.popitem(last=False)
+    shared = _SAME.get(digest)
+    if shared is not None:
+        _SAME.move_to_end(digest)
+        loaded = LoadedPack(shared, lazy_source_map(raw, display_path(path), LIMITS), path)
+    else:
+        loaded = _load_pack_file(path, raw)
+        if loaded.source.lazy and not loaded.pack.sequences:  # nothing tied to this file
+            _remember(_SAME, digest, loaded.pack)
+    _remember(_LOADED, key, loaded)
     return loaded
+
+
+def _remember(memo: OrderedDict[Any, Any], key: Any, value: Any) -> None:
+    memo[key] = value
+    if len(memo) > _LOADED_MAX:
+        memo.popitem(last=False)
 
 
 def _small_file(path: Path) -> bytes | None:
