@@ -154,7 +154,9 @@ def measure_start(against: str = BASELINE, runs: int = 5) -> dict[str, Any]:
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Write the JSON here.")
 def main(against: str, runs: int, out: Path | None) -> None:
     """Measure the quick commands' start against an older commit and print the table."""
+    load_before = Path("/proc/loadavg").read_text().split()[:3]
     result = measure_start(against, runs)
+    result["load_before"] = load_before
     result["load"] = Path("/proc/loadavg").read_text().split()[:3]
     text = json.dumps(result, indent=2)
     if out is not None:

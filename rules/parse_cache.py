@@ -92,7 +92,11 @@ def keep(raw: bytes, data: Any, limits: InputLimits) -> None:
     path = _entry(raw, limits)
     if path is None:
         return
-    body = json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+    try:
+        body = json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+    except (TypeError, ValueError) as err:  # not plain data after all: never kept
+        log.debug("not keeping the parse of a file: %s", err)
+        return
     check = hashlib.sha256(body).hexdigest().encode()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -193,3 +193,10 @@ def test_a_cache_turned_off_or_not_writable_only_costs_time(
     assert result.exit_code == 0, result.output
     assert "ok: 1 pack" in result.stdout
     assert _entries(tmp_path) == []
+
+
+def test_data_that_is_not_plain_is_never_kept(cache_dir: Path) -> None:
+    raw = b"id: not-plain\n"
+    parse_cache.keep(raw, {"id": b"bytes are not plain data"}, LIMITS)
+    assert parse_cache.lookup(raw, LIMITS) is None
+    assert _entries(cache_dir) == []
