@@ -3,6 +3,8 @@ subsumed rules (W103), and rules that conflict with no priority between them (E1
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from engine.compile import CompiledRule
 from engine.constraint import TooComplex
 from engine.finding import Checker
@@ -115,54 +117,68 @@ def _names(faults: set[tuple[str, bool]]) -> str:
     return ", ".join(sorted(f for f, _ in faults))
 
 
+def _pairs(chk: Checker) -> Iterator[tuple[CompiledRule, CompiledRule]]:
+    """(earlier, later) pairs of one line and one kind (fallback or not) that can judge each
+    other: only rules testing a common key can imply one another (a rule without a
+    condition aside), since an unanswered key makes every comparison on it fail. Indexed by
+    key, so a line of many domains costs what its domains cost, not its size squared."""
+    by_key: dict[tuple[int, bool, str], list[CompiledRule]] = {}
+    unconditional: dict[tuple[int, bool], list[CompiledRule]] = {}
+    everything: dict[tuple[int, bool], list[CompiledRule]] = {}
+    for later in chk.compiled.rules:
+        kind = (chk.line_of(later.ref.pack_id), later.ref.rule.fallback)
+        if later.nnf is None:
+            candidates = list(everything.get(kind, []))
+        else:
+            found = {r.index: r for r in unconditional.get(kind, [])}
+            for key in later.tested():
+                found.update((r.index, r) for r in by_key.get((*kind, key), []))
+            candidates = [found[i] for i in sorted(found)]
+        for earlier in candidates:
+            if not {earlier.index, later.index} & chk.contradictory:
+                yield earlier, later
+        everything.setdefault(kind, []).append(later)
+        if later.nnf is None:
+            unconditional.setdefault(kind, []).append(later)
+        for key in later.tested():
+            by_key.setdefault((*kind, key), []).append(later)
+
+
 def check_pairs(chk: Checker) -> None:
-    rules = chk.compiled.rules
     space = chk.space
-    for later in rules:
-        for earlier in rules[: later.index]:
-            a, b = earlier.ref, later.ref
-            if chk.line_of(a.pack_id) != chk.line_of(b.pack_id):
-                continue
-            if (
-                a.rule.fallback != b.rule.fallback
-                or {earlier.index, later.index} & chk.contradictory
-            ):
-                continue
-            same = _signature(earlier) == _signature(later) and a.rule.stop == b.rule.stop
-            conflict = (
-                None if same or a.rule.priority != b.rule.priority else _conflict(earlier, later)
+    for earlier, later in _pairs(chk):
+        a, b = earlier.ref, later.ref
+        same = _signature(earlier) == _signature(later) and a.rule.stop == b.rule.stop
+        conflict = None if same or a.rule.priority != b.rule.priority else _conflict(earlier, later)
+        if not same and conflict is None:
+            continue
+        try:
+            later_in_earlier = space.implies(later.nnf, earlier.nnf)
+            earlier_in_later = space.implies(earlier.nnf, later.nnf)
+        except TooComplex:
+            continue
+        if same and later_in_earlier:
+            chk.at_rule(
+                later,
+                "W103",
+                f"rule '{b.rule.id}' is subsumed by rule '{a.qualified}': it has the same "
+                "consequences and fires only when that one fires too",
+                hint="remove it (certainties would be counted twice), or make it differ",
             )
-            if not same and conflict is None:
-                continue
-            try:
-                later_in_earlier = space.implies(later.nnf, earlier.nnf)
-                earlier_in_later = space.implies(earlier.nnf, later.nnf)
-            except TooComplex:
-                continue
-            if same and later_in_earlier:
-                chk.at_rule(
-                    later,
-                    "W103",
-                    f"rule '{b.rule.id}' is subsumed by rule '{a.qualified}': it has the same "
-                    "consequences and fires only when that one fires too",
-                    hint="remove it (certainties would be counted twice), or make it differ",
-                )
-            elif same and earlier_in_later:
-                chk.at_rule(
-                    earlier,
-                    "W103",
-                    f"rule '{a.rule.id}' is subsumed by rule '{b.qualified}': it has the same "
-                    "consequences and fires only when that one fires too",
-                    hint="remove it (certainties would be counted twice), or make it differ",
-                )
-            elif conflict is not None and later_in_earlier and earlier_in_later:
-                chk.at_rule(
-                    later,
-                    "E104",
-                    f"rules '{a.qualified}' and '{b.rule.id}' have the same conditions but "
-                    f"conflicting consequences ({conflict}) and the same priority "
-                    f"{b.rule.priority}",
-                    hint=(
-                        "give one a higher priority, merge them, or tell them apart by a condition"
-                    ),
-                )
+        elif same and earlier_in_later:
+            chk.at_rule(
+                earlier,
+                "W103",
+                f"rule '{a.rule.id}' is subsumed by rule '{b.qualified}': it has the same "
+                "consequences and fires only when that one fires too",
+                hint="remove it (certainties would be counted twice), or make it differ",
+            )
+        elif conflict is not None and later_in_earlier and earlier_in_later:
+            chk.at_rule(
+                later,
+                "E104",
+                f"rules '{a.qualified}' and '{b.rule.id}' have the same conditions but "
+                f"conflicting consequences ({conflict}) and the same priority "
+                f"{b.rule.priority}",
+                hint=("give one a higher priority, merge them, or tell them apart by a condition"),
+            )

@@ -28,11 +28,12 @@ from engine.finding import Finding, finding
 from engine.logic import TV, FactValue, evaluate, show_value
 from engine.regions import Explorer, Gap, has_outcome
 from engine.regions import forward as _forward
+from engine.symbolic import Unsupported, gap_sets, outcome_diagram
 from rules.knowledge import INTAKE_PREFIX, KnowledgeBase
 from rules.validate import scope
 
 MAX_REGIONS = 5_000  # per domain: beyond it the domain is reported undecided, never guessed
-MAX_GAP_SETS = 200  # minimal answer sets kept per domain (all are counted)
+MAX_GAP_SETS = 200  # minimal answer sets kept (and counted) per domain; beyond: "at least"
 SHOWN_SETS = 3  # in the one-line message; --json has them all
 COMPLAINT = INTAKE_PREFIX + "complaint"
 
@@ -49,8 +50,11 @@ class DomainCoverage:
     mode: Literal["exhaustive", "undecided"]
     gaps: int
     examples: list[dict[str, Any]] = field(default_factory=list)  # minimal gap answer sets
-    regions: int = 0  # how many regions the space was split into
+    regions: int = 0  # how many regions the space was split into (method "split")
     gap_sets: int = 0  # distinct minimal answer sets (examples keeps MAX_GAP_SETS of them)
+    method: Literal["diagram", "split"] = "split"  # engine.symbolic, else engine.regions
+    nodes: int = 0  # size of the outcome's decision diagram (method "diagram")
+    all_sets_counted: bool = True  # False: more than MAX_GAP_SETS sets, gap_sets is a floor
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -60,9 +64,12 @@ class DomainCoverage:
             "total": self.total,
             "checked": self.checked,
             "mode": self.mode,
+            "method": self.method,
             "regions": self.regions,
+            "nodes": self.nodes,
             "gaps": self.gaps,
             "gap_sets": self.gap_sets,
+            "all_sets_counted": self.all_sets_counted,
             "examples": self.examples,
         }
 
@@ -167,12 +174,48 @@ def domain_coverage(
     *,
     tick: Callable[[], None] | None = None,
 ) -> DomainCoverage:
-    """Split one domain's answer space into regions exactly and report its gaps."""
+    """Decide one domain's answer space exactly and report its gaps: as one decision
+    diagram (engine.symbolic) when it can state the rules, else split into regions."""
     space, keys = _domain_space(compiled, pack_id, symptom)
     fixed: dict[str, FactValue] = {COMPLAINT: symptom} if symptom is not None else {}
     explorer = Explorer(
         compiled, _domain_rules(compiled, pack_id), space, keys, fixed, tick, MAX_REGIONS
     )
+    try:
+        diagram, outcome = outcome_diagram(space, keys, fixed, explorer.rules)
+    except Unsupported:
+        return _split_coverage(explorer, pack_id, symptom)
+    gap = diagram.valid & ~outcome
+    found, complete = gap_sets(diagram, gap, MAX_GAP_SETS)
+    total = diagram.total
+    examples = [
+        {k: show_value(v) for k, v in sorted({**fixed, **_values(space, s)}.items())} for s in found
+    ]
+    if tick is not None:
+        tick()
+    return DomainCoverage(
+        pack=pack_id,
+        symptom=symptom,
+        keys=keys,
+        total=total,
+        checked=total,
+        mode="exhaustive",
+        gaps=diagram.count(gap),
+        examples=examples,
+        gap_sets=len(found),
+        method="diagram",
+        nodes=outcome.dag_size,
+        all_sets_counted=complete,
+    )
+
+
+def _values(space: Any, indices: Mapping[str, int]) -> dict[str, FactValue]:
+    return {k: space[k].values[i] for k, i in indices.items()}
+
+
+def _split_coverage(explorer: Explorer, pack_id: str, symptom: str | None) -> DomainCoverage:
+    """The region split (engine.regions), for a domain the diagram cannot state."""
+    compiled, fixed, keys = explorer.compiled, explorer.fixed, explorer.keys
     explorer.run()
     sets, count = minimal_sets(compiled, explorer.rules, explorer.gaps, fixed, keys)
     total = explorer.total
@@ -243,7 +286,9 @@ def coverage_findings(
             continue
         example = "; ".join(_render_set(s, result.keys) for s in result.examples[:SHOWN_SETS])
         if result.gap_sets > SHOWN_SETS:
-            example += f"; and {result.gap_sets - SHOWN_SETS} more answer sets (--json lists them)"
+            more = result.gap_sets - SHOWN_SETS
+            floor = "" if result.all_sets_counted else "at least "
+            example += f"; and {floor}{more} more answer sets (--json lists up to {MAX_GAP_SETS})"
         where = f" for symptom '{symptom}'" if symptom else ""
         path: tuple[str | int, ...] = ("symptoms", index) if index is not None else ("id",)
         found.append(

@@ -1,6 +1,7 @@
-"""Exact coverage (W109) against brute force: on small random packs, the regions of
-`engine.regions` count exactly the gap combinations that enumerating every combination
-finds, and every minimal answer set reported is a gap whatever the other answers are."""
+"""Exact coverage (W109) against brute force: on small random packs, the decision diagram
+of `engine.symbolic` and the regions of `engine.regions` each count exactly the gap
+combinations that enumerating every combination finds, and every minimal answer set
+reported is a gap whatever the other answers are."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import engine.coverage
 from engine.compile import compile_knowledge
 from engine.coverage import (
     COMPLAINT,
@@ -23,6 +26,7 @@ from engine.coverage import (
     reaches_outcome,
 )
 from engine.logic import FactValue, show_value
+from engine.symbolic import Unsupported
 from engine.verify import load_for_check
 
 KINDS = ("yesno", "yesno", "choice", "number")
@@ -123,9 +127,14 @@ def _matches(
     return True
 
 
+def _split_only(*_: object) -> None:
+    raise Unsupported("the region split, for the test")
+
+
+@pytest.mark.parametrize("method", ["diagram", "split"])
 @settings(max_examples=80, deadline=None)
 @given(rng=st.randoms(use_true_random=False))
-def test_regions_count_exactly_what_brute_force_finds(rng: random.Random) -> None:
+def test_regions_count_exactly_what_brute_force_finds(method: str, rng: random.Random) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "random.yaml"
         path.write_text(yaml.safe_dump(random_pack(rng), sort_keys=False), encoding="utf-8")
@@ -138,7 +147,11 @@ def test_regions_count_exactly_what_brute_force_finds(rng: random.Random) -> Non
         known: dict[str, FactValue] = {COMPLAINT: "trouble", **dict(zip(keys, combo, strict=True))}
         if not reaches_outcome(compiled, rules, known):
             gaps.append(known)
-    exact = domain_coverage(compiled, "demo-random", "trouble")
+    with pytest.MonkeyPatch.context() as patch:
+        if method == "split":
+            patch.setattr(engine.coverage, "outcome_diagram", _split_only)
+        exact = domain_coverage(compiled, "demo-random", "trouble")
+    assert exact.method == method
     assert exact.gaps == len(gaps)
     assert exact.total == exact.checked
     assert exact.gap_sets == len(exact.examples)

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from cli.main import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, cli
 from engine.finding import CODES
+from engine.symbolic import Unsupported
 from engine.verify import verify
 from rules.knowledge import KnowledgeBase
 from rules.loader import load_pack_files
@@ -118,9 +119,14 @@ def test_a_domain_beyond_the_region_limit_is_undecided_not_guessed(
     import engine.coverage
     from engine.verify import render_report
 
+    def unsupported(*_: object) -> None:
+        raise Unsupported("as if a fact were computed by an expression")
+
+    # only a domain the decision diagram cannot state is split into regions
+    monkeypatch.setattr(engine.coverage, "outcome_diagram", unsupported)
     monkeypatch.setattr(engine.coverage, "MAX_REGIONS", 1)
     kb = KnowledgeBase.from_loaded(load_pack_files([CHECK / "coverage_large.yaml"]))
     report = verify(kb)
     (domain,) = report.coverage
-    assert domain.mode == "undecided" and domain.checked == 0
+    assert domain.mode == "undecided" and domain.checked == 0 and domain.method == "split"
     assert "1 left undecided" in render_report(report)
