@@ -47,7 +47,8 @@ def _cases(kb: KnowledgeBase, folder: Path) -> list[tuple[str, FactSet, dict[str
     out = []
     for path in sorted(folder.glob("*.yaml")):
         loaded = read_case_input(path)
-        facts = to_facts(kb, loaded.case.intake, loaded.case.answers, loaded.source)
+        case = loaded.case
+        facts = to_facts(kb, case.intake, case.answers, loaded.source, fixes=case.fixes)
         out.append((path.stem, facts, dict(loaded.case.answers)))
     return out
 

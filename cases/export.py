@@ -23,6 +23,13 @@ from rules.errors import InvalidInput
 from rules.paths import confined
 
 INTAKE_KEPT = ("service_form", "channel", "complaint", "equipment_type", "equipment_model")
+# escalations that no set of answers reproduces (a golden case replays answers only)
+NOT_FROM_ANSWERS = {
+    "agent": "the agent escalated it",
+    "question_budget": "the line's question budget was spent",
+    "sla_spent": "the SLA time budget was spent",
+    "self_service": "the customer left self-service for an agent",
+}
 
 
 def recorded_outcome(case: Case, line: int) -> str:
@@ -72,7 +79,18 @@ def golden_from_case(case: Case) -> dict[str, Any]:
                 f"case {case.id} ended unresolved at Line 4: there is no outcome to expect",
                 hint="golden cases expect a fault or an escalation to a higher line",
             )
+        why = NOT_FROM_ANSWERS.get(str(esc.get("kind")))
+        if why is not None:
+            raise InvalidInput(
+                f"case {case.id} went up to Line {expect['escalate']} because {why}: "
+                "no answers lead there, so a golden case could not replay it",
+                hint="golden cases expect what the packs decide from the answers; export a "
+                "case the packs resolved or escalated",
+            )
     answers: dict[str, Any] = {}
+    # fixes that failed: on this line they end the diagnosis as "no" did (at once for
+    # `when_failed: escalate`); on an earlier line they only rule the fault out
+    fixes: dict[str, Any] = {}
     for event in case.events:
         if event.line > line:
             break
@@ -80,12 +98,16 @@ def golden_from_case(case: Case) -> dict[str, Any]:
             answers[event.question] = "unknown" if event.kind == "unknown" else event.value
         elif event.kind == "back" and event.question:
             answers.pop(event.question, None)
+        elif event.kind == "fix_failed" and event.fault:
+            here = event.line == line
+            fixes[event.fault] = "failed" if here else {"outcome": "failed", "line": event.line}
     return {
         "id": case.id.lower(),
         "title": f"Exported from case {case.id} ({case.status})",
         "line": line,
         "intake": {k: case.intake[k] for k in INTAKE_KEPT if k in case.intake},
         "answers": answers,
+        **({"fixes": fixes} if fixes else {}),
         "expect": expect,
         "notes": f"exported by 'linewise case export {case.id}' on {case.events[-1].at}",
     }

@@ -163,6 +163,7 @@ def replay(
     golden: GoldenCase, compiled: CompiledKnowledge, threshold: float = DEFAULT_THRESHOLD
 ) -> Verdict:
     """Diagnose the case's answers on `compiled` (the packs of the case's line) and compare."""
-    facts = to_facts(compiled.kb, golden.case.intake, golden.case.answers, golden.source)
+    case = golden.case
+    facts = to_facts(compiled.kb, case.intake, case.answers, golden.source, fixes=case.fixes)
     diagnosis = diagnose(compiled, facts, line=golden.case.line, threshold=threshold)
     return check(golden, diagnosis)

@@ -117,7 +117,14 @@ def run_batch(
             line = given.line or loaded.case.line
             intake = {**loaded.case.intake, **given.intake}
             answers = {**loaded.case.answers, **given.answers}
-            diagnosis = lw.diagnose(intake, answers, line=line, lang=lang, source=loaded.source)
+            diagnosis = lw.diagnose(
+                intake,
+                answers,
+                line=line,
+                lang=lang,
+                source=loaded.source,
+                fixes=loaded.case.fixes,
+            )
         except LinewiseError as err:
             worst = max(worst, err.exit_code)
             if as_json:

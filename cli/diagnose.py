@@ -113,21 +113,24 @@ def _run(
     kb = load_all(packs)
     intake_values: dict[str, Any] = {}
     answer_values: dict[str, Any] = {}
+    fixes: dict[str, Any] = {}
     source = None
     file_line = None
     if answers_file is not None:
         loaded = read_case_input(answers_file)
         intake_values.update(loaded.case.intake)
         answer_values.update(loaded.case.answers)
+        fixes = loaded.case.fixes
         source = loaded.source
         file_line = loaded.case.line
     chosen_line = line or file_line or 1
     compiled = compiled_for_line(kb, chosen_line)
-    facts = to_facts(compiled.kb, intake_values, answer_values, source)
+    facts = to_facts(compiled.kb, intake_values, answer_values, source, fixes=fixes)
     # command-line values override the file's
     extra = to_facts(compiled.kb, _given_intake(intake, fields), parse_assignments(list(answer)))
     for fact in extra:
         facts.put(fact)
+    facts.fixes.update(extra.fixes)
     return compiled, run_diagnosis(
         compiled, facts, line=chosen_line, threshold=threshold, lang=lang
     )

@@ -60,14 +60,18 @@ class Linewise:
         line: int = 1,
         lang: str = "en",
         source: SourceMap | None = None,
+        fixes: Mapping[str, Any] | None = None,
     ) -> Diagnosis:
         """The diagnosis from the given intake fields and answers (non-interactive).
 
         Answers take every form the guided prompt takes ("yes", True, a menu number,
         "unknown"); a bad one raises `rules.errors.InputError` naming the question.
+        `fixes` are the fixes tried: fault -> "worked" or "failed" (tried on `line`), or
+        {"outcome": ..., "line": N} (tried on an earlier line); a failed one ends as
+        "no" to "Did the fix work?" does in a guided session.
         """
         compiled = self.compiled(line)
-        facts = to_facts(compiled.kb, dict(intake or {}), dict(answers or {}), source)
+        facts = to_facts(compiled.kb, dict(intake or {}), dict(answers or {}), source, fixes=fixes)
         return diagnose(compiled, facts, line=line, threshold=self.threshold, lang=lang)
 
     def session(

@@ -26,7 +26,7 @@ from engine.constraint import build_space
 from engine.diagnose import weigh
 from engine.finding import Finding, finding
 from engine.logic import TV, FactValue, evaluate, show_value
-from engine.regions import Explorer, Gap, has_outcome
+from engine.regions import Explorer, Gap, RuleIndex, has_outcome
 from engine.regions import forward as _forward
 from engine.symbolic import Unsupported, gap_sets, outcome_diagram
 from rules.knowledge import INTAKE_PREFIX, KnowledgeBase
@@ -90,14 +90,32 @@ def reaches_outcome(
 
 def _domain_rules(compiled: CompiledKnowledge, pack_id: str) -> list[CompiledRule]:
     """The rules a session at this pack's line runs: the line's packs, what they and it require."""
+    return domain_index(compiled, pack_id).rules
+
+
+def domain_index(compiled: CompiledKnowledge, pack_id: str) -> RuleIndex:
+    """`_domain_rules` indexed by key, made once per line (every pack of a line has the same)."""
     kb = compiled.kb
     line = kb.packs[pack_id].pack.line
-    packs = scope(kb, kb.packs[pack_id].pack)
-    for item in kb.packs.values():
-        if item.pack.line == line:
-            packs |= scope(kb, item.pack)
-    chosen = [r for r in compiled.rules if r.ref.pack_id in packs]
-    return sorted(chosen, key=lambda r: (-r.priority, r.index))
+    name = f"coverage-line-{line}"
+    index: RuleIndex | None = compiled.cache.get(name)
+    if index is None:
+        packs: set[str] = set()
+        for item in kb.packs.values():
+            if item.pack.line == line:
+                packs |= scope(kb, item.pack)
+        chosen = [r for r in compiled.rules if r.ref.pack_id in packs]
+        index = compiled.cache[name] = RuleIndex(
+            sorted(chosen, key=lambda r: (-r.priority, r.index))
+        )
+    return index
+
+
+def domain_rules(
+    compiled: CompiledKnowledge, pack_id: str, keys: list[str], fixed: Mapping[str, FactValue]
+) -> list[CompiledRule]:
+    """The rules of the pack's line that can fire in the domain spanned by `keys`."""
+    return domain_index(compiled, pack_id).relevant(set(keys) | set(fixed))
 
 
 def _settled_gap(
@@ -179,7 +197,13 @@ def domain_coverage(
     space, keys = _domain_space(compiled, pack_id, symptom)
     fixed: dict[str, FactValue] = {COMPLAINT: symptom} if symptom is not None else {}
     explorer = Explorer(
-        compiled, _domain_rules(compiled, pack_id), space, keys, fixed, tick, MAX_REGIONS
+        compiled,
+        domain_rules(compiled, pack_id, keys, fixed),
+        space,
+        keys,
+        fixed,
+        tick,
+        MAX_REGIONS,
     )
     try:
         diagram, outcome = outcome_diagram(space, keys, fixed, explorer.rules)
@@ -239,7 +263,13 @@ def _domain_space(
     """The representative answer space of one domain and the keys that span it."""
     kb = compiled.kb
     own = scope(kb, kb.packs[pack_id].pack)
-    space = build_space(kb, [r for r in compiled.rules if r.ref.pack_id in own])
+    by_pack: dict[str, list[CompiledRule]] | None = compiled.cache.get("rules-by-pack")
+    if by_pack is None:
+        by_pack = compiled.cache["rules-by-pack"] = {}
+        for rule in compiled.rules:
+            by_pack.setdefault(rule.ref.pack_id, []).append(rule)
+    mine = sorted((r for p in own for r in by_pack.get(p, [])), key=lambda r: r.index)
+    space = build_space(kb, mine)
     keys = [k for k in sorted(space.keys) if k not in kb.facts or k in kb.questions]
     if symptom is not None:
         keys = [k for k in keys if k != COMPLAINT]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from engine.answers import failed_fixes
 from engine.certainty import combine_all
 from engine.compile import CompiledKnowledge, CompiledRule, RunState
-from engine.escalation import decide
+from engine.escalation import decide, failed_fix_outcome
 from engine.facts import FactSet
 from engine.logic import TV, UNKNOWN, FactValue, evaluate, show_value
 from engine.possible import can_hold, closure, focus_packs, relevant_questions
@@ -277,8 +277,9 @@ def diagnose(
     ruled_out: Iterable[str] = (),
 ) -> Diagnosis:
     """Reset, declare, run, weigh: the diagnosis for exactly this set of facts."""
-    # a fix outcome given as an answer (`fix_of`) rules its fault out when it failed,
-    # as the guided session does when the agent answers "Did the fix work?" with no
+    # a fix outcome given as an answer (`fix_of`, or given answers' `fixes`) rules its
+    # fault out when it failed, as the guided session does when the agent answers "Did
+    # the fix work?" with no
     ruled = sorted(set(ruled_out) | failed_fixes(compiled.kb, facts))
     state = compiled.run(facts.canonical())
     weighed = weigh(compiled, state, lang, ruled)
@@ -298,6 +299,9 @@ def diagnose(
     outcome = decide(
         line, faults, upward, pending, lang, held=_held(compiled, line, faults, pending)
     )
+    # given answers whose fixes failed on this line end as the guided session on this
+    # line does after "no" (a session keeps its own failures in its record, not here)
+    outcome = failed_fix_outcome(compiled.kb.faults, line, outcome, facts.failed_here(line), lang)
     all_facts = facts.with_derived(state.derived)
     return Diagnosis(
         line=line,

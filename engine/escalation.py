@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from engine.result import Escalation, EscalationKind, FaultScore, Outcome
+from rules.schema import Fault
 
 TOP_LINE = 4
 
@@ -94,3 +95,39 @@ def _up(line: int, esc: Escalation, pending: Sequence[str], fault: str | None = 
     if line >= TOP_LINE:
         return Outcome(kind="unresolved", fault=fault, escalation=esc, open_questions=list(pending))
     return Outcome(kind="escalate", fault=fault, escalation=esc, open_questions=list(pending))
+
+
+def escalating_failure(faults: Mapping[str, Fault], failed_here: Iterable[str]) -> str | None:
+    """The first fault whose fix failed on this line and that says `when_failed: escalate`:
+    the case goes up at once, whatever else is known."""
+    for fault_id in failed_here:
+        fault = faults.get(fault_id)
+        if fault is not None and fault.when_failed == "escalate":
+            return fault_id
+    return None
+
+
+def after_failed_fixes(esc: Escalation, lang: str) -> Escalation:
+    """An escalation on a line where fixes failed: when nothing else sent the case up (no
+    rule applies, the best hypothesis is weak, a fallback), the reason is that they failed."""
+    if esc.kind in ("no_rule", "below_threshold") or esc.fallback:
+        reason = reason_text("fix_failed", lang) + " " + esc.reason
+        return esc.model_copy(update={"kind": "fix_failed", "reason": reason})
+    return esc
+
+
+def failed_fix_outcome(
+    faults: Mapping[str, Fault], line: int, outcome: Outcome, failed_here: Sequence[str], lang: str
+) -> Outcome:
+    """The outcome of given answers where fixes failed on `line`, as a guided session on
+    that line ends: up at once for `when_failed: escalate`, else the escalation's reason."""
+    if not failed_here:
+        return outcome
+    first = escalating_failure(faults, failed_here)
+    if first is not None:
+        return _up(line, escalation("fix_failed", line, lang), (), first)
+    if outcome.escalation is not None and outcome.kind in ("escalate", "unresolved"):
+        return outcome.model_copy(
+            update={"escalation": after_failed_fixes(outcome.escalation, lang)}
+        )
+    return outcome

@@ -45,11 +45,29 @@ class KnownFact:
         }
 
 
+@dataclass(frozen=True)
+class FixTried:
+    """A fix tried in given answers (answer files, golden cases, the API): its outcome,
+    and the line it was tried on (None: the line the diagnosis runs on)."""
+
+    outcome: str  # worked | failed
+    line: int | None = None
+
+    def here(self, line: int) -> bool:
+        """Tried on `line`: a failure there is the guided session's "no" on that line."""
+        return self.line is None or self.line == line
+
+
 @dataclass
 class FactSet:
-    """The facts of one case, keyed by fact key; the insertion order is the answer order."""
+    """The facts of one case, keyed by fact key; the insertion order is the answer order.
+
+    `fixes` holds the fixes given answers say were tried (fault -> outcome, in order); a
+    guided session keeps its own in the case record instead.
+    """
 
     facts: dict[str, KnownFact] = field(default_factory=dict)
+    fixes: dict[str, FixTried] = field(default_factory=dict)
 
     def __contains__(self, key: object) -> bool:
         return key in self.facts
@@ -73,7 +91,11 @@ class FactSet:
         self.facts.pop(key, None)
 
     def copy(self) -> FactSet:
-        return FactSet(dict(self.facts))
+        return FactSet(dict(self.facts), dict(self.fixes))
+
+    def failed_here(self, line: int) -> list[str]:
+        """Faults whose given fix failed on `line`, in the order given."""
+        return [f for f, t in self.fixes.items() if t.outcome == "failed" and t.here(line)]
 
     def answer(
         self, kb: KnowledgeBase, question_id: str, raw: Any, *, by: str = "agent", at: str = ""
@@ -112,7 +134,7 @@ class FactSet:
         return sorted(((k, f.value) for k, f in self.facts.items()), key=lambda kv: kv[0])
 
     def restamped(self, at: str) -> FactSet:
-        return FactSet({k: replace(f, at=at) for k, f in self.facts.items()})
+        return FactSet({k: replace(f, at=at) for k, f in self.facts.items()}, dict(self.fixes))
 
 
 def _known_complaint(kb: KnowledgeBase, raw: Any) -> None:

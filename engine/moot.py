@@ -15,18 +15,17 @@ out"), and the pack should not ask it there. Truncated branches are never judged
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from engine.compile import CompiledKnowledge, CompiledRule
-from engine.coverage import COMPLAINT, MAX_REGIONS, domains
-from engine.coverage import _domain_rules as domain_rules
+from engine.coverage import COMPLAINT, domain_rules, domains
 from engine.coverage import _domain_space as domain_space
 from engine.diagnose import DEFAULT_THRESHOLD, Weighed, rank, weigh
 from engine.finding import Checker
 from engine.guided import GuidedTree, TreeNode, guided_tree
 from engine.logic import FactValue, show_value
-from engine.regions import Explorer, forward, has_outcome
+from engine.regions import Explorer, forward_pending, has_outcome
 from engine.session import Budget
 from rules.knowledge import INTAKE_PREFIX, KnowledgeBase
 
@@ -139,8 +138,8 @@ class MootExplorer(Explorer):
         self._outcomes(known)
 
     def _outcomes(self, known: dict[str, FactValue]) -> frozenset[Outcome] | None:
-        state = forward(self.rules, known, self.compiled.kb)
-        live = self._live(state)
+        state, pending = forward_pending(self.rules, known, self.compiled.kb, self._truths)
+        live = self._live(state, pending)
         weighed = weigh(self.compiled, state)
         decided = has_outcome(weighed)
         if decided and (not live or self._guaranteed(state, live)):
@@ -175,36 +174,48 @@ class MootExplorer(Explorer):
         return tuple(q for q in questions if q in wanted and q not in known)
 
 
-def moot_branches(compiled: CompiledKnowledge) -> list[MootAt]:
-    """Every topmost moot branch of every coverage domain (engine.coverage.domains); a
-    domain split into more than MAX_REGIONS regions is skipped (never guessed)."""
+MAX_MOOT_REGIONS = 200  # per domain: beyond it W112 does not judge the domain (never guessed)
+
+
+def moot_branches(
+    compiled: CompiledKnowledge, *, step: Callable[[int], None] | None = None
+) -> tuple[list[MootAt], int]:
+    """Every topmost moot branch of every coverage domain (engine.coverage.domains), and how
+    many domains were skipped (never guessed) for splitting into more than
+    MAX_MOOT_REGIONS regions; `step(1)` after each domain."""
     out: list[MootAt] = []
+    skipped = 0
     for pack_id, _index, symptom in domains(compiled.kb):
         space, keys = domain_space(compiled, pack_id, symptom)
         fixed: dict[str, FactValue] = {COMPLAINT: symptom} if symptom is not None else {}
         explorer = MootExplorer(
             compiled,
-            domain_rules(compiled, pack_id),
+            domain_rules(compiled, pack_id, keys, fixed),
             space,
             keys,
             fixed,
             None,
-            MAX_REGIONS,
+            MAX_MOOT_REGIONS,
             pack=pack_id,
             symptom=symptom,
         )
         explorer.run()
         if explorer.decided:
             out.extend(explorer.found)
-    return out
+        else:
+            skipped += 1
+        if step is not None:
+            step(1)
+    return out, skipped
 
 
-def check_moot(chk: Checker) -> None:
+def check_moot(chk: Checker, step: Callable[[int], None] | None = None) -> int:
     """W112 at the first question a moot branch still waits on (once per question and
-    answers, whichever domain found it)."""
+    answers, whichever domain found it); returns how many domains were not judged."""
     kb = chk.kb
     seen: set[tuple[str, tuple[tuple[str, FactValue], ...], Outcome]] = set()
-    for item in moot_branches(chk.compiled):
+    branches, skipped = moot_branches(chk.compiled, step=step)
+    for item in branches:
         question = item.questions[0]
         key = (question, item.answers, item.outcome)
         if key in seen:
@@ -229,6 +240,7 @@ def check_moot(chk: Checker) -> None:
                 "outcome": list(item.outcome),
             },
         )
+    return skipped
 
 
 def _title(kb: KnowledgeBase, key: str) -> str:

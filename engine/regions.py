@@ -69,6 +69,7 @@ class Explorer:
             for rule in self.rules
         }
         self._tested = {rule.index: rule.tested() for rule in self.rules}
+        self._truths = Truths()
 
     @property
     def total(self) -> int:
@@ -86,7 +87,7 @@ class Explorer:
     # ---- one branch ---------------------------------------------------------------------
 
     def _explore(self, known: dict[str, FactValue], weight: int) -> None:
-        state, pending = forward_pending(self.rules, known, self.compiled.kb)
+        state, pending = forward_pending(self.rules, known, self.compiled.kb, self._truths)
         live = self._live(state, pending)
         if has_outcome(weigh(self.compiled, state)):
             if not live or self._guaranteed(state, live):
@@ -246,13 +247,42 @@ def forward(
     return forward_pending(rules, known, kb)[0]
 
 
+class Truths:
+    """Each rule's three-valued truth, remembered per combination of the values of the keys
+    it tests: the split revisits the same few values of a rule's keys in many regions."""
+
+    def __init__(self) -> None:
+        self._keys: dict[int, tuple[str, ...]] = {}
+        self._seen: dict[int, dict[tuple[object, ...], TV]] = {}
+
+    def of(self, rule: CompiledRule, known: Mapping[str, FactValue]) -> TV:
+        keys = self._keys.get(rule.index)
+        if keys is None:
+            keys = self._keys[rule.index] = tuple(sorted(rule.tested()))
+            self._seen[rule.index] = {}
+        # values of different types never compare equal by accident here (True vs 1)
+        values = tuple(
+            (type(v), v) if (v := known.get(k, _NONE)) is not _NONE else _NONE for k in keys
+        )
+        seen = self._seen[rule.index]
+        truth = seen.get(values)
+        if truth is None:
+            truth = seen[values] = evaluate(rule.nnf, known)
+        return truth
+
+
+_NONE = object()
+
+
 def forward_pending(
     rules: list[CompiledRule],
     known: Mapping[str, FactValue],
     kb: KnowledgeBase | None = None,
+    truths: Truths | None = None,
 ) -> tuple[RunState, list[CompiledRule]]:
     """`forward`, and the rules still PENDING once it settles (from its last pass, which
-    ran on the final facts: no need to evaluate every rule again)."""
+    ran on the final facts: no need to evaluate every rule again). With `truths`, each
+    rule's truth is remembered across calls."""
     state = RunState(known=dict(known))
     fired: set[int] = set()
     pending: list[CompiledRule] = []
@@ -263,7 +293,11 @@ def forward_pending(
         for rule in rules:
             if rule.index in fired:
                 continue
-            truth = evaluate(rule.nnf, state.known)
+            truth = (
+                truths.of(rule, state.known)
+                if truths is not None
+                else evaluate(rule.nnf, state.known)
+            )
             if truth is not TV.TRUE:
                 if truth is TV.PENDING:
                     pending.append(rule)
@@ -289,20 +323,42 @@ def has_outcome(weighed: Weighed) -> bool:
     return any(combine_all(cf for cf, _ in items) > 0 for items in weighed.evidence.values())
 
 
-def relevant_rules(rules: list[CompiledRule], keys: set[str]) -> list[CompiledRule]:
-    """The rules that can fire when only `keys` (and the facts such rules derive) are known;
-    any other rule waits forever on a key that nobody answers here. Order is kept."""
-    known = set(keys)
-    chosen: set[int] = set()
-    changed = True
-    while changed:
-        changed = False
+class RuleIndex:
+    """Rules by the keys they test, built once for all the domains of a line: a domain's
+    relevant rules then cost what the domain holds, not the size of the line."""
+
+    def __init__(self, rules: list[CompiledRule]) -> None:
+        self.rules = rules
+        self._order = {rule.index: i for i, rule in enumerate(rules)}
+        self._by_key: dict[str, list[CompiledRule]] = {}
+        self._free = [rule for rule in rules if rule.nnf is None]
         for rule in rules:
-            if rule.index in chosen:
-                continue
-            tested = rule.tested()
-            if rule.nnf is None or tested & known:
-                chosen.add(rule.index)
-                known |= {t.derive for t in rule.ref.rule.then if t.derive is not None}
-                changed = True
-    return [r for r in rules if r.index in chosen]
+            for key in rule.tested():
+                self._by_key.setdefault(key, []).append(rule)
+
+    def relevant(self, keys: set[str]) -> list[CompiledRule]:
+        """The rules that can fire when only `keys` (and the facts such rules derive) are
+        known; any other rule waits forever on a key that nobody answers. Order is kept."""
+        chosen: dict[int, CompiledRule] = {}
+        seen = set(keys)
+        todo = list(keys)
+
+        def choose(rule: CompiledRule) -> None:
+            chosen[rule.index] = rule
+            for then in rule.ref.rule.then:
+                if then.derive is not None and then.derive not in seen:
+                    seen.add(then.derive)
+                    todo.append(then.derive)
+
+        for rule in self._free:
+            choose(rule)
+        while todo:
+            for rule in self._by_key.get(todo.pop(), []):
+                if rule.index not in chosen:
+                    choose(rule)
+        return sorted(chosen.values(), key=lambda r: self._order[r.index])
+
+
+def relevant_rules(rules: list[CompiledRule], keys: set[str]) -> list[CompiledRule]:
+    """`RuleIndex(rules).relevant(keys)`, for one domain."""
+    return RuleIndex(rules).relevant(keys)

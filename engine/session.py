@@ -29,7 +29,13 @@ from typing import Any, Literal, Protocol
 
 from engine.compile import CompiledKnowledge
 from engine.diagnose import DEFAULT_THRESHOLD, diagnose
-from engine.escalation import TOP_LINE, decide, escalation, reason_text
+from engine.escalation import (
+    TOP_LINE,
+    after_failed_fixes,
+    decide,
+    escalating_failure,
+    escalation,
+)
 from engine.excluded import excluded_by_derived
 from engine.explain import how, why_not
 from engine.facts import FactSet, now
@@ -206,12 +212,7 @@ class Session:
 
     def _failed_and_escalates(self) -> str | None:
         """A fault ruled out here whose failed fix means escalating at once (when_failed)."""
-        faults = self.compiled.kb.faults
-        for fault_id in self.ruled_here:
-            fault = faults.get(fault_id)
-            if fault is not None and fault.when_failed == "escalate":
-                return fault_id
-        return None
+        return escalating_failure(self.compiled.kb.faults, self.ruled_here)
 
     def _spent(self) -> Literal["question_budget", "sla_spent"] | None:
         if self.budget.questions is not None and len(self.asked_here()) >= self.budget.questions:
@@ -224,9 +225,8 @@ class Session:
         return None
 
     def _escalate(self, esc: Escalation, fault: str | None, diag: Diagnosis) -> Escalate:
-        if self.ruled_here and (esc.kind in ("no_rule", "below_threshold") or esc.fallback):
-            reason = reason_text("fix_failed", self.lang) + " " + esc.reason
-            esc = esc.model_copy(update={"kind": "fix_failed", "reason": reason})
+        if self.ruled_here:
+            esc = after_failed_fixes(esc, self.lang)
         final = self.line >= TOP_LINE or esc.to_line > TOP_LINE
         return Escalate(esc, fault, diag, final=final, advice=reached_advice(diag, fault))
 

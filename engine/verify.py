@@ -21,7 +21,7 @@ from engine.coverage import MAX_REGIONS, DomainCoverage, coverage_findings, doma
 from engine.finding import Checker, Finding, split_silenced
 from engine.forbidden import check_forbidden
 from engine.graph import build_graph
-from engine.moot import check_moot
+from engine.moot import MAX_MOOT_REGIONS, check_moot
 from engine.priors import check_priors
 from engine.procedure_check import check_steps
 from engine.reach import check_cycles, check_faults, check_lines, check_questions
@@ -39,6 +39,7 @@ class Report:
     findings: list[Finding]
     silenced: list[Finding] = field(default_factory=list)
     coverage: list[DomainCoverage] = field(default_factory=list)
+    moot_skipped: int = 0  # domains W112 did not judge (more than MAX_MOOT_REGIONS regions)
 
     @property
     def errors(self) -> list[Finding]:
@@ -67,6 +68,7 @@ class Report:
             "findings": [f.as_dict() for f in self.findings],
             "silenced": [f.as_dict() for f in self.silenced],
             "coverage": [c.as_dict() for c in self.coverage],
+            "moot_skipped": self.moot_skipped,
         }
 
 
@@ -75,8 +77,8 @@ class Report:
 
 def steps(kb: KnowledgeBase) -> int:
     """How many steps `verify` reports to its `step` callback: one for the rule checks,
-    one per coverage domain."""
-    return 1 + len(domains(kb))
+    one per coverage domain for the moot questions (W112), one per domain for coverage."""
+    return 1 + 2 * len(domains(kb))
 
 
 def verify(
@@ -99,7 +101,7 @@ def verify(
     check_lines(chk)
     check_routes(chk)
     check_priors(chk)
-    check_moot(chk)
+    moot_skipped = check_moot(chk, step)
     check_forbidden(chk)
     check_budgets(chk, budgets)
     check_steps(chk)
@@ -108,7 +110,13 @@ def verify(
     gaps, covered = coverage_findings(compiled, step=step)
     sources: dict[str, Path] = {item.source.file: item.path for item in kb.loaded}
     kept, silenced = split_silenced([*chk.out, *gaps], sources, ignore)
-    return Report(packs=kb.versions(), findings=kept, silenced=silenced, coverage=covered)
+    return Report(
+        packs=kb.versions(),
+        findings=kept,
+        silenced=silenced,
+        coverage=covered,
+        moot_skipped=moot_skipped,
+    )
 
 
 def check_paths(paths: Iterable[Path], *, ignore: Iterable[str] = ()) -> Report:
@@ -152,6 +160,12 @@ def render_report(report: Report, strict: bool = False) -> str:
         )
     else:
         summary += f"every answer combination decided ({_magnitude(combinations)})"
+    if report.moot_skipped:
+        summary += (
+            f"; moot questions (W112) not judged in {report.moot_skipped} "
+            f"domain{'s' if report.moot_skipped != 1 else ''} (more than "
+            f"{MAX_MOOT_REGIONS:,} regions each)"
+        )
     verdict = "FAILED" if report.failed(strict) else "ok"
     lines.append(f"{verdict}: {summary}")
     return "\n".join(lines)
