@@ -34,7 +34,8 @@ log = logging.getLogger(__name__)
 
 ENV_VAR = "LINEWISE_CACHE"
 FORMAT = "1"  # the entry format; a change makes a new fingerprint
-MAX_ENTRIES = 2_000  # per fingerprint; the oldest half goes when there are more
+MAX_ENTRIES = 1_000  # per fingerprint; past this, or past MAX_BYTES, the oldest go
+MAX_BYTES = 64 << 20  # (down to half of either)
 _RULES = Path(__file__).resolve().parent
 
 
@@ -114,13 +115,20 @@ def keep(raw: bytes, data: Any, limits: InputLimits) -> None:
 
 
 def _prune(folder: Path) -> None:
-    """Keep at most MAX_ENTRIES entries, dropping the oldest half when there are more."""
-    entries = list(folder.glob("*/*.json"))
-    if len(entries) <= MAX_ENTRIES:
+    """Keep at most MAX_ENTRIES entries and MAX_BYTES: past either, the least recently
+    written go until half of both is left."""
+    entries = [(p.stat(), p) for p in folder.glob("*/*.json")]
+    total = sum(st.st_size for st, _ in entries)
+    if len(entries) <= MAX_ENTRIES and total <= MAX_BYTES:
         return
-    entries.sort(key=lambda p: p.stat().st_mtime_ns)
-    for old in entries[: len(entries) // 2]:
+    entries.sort(key=lambda item: item[0].st_mtime_ns)
+    count = len(entries)
+    for st, old in entries:
+        if count <= MAX_ENTRIES // 2 and total <= MAX_BYTES // 2:
+            break
         old.unlink(missing_ok=True)
+        count -= 1
+        total -= st.st_size
 
 
 __all__ = ["ENV_VAR", "cache_root", "keep", "lookup", "reader_fingerprint"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
@@ -200,3 +201,21 @@ def test_data_that_is_not_plain_is_never_kept(cache_dir: Path) -> None:
     parse_cache.keep(raw, {"id": b"bytes are not plain data"}, LIMITS)
     assert parse_cache.lookup(raw, LIMITS) is None
     assert _entries(cache_dir) == []
+
+
+@pytest.mark.parametrize("bound", ["entries", "bytes"])
+def test_the_cache_keeps_the_most_recent_entries_within_its_bounds(
+    bound: str, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if bound == "entries":
+        monkeypatch.setattr(parse_cache, "MAX_ENTRIES", 4)
+    else:
+        monkeypatch.setattr(parse_cache, "MAX_BYTES", 4 * len(b'{"id":"pack-0"}') + 4 * 65)
+    raws = [f"id: pack-{n}\n".encode() for n in range(5)]
+    for n, raw in enumerate(raws):
+        parse_cache.keep(raw, {"id": f"pack-{n}"}, LIMITS)
+        for entry in _entries(cache_dir):  # written one second apart, oldest first
+            if entry.stat().st_mtime_ns > 10**18:
+                os.utime(entry, ns=(n * 10**9, n * 10**9))
+    kept = [parse_cache.lookup(raw, LIMITS) for raw in raws]
+    assert kept == [None, None, None, {"id": "pack-3"}, {"id": "pack-4"}]
