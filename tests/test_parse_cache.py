@@ -28,6 +28,7 @@ from rules.loader import SHIPPED_DIR, load_pack_file
 from rules.source import display_path, parse_data
 from tests.conftest import DATA
 from tests.test_pack_context import NEW_PACK
+from tests.test_sequence import PACK as SEQUENCE_PACK
 
 WIFI = SHIPPED_DIR / "line1" / "wifi.yaml"
 BAD_PACKS = sorted((DATA / "bad_packs").glob("*.yaml"))
@@ -219,3 +220,20 @@ def test_the_cache_keeps_the_most_recent_entries_within_its_bounds(
                 os.utime(entry, ns=(n * 10**9, n * 10**9))
     kept = [parse_cache.lookup(raw, LIMITS) for raw in raws]
     assert kept == [None, None, None, {"id": "pack-3"}, {"id": "pack-4"}]
+
+
+def test_an_error_inside_a_sequence_is_placed_the_same_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parses: list[str]
+) -> None:
+    """A sequence's rules take their positions from where the sequence was written."""
+    bad = tmp_path / "seq.yaml"
+    bad.write_text(SEQUENCE_PACK.replace("{question: toner, less", "{question: tonr, less"))
+    monkeypatch.setenv("LINEWISE_CACHE", "off")
+    off = _validate(bad, monkeypatch, "--alone")
+    monkeypatch.setenv("LINEWISE_CACHE", str(tmp_path / "cache"))
+    _validate(bad, monkeypatch, "--alone")
+    parses.clear()
+    warm = _validate(bad, monkeypatch, "--alone")
+    assert parses == []
+    assert _said(warm) == _said(off)
+    assert warm.exit_code == 2 and f"{bad}:18:26: " in warm.stderr
