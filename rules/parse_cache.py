@@ -1,18 +1,20 @@
 """Parsed pack files kept on disk between runs, so that a command does not re-read YAML.
 
 `pack validate FILE` loads the live packs beside the file given, and `case show` loads
-them to name what a case saw: reading their YAML was most of the time those commands
-took. A file's plain data (what the YAML reader makes of it: mappings with string keys,
+them to name what a case saw: reading their YAML was a third of what those commands
+did. A file's plain data (what the YAML reader makes of it: mappings with string keys,
 lists, strings, numbers, booleans and nulls) is kept as JSON under the user cache dir,
-named by the SHA-256 of the file's bytes, in a folder named by a fingerprint of the code
-that reads packs (every `rules/*.py`, the PyYAML version and the input limits), so any
-change to the reader leaves the old entries unread. Only the parse is kept: validation
-runs every time, on the same data, so every error, position and message stays the same.
+named by the SHA-256 of the file's bytes, in a folder named by a fingerprint of the
+code that reads packs (every `rules/*.py`, the PyYAML version and build, the input
+limits), so any change to the reader leaves the old entries unread. Only the parse is
+kept: validation runs every time, on the same data, so every error, position and
+message stays the same.
 
 An entry is plain JSON checked against a digest written beside it; nothing in it can run
 code. A missing, corrupt, truncated or edited entry is ignored and written again; a
-cache that cannot be written (read-only, full disk) only costs the time it would save.
-`$LINEWISE_CACHE` names the cache folder (`off` turns the cache off).
+cache that cannot be written (read-only, full disk) only costs the time it would save;
+the least recently written entries go past 1,000 entries or 64 MiB. `$LINEWISE_CACHE`
+names the cache folder (`off` turns the cache off).
 """
 
 from __future__ import annotations
@@ -54,7 +56,8 @@ def cache_root() -> Path | None:
 @cache
 def reader_fingerprint(limits: InputLimits) -> str:
     """A digest of everything the parse depends on, besides the file's bytes."""
-    digest = hashlib.sha256(f"{FORMAT}\0{yaml.__version__}\0{limits!r}\0".encode())
+    reader = f"{FORMAT}\0{yaml.__version__}\0{yaml.__with_libyaml__}\0{limits!r}\0"
+    digest = hashlib.sha256(reader.encode())
     for source in sorted(_RULES.glob("*.py")):
         digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
     return digest.hexdigest()[:24]
