@@ -299,19 +299,17 @@ def _render_set(answers: Mapping[str, Any], keys: list[str]) -> str:
 
 
 def coverage_findings(
-    compiled: CompiledKnowledge, *, step: Callable[[int], None] | None = None
+    compiled: CompiledKnowledge, covered: list[DomainCoverage] | None = None
 ) -> tuple[list[Finding], list[DomainCoverage]]:
-    """W109 for every domain of every pack that concludes or escalates anything; `step(1)`
-    after each domain (for a progress bar)."""
+    """W109 for every domain of every pack that concludes or escalates anything, from
+    `covered` (one `domain_coverage` per domain, in `domains` order; worked out here when
+    not given)."""
     kb = compiled.kb
     found: list[Finding] = []
-    covered: list[DomainCoverage] = []
-    for pack_id, index, symptom in domains(kb):
+    if covered is None:
+        covered = [domain_coverage(compiled, p, s) for p, _, s in domains(kb)]
+    for (pack_id, index, symptom), result in zip(domains(kb), covered, strict=True):
         item = kb.packs[pack_id]
-        result = domain_coverage(compiled, pack_id, symptom)
-        covered.append(result)
-        if step is not None:
-            step(1)
         if not result.gaps:
             continue
         example = "; ".join(_render_set(s, result.keys) for s in result.examples[:SHOWN_SETS])

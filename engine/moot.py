@@ -15,7 +15,7 @@ out"), and the pack should not ask it there. Truncated branches are never judged
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from engine.compile import CompiledKnowledge, CompiledRule
@@ -177,44 +177,47 @@ class MootExplorer(Explorer):
 MAX_MOOT_REGIONS = 200  # per domain: beyond it W112 does not judge the domain (never guessed)
 
 
-def moot_branches(
-    compiled: CompiledKnowledge, *, step: Callable[[int], None] | None = None
-) -> tuple[list[MootAt], int]:
+def moot_domain(
+    compiled: CompiledKnowledge, pack_id: str, symptom: str | None
+) -> tuple[list[MootAt], bool]:
+    """The topmost moot branches of one coverage domain, and whether it was judged (False:
+    it splits into more than MAX_MOOT_REGIONS regions, and nothing is guessed)."""
+    space, keys = domain_space(compiled, pack_id, symptom)
+    fixed: dict[str, FactValue] = {COMPLAINT: symptom} if symptom is not None else {}
+    explorer = MootExplorer(
+        compiled,
+        domain_rules(compiled, pack_id, keys, fixed),
+        space,
+        keys,
+        fixed,
+        None,
+        MAX_MOOT_REGIONS,
+        pack=pack_id,
+        symptom=symptom,
+    )
+    explorer.run()
+    return (explorer.found if explorer.decided else []), explorer.decided
+
+
+def moot_branches(compiled: CompiledKnowledge) -> tuple[list[MootAt], int]:
     """Every topmost moot branch of every coverage domain (engine.coverage.domains), and how
-    many domains were skipped (never guessed) for splitting into more than
-    MAX_MOOT_REGIONS regions; `step(1)` after each domain."""
+    many domains were not judged."""
     out: list[MootAt] = []
     skipped = 0
     for pack_id, _index, symptom in domains(compiled.kb):
-        space, keys = domain_space(compiled, pack_id, symptom)
-        fixed: dict[str, FactValue] = {COMPLAINT: symptom} if symptom is not None else {}
-        explorer = MootExplorer(
-            compiled,
-            domain_rules(compiled, pack_id, keys, fixed),
-            space,
-            keys,
-            fixed,
-            None,
-            MAX_MOOT_REGIONS,
-            pack=pack_id,
-            symptom=symptom,
-        )
-        explorer.run()
-        if explorer.decided:
-            out.extend(explorer.found)
-        else:
-            skipped += 1
-        if step is not None:
-            step(1)
+        found, judged = moot_domain(compiled, pack_id, symptom)
+        out.extend(found)
+        skipped += not judged
     return out, skipped
 
 
-def check_moot(chk: Checker, step: Callable[[int], None] | None = None) -> int:
+def check_moot(chk: Checker, judged: tuple[list[MootAt], int] | None = None) -> int:
     """W112 at the first question a moot branch still waits on (once per question and
-    answers, whichever domain found it); returns how many domains were not judged."""
+    answers, whichever domain found it), from `judged` (`moot_branches`, worked out here
+    when not given); returns how many domains were not judged."""
     kb = chk.kb
     seen: set[tuple[str, tuple[tuple[str, FactValue], ...], Outcome]] = set()
-    branches, skipped = moot_branches(chk.compiled, step=step)
+    branches, skipped = judged if judged is not None else moot_branches(chk.compiled)
     for item in branches:
         question = item.questions[0]
         key = (question, item.answers, item.outcome)

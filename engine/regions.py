@@ -253,12 +253,20 @@ class Truths:
 
     def __init__(self) -> None:
         self._keys: dict[int, tuple[str, ...]] = {}
+        self._tested: dict[int, frozenset[str]] = {}
         self._seen: dict[int, dict[tuple[object, ...], TV]] = {}
+
+    def tested(self, rule: CompiledRule) -> frozenset[str]:
+        """`rule.tested()`, computed once."""
+        keys = self._tested.get(rule.index)
+        if keys is None:
+            keys = self._tested[rule.index] = rule.tested()
+        return keys
 
     def of(self, rule: CompiledRule, known: Mapping[str, FactValue]) -> TV:
         keys = self._keys.get(rule.index)
         if keys is None:
-            keys = self._keys[rule.index] = tuple(sorted(rule.tested()))
+            keys = self._keys[rule.index] = tuple(sorted(self.tested(rule)))
             self._seen[rule.index] = {}
         # values of different types never compare equal by accident here (True vs 1)
         values = tuple(
@@ -280,27 +288,35 @@ def forward_pending(
     kb: KnowledgeBase | None = None,
     truths: Truths | None = None,
 ) -> tuple[RunState, list[CompiledRule]]:
-    """`forward`, and the rules still PENDING once it settles (from its last pass, which
-    ran on the final facts: no need to evaluate every rule again). With `truths`, each
-    rule's truth is remembered across calls."""
+    """`forward`, and the rules still PENDING once it settles. Passes go in rule order, as
+    the engine's, but after the first a rule is evaluated again only when a key it tests
+    was derived since it was last evaluated (its truth cannot have changed otherwise), so
+    the firings are the same in the same order. With `truths`, each rule's truth is also
+    remembered across calls."""
     state = RunState(known=dict(known))
     fired: set[int] = set()
-    pending: list[CompiledRule] = []
+    truth: dict[int, TV] = {}
+    seen_at: dict[int, int] = {}  # how many facts had been derived when it was evaluated
+    derived: list[str] = []
+    tested = truths.tested if truths is not None else CompiledRule.tested
+    first = True
     changed = True
     while changed:
         changed = False
-        pending = []
         for rule in rules:
             if rule.index in fired:
                 continue
-            truth = (
+            if not first:
+                since = seen_at[rule.index]
+                if since == len(derived) or tested(rule).isdisjoint(derived[since:]):
+                    continue
+            now = (
                 truths.of(rule, state.known)
                 if truths is not None
                 else evaluate(rule.nnf, state.known)
             )
-            if truth is not TV.TRUE:
-                if truth is TV.PENDING:
-                    pending.append(rule)
+            truth[rule.index], seen_at[rule.index] = now, len(derived)
+            if now is not TV.TRUE:
                 continue
             fired.add(rule.index)
             state.fired.append((rule.index, []))
@@ -312,7 +328,10 @@ def forward_pending(
                 if value is not None:
                     state.known[key] = value
                     state.derived[key] = (value, rule.qualified)
+                    derived.append(key)
                     changed = True
+        first = False
+    pending = [r for r in rules if r.index not in fired and truth[r.index] is TV.PENDING]
     return state, pending
 
 

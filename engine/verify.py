@@ -18,6 +18,7 @@ from engine.compile import compile_knowledge
 from engine.conflict import check_pairs, check_rules
 from engine.constraint import build_space
 from engine.coverage import MAX_REGIONS, DomainCoverage, coverage_findings, domains
+from engine.domains import judge_domains
 from engine.finding import Checker, Finding, split_silenced
 from engine.forbidden import check_forbidden
 from engine.graph import build_graph
@@ -101,13 +102,16 @@ def verify(
     check_lines(chk)
     check_routes(chk)
     check_priors(chk)
-    moot_skipped = check_moot(chk, step)
+    judged = judge_domains(compiled, step=step)
+    moot_skipped = check_moot(
+        chk, ([m for found, _, _ in judged for m in found], sum(not ok for _, ok, _ in judged))
+    )
     check_forbidden(chk)
     check_budgets(chk, budgets)
     check_steps(chk)
     if step is not None:
         step(1)
-    gaps, covered = coverage_findings(compiled, step=step)
+    gaps, covered = coverage_findings(compiled, [c for _, _, c in judged])
     sources: dict[str, Path] = {item.source.file: item.path for item in kb.loaded}
     kept, silenced = split_silenced([*chk.out, *gaps], sources, ignore)
     return Report(

@@ -166,6 +166,32 @@ def pos(node: yaml.Node) -> tuple[int, int]:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+def positions(node: yaml.Node, path: PathKey, smap: SourceMap, loader: Any, room: int) -> None:
+    """Record where each value and mapping key of an already validated file stands, as
+    `build` does, without building the values again (only keys are read)."""
+    smap.values[path] = pos(node)
+    if node.tag not in SAFE_TAGS or isinstance(node, yaml.ScalarNode) or not room:
+        return
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in SAFE_TAGS:
+                continue
+            key = _scalar(key_node, loader)
+            if not isinstance(key, str | int | float | bool) or key is None:
+                continue
+            key = str(key) if not isinstance(key, str) else key
+            if key in seen:
+                continue
+            seen.add(key)
+            smap.keys[path + (key,)] = pos(key_node)
+            positions(value_node, path + (key,), smap, loader, room - 1)
+        return
+    for i, item in enumerate(node.value):
+        positions(item, path + (i,), smap, loader, room - 1)
+
+
 def build(
     node: yaml.Node,
     path: PathKey,

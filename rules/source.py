@@ -29,7 +29,7 @@ from rules.limits import (
     read_bounded,
     too_large,
 )
-from rules.nodes import Loader, NotPlain, PathKey, build, compose, format_path, plain
+from rules.nodes import Loader, NotPlain, PathKey, build, compose, format_path, plain, positions
 from rules.yaml_errors import excerpt, syntax_diagnostic, with_excerpts
 
 __all__ = [
@@ -85,7 +85,7 @@ class SourceMap:
         try:
             node = loader.get_single_node()
             if node is not None:
-                build(node, (), self, [], loader, self._limits.max_depth)
+                positions(node, (), self, loader, self._limits.max_depth)
         finally:
             loader.dispose()
 

@@ -1,0 +1,45 @@
+"""`pack check` judges its domains (W112, W109) in worker processes when there are many:
+the results, in order, are the same as judging them one after another in one process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.compile import compile_knowledge
+from engine.domains import PARALLEL_FROM, judge_domains, workers
+from engine.verify import load_for_check, render_report, verify
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_forked_workers_judge_every_domain_as_one_process_does() -> None:
+    compiled = compile_knowledge(load_for_check([ROOT / "rules"]), name="Domains")
+    ticks: list[int] = []
+    alone = judge_domains(compiled, processes=1)
+    shared = judge_domains(compiled, processes=2, step=ticks.append)
+    assert len(alone) >= PARALLEL_FROM
+    assert [(m, ok, c.as_dict()) for m, ok, c in shared] == [
+        (m, ok, c.as_dict()) for m, ok, c in alone
+    ]
+    assert sum(ticks) == 2 * len(alone)
+
+
+def test_the_report_does_not_depend_on_the_number_of_workers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    kb = load_for_check([ROOT / "rules"])
+    monkeypatch.setenv("LINEWISE_CHECK_WORKERS", "1")
+    one = verify(kb)
+    monkeypatch.setenv("LINEWISE_CHECK_WORKERS", "2")
+    two = verify(kb)
+    assert render_report(one, strict=True) == render_report(two, strict=True)
+    assert one.as_dict() == two.as_dict()
+
+
+def test_few_domains_are_judged_in_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LINEWISE_CHECK_WORKERS", "8")
+    assert workers(PARALLEL_FROM - 1) == 1
+    monkeypatch.setenv("LINEWISE_CHECK_WORKERS", "1")
+    assert workers(10 * PARALLEL_FROM) == 1
