@@ -8,7 +8,6 @@ the URL with the password masked, and driver messages are scrubbed of it too.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,14 +22,12 @@ from sqlalchemy.pool import QueuePool
 from cases import store_access
 from cases.store_access import (
     BUSY_TIMEOUT_MS,
-    ENV_VAR,
     StoreError,
     connect_read_only,
     default_path,
 )
 
 CONNECT_TIMEOUT_S = 10
-_PG_PREFIXES = ("postgresql://", "postgresql+psycopg://", "postgres://")
 
 
 class StoreConflict(StoreError):
@@ -68,29 +65,17 @@ def simulated_store_path() -> Path:
 
 def resolve(target: str | Path | None) -> StoreURL:
     """A store address from `--store`, else $LINEWISE_STORE, else the user data directory."""
-    text = str(target) if target is not None else os.environ.get(ENV_VAR) or ""
-    if not text:
-        path = default_path()
+    path = store_access.store_file(target)
+    if path is not None:
         return StoreURL(make_url(f"sqlite:///{path}"), path)
-    if text.startswith(_PG_PREFIXES):
-        try:
-            url = make_url(text)
-        except exc.ArgumentError as err:
-            raise StoreError(
-                "the store URL cannot be read",
-                hint="write it as postgresql://USER:PASSWORD@HOST:PORT/DATABASE",
-            ) from err
-        return StoreURL(url.set(drivername="postgresql+psycopg"), None)
-    if text.startswith("sqlite:///"):
-        text = text.removeprefix("sqlite:///")
-    elif "://" in text:
-        scheme = text.split("://", 1)[0]
+    try:
+        url = make_url(store_access.store_text(target))
+    except exc.ArgumentError as err:
         raise StoreError(
-            f"linewise cannot keep cases in a '{scheme}' store",
-            hint="use a file path, sqlite:///PATH or postgresql://USER@HOST/DATABASE",
-        )
-    path = Path(text)
-    return StoreURL(make_url(f"sqlite:///{path}"), path)
+            "the store URL cannot be read",
+            hint="write it as postgresql://USER:PASSWORD@HOST:PORT/DATABASE",
+        ) from err
+    return StoreURL(url.set(drivername="postgresql+psycopg"), None)
 
 
 def make_engine(where: StoreURL, *, readonly: bool = False) -> Engine:

@@ -39,7 +39,14 @@ from cases.model import (
     opening_event,
 )
 from cases.rows import event_row, mark_row, summary_of
-from cases.store_access import ENV_VAR, MissingStore, StoreError, default_path, missing_store
+from cases.store_access import (
+    ENV_VAR,
+    MissingStore,
+    StoreError,
+    default_path,
+    missing_store,
+    require_store,
+)
 from cases.tables import case_digests, case_marks, cases, events
 from rules.errors import UnknownIdError, did_you_mean
 
@@ -374,9 +381,8 @@ def open_store(target: str | Path | None = None, *, readonly: bool = False) -> S
 def open_reader(target: str | Path | None = None) -> SQLStore:
     """The store opened read-only, for commands that only read; it must exist (a mistyped
     path must not read as "no cases")."""
+    require_store(target)
     where = resolve(target)
-    if where.path is not None and not where.path.is_file():
-        raise missing_store(where.path, given=target is not None)
     try:
         return open_store(target, readonly=True)
     except migrate.SchemaBehind:

@@ -26,9 +26,44 @@ STORE_SUFFIXES = (".sqlite3", ".sqlite", ".db")
 NEARBY_LIMIT = 2_000  # folder entries looked at for a did-you-mean (a folder may be huge)
 
 
+PG_PREFIXES = ("postgresql://", "postgresql+psycopg://", "postgres://")
+
+
 def default_path() -> Path:
     """The user's data directory (when neither --store nor $LINEWISE_STORE is given)."""
     return Path(platformdirs.user_data_dir("linewise", appauthor=False)) / "cases.sqlite3"
+
+
+def store_text(target: str | Path | None) -> str:
+    """The store address as given: `--store`, else $LINEWISE_STORE ('' for the default)."""
+    return str(target) if target is not None else os.environ.get(ENV_VAR) or ""
+
+
+def store_file(target: str | Path | None) -> Path | None:
+    """The SQLite file a store address names, or None for a PostgreSQL URL; an address of
+    any other kind is refused. Needs no SQLAlchemy (cases.database.resolve builds on it)."""
+    text = store_text(target)
+    if not text:
+        return default_path()
+    if text.startswith(PG_PREFIXES):
+        return None
+    if text.startswith("sqlite:///"):
+        text = text.removeprefix("sqlite:///")
+    elif "://" in text:
+        scheme = text.split("://", 1)[0]
+        raise StoreError(
+            f"linewise cannot keep cases in a '{scheme}' store",
+            hint="use a file path, sqlite:///PATH or postgresql://USER@HOST/DATABASE",
+        )
+    return Path(text)
+
+
+def require_store(target: str | Path | None) -> None:
+    """Refuse a store file that does not exist, for a command that only reads (before it
+    imports what opens a store): a mistyped path must not read as "no cases"."""
+    path = store_file(target)
+    if path is not None and not path.is_file():
+        raise missing_store(path, given=target is not None)
 
 
 class StoreError(LinewiseError):

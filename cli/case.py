@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from cases.store import open_reader
+from cases.store_access import require_store
 from cli.lazy import Lazy, LazyGroup
 from cli.options import (
     Number,
@@ -21,8 +21,6 @@ from cli.options import (
     store_option,
     terminal_user,
 )
-from present.text import document_lines, plain
-from present.transcript import case_list_text, transcript_document
 from rules.errors import InvalidInput
 from rules.intake import SERVICE_FORMS
 
@@ -74,8 +72,10 @@ def show(
     Example:
       linewise case show C-000042 --json
     """
-    store = open_reader(store_path)
-    record = store.load(case_id)
+    require_store(store_path)  # refused before the store's libraries are imported
+    from cases.store import open_reader
+
+    record = open_reader(store_path).load(case_id)
     if as_json:
         data = record.model_dump(mode="json")
         data["status"] = record.status
@@ -83,6 +83,9 @@ def show(
         data["outcome"] = record.outcome()
         echo_json(data)
     else:
+        from present.text import document_lines, plain
+        from present.transcript import transcript_document
+
         doc = transcript_document(record, load_all(packs), lang)
         width = shutil.get_terminal_size((80, 24)).columns
         click.echo(plain(document_lines(doc, width, ids=ids)))
@@ -156,8 +159,13 @@ def list_cases(
         opened_until=opened_until.date().isoformat() if opened_until else None,
         simulated=simulated,
     )
+    require_store(store_path)
+    from cases.store import open_reader
+
     rows = open_reader(store_path).list_cases(limit, where)
     if as_json:
         echo_json([r.model_dump() for r in rows])
     else:
+        from present.transcript import case_list_text
+
         click.echo(case_list_text(rows, load_all(packs), lang, ids=ids))

@@ -13,12 +13,21 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from rules import parse_cache
 from rules.compact import compact
 from rules.errors import Diagnostic, PackError, explain_empty, suggest
+from rules.limits import LIMITS
 from rules.salvage import salvage
 from rules.schema import Pack
 from rules.sequence import expand_sequences
-from rules.source import DataFileError, SourceMap, display_path, read_data_file
+from rules.source import (
+    DataFileError,
+    SourceMap,
+    display_path,
+    lazy_source_map,
+    parse_data,
+    read_data_file,
+)
 
 SHIPPED_DIR = Path(__file__).resolve().parent
 PACK_SUFFIXES = (".yaml", ".yml", ".json")
@@ -67,6 +76,7 @@ def data_files(paths: Iterable[Path], suffixes: tuple[str, ...]) -> list[Path]:
 
 
 _LOADED: OrderedDict[tuple[str, bytes], LoadedPack] = OrderedDict()
+_SAME: OrderedDict[bytes, Pack] = OrderedDict()  # content digest -> its pack, whatever the path
 _LOADED_MAX = 256  # files kept per process (a whole line's packs several times over)
 _MEMO_BYTES = 1 << 20  # larger files are always parsed afresh
 
@@ -77,20 +87,37 @@ def load_pack_file(path: Path) -> LoadedPack:
     A process reads the same file more than once (the registry checks which shipped packs
     it has, then the context of `pack validate` loads them): a file whose bytes were
     already loaded from the same path is not parsed again (keyed by a content digest,
-    never by modification time, so an edit is always seen)."""
-    key = _memo_key(path)
-    if key is not None and key in _LOADED:
+    never by modification time, so an edit is always seen). A published copy has the
+    bytes of its shipped pack: it shares that pack's validated models (frozen data), with
+    its own path and source map."""
+    raw = _small_file(path)
+    if raw is None:
+        return _load_pack_file(path, None)
+    digest = hashlib.blake2b(raw, digest_size=16).digest()
+    key = (str(path), digest)
+    if key in _LOADED:
         _LOADED.move_to_end(key)
         return _LOADED[key]
-    loaded = _load_pack_file(path)
-    if key is not None:
-        _LOADED[key] = loaded
-        if len(_LOADED) > _LOADED_MAX:
-            _LOADED.popitem(last=False)
+    shared = _SAME.get(digest)
+    if shared is not None:
+        _SAME.move_to_end(digest)
+        loaded = LoadedPack(shared, lazy_source_map(raw, display_path(path), LIMITS), path)
+    else:
+        loaded = _load_pack_file(path, raw)
+        if loaded.source.lazy and not loaded.pack.sequences:  # nothing tied to this file
+            _remember(_SAME, digest, loaded.pack)
+    _remember(_LOADED, key, loaded)
     return loaded
 
 
-def _memo_key(path: Path) -> tuple[str, bytes] | None:
+def _remember(memo: OrderedDict[Any, Any], key: Any, value: Any) -> None:
+    memo[key] = value
+    if len(memo) > _LOADED_MAX:
+        memo.popitem(last=False)
+
+
+def _small_file(path: Path) -> bytes | None:
+    """The bytes of a regular file of at most _MEMO_BYTES, else None (read as before)."""
     try:
         if not path.is_file() or path.stat().st_size > _MEMO_BYTES:
             return None  # FIFOs, devices, huge files: the reader's limits apply
@@ -98,14 +125,27 @@ def _memo_key(path: Path) -> tuple[str, bytes] | None:
             data = handle.read(_MEMO_BYTES + 1)
     except OSError:
         return None  # unreadable: the reader says why
-    if len(data) > _MEMO_BYTES:
-        return None
-    return str(path), hashlib.blake2b(data, digest_size=16).digest()
+    return data if len(data) <= _MEMO_BYTES else None
 
 
-def _load_pack_file(path: Path) -> LoadedPack:
+def _read(path: Path, raw: bytes | None) -> tuple[Any, SourceMap]:
+    """The plain data of a pack file and its source map; the parse of bytes read before
+    is kept on disk (rules.parse_cache) and reused while those bytes stay the same."""
+    if raw is None:
+        return read_data_file(path)
+    name = display_path(path)
+    data = parse_cache.lookup(raw, LIMITS)
+    if data is not None:
+        return data, lazy_source_map(raw, name, LIMITS)
+    data, smap = parse_data(raw, name, limits=LIMITS)
+    if smap.lazy:  # read without a problem to report (a problem is never kept)
+        parse_cache.keep(raw, data, LIMITS)
+    return data, smap
+
+
+def _load_pack_file(path: Path, raw: bytes | None) -> LoadedPack:
     try:
-        data, smap = read_data_file(path)
+        data, smap = _read(path, raw)
     except DataFileError as err:
         raise PackError(explain_empty(err.diagnostics, "a pack is a YAML mapping")) from err
     if not isinstance(data, dict):

@@ -38,5 +38,5 @@ SUBJECTS: tuple[str, ...] = ("question", "fact", "intake")
 
 class _Model(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False, defer_build=True
     )

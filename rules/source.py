@@ -38,6 +38,7 @@ __all__ = [
     "SourceMap",
     "display_path",
     "format_path",
+    "lazy_source_map",
     "parse_data",
     "read_data_file",
 ]
@@ -55,6 +56,11 @@ class SourceMap:
         self._limits = limits
         self._values: dict[PathKey, tuple[int, int]] | None = None if text is not None else {}
         self._keys: dict[PathKey, tuple[int, int]] = {}
+
+    @property
+    def lazy(self) -> bool:
+        """Whether the positions are still to be read from the text (none asked for yet)."""
+        return self._values is None
 
     @property
     def values(self) -> dict[PathKey, tuple[int, int]]:
@@ -161,6 +167,12 @@ def _loop(name: str) -> Diagnostic:
     return Diagnostic(
         name, 0, 0, "", "a symbolic link loop", hint="point the link at a real file", code="E011"
     )
+
+
+def lazy_source_map(raw: bytes, name: str, limits: InputLimits = LIMITS) -> SourceMap:
+    """The source map `parse_data` gives UTF-8 bytes it read without a problem to report:
+    positions read from the text when first asked for (rules.parse_cache keeps the data)."""
+    return SourceMap(name, raw.decode("utf-8").removeprefix("\ufeff"), limits)
 
 
 def parse_data(

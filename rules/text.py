@@ -13,7 +13,7 @@ LANGS: tuple[Lang, ...] = ("en", "ru")
 class Text(BaseModel):
     """A text in English, optionally in Russian; a plain string means English."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     en: str
     ru: str | None = None

@@ -49,6 +49,7 @@ def _case_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mo
     # and its own (empty) pack registry: the shipped packs are live until a test publishes
     monkeypatch.setenv("LINEWISE_REGISTRY", str(path.parent / "packs"))
     monkeypatch.setenv("LINEWISE_PACK_CACHE", str(path.parent / "pack-cache"))
+    monkeypatch.setenv("LINEWISE_CACHE", str(path.parent / "cache"))  # parsed packs
     return path
 
 

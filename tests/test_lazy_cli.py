@@ -56,15 +56,36 @@ def _imported(argv: list[str], watch: tuple[str, ...], tmp_path: Path) -> set[st
         (["pack", "--help"], set()),
         (["pack", "schema"], set()),
         (["pack", "validate", "rules/line1/wifi.yaml"], set()),
-        # the store itself only: no migration tool, no engine (a stored case is read,
-        # not replayed)
-        (["case", "show", "C-000001"], {"sqlalchemy"}),
+        # no store here: refused before anything that opens one is imported
+        (["case", "show", "C-000001"], set()),
     ],
 )
 def test_a_quick_command_imports_no_heavy_library(
     argv: list[str], allowed: set[str], tmp_path: Path
 ) -> None:
     assert _imported(argv, HEAVY, tmp_path) <= allowed
+
+
+def test_case_show_imports_the_store_only(tmp_path: Path) -> None:
+    """With a store: SQLAlchemy, but no migration tool, no PostgreSQL driver and no
+    engine (a stored case is read, not replayed)."""
+    from cases.store import open_store
+
+    store = open_store(tmp_path / ".local" / "share" / "linewise" / "cases.sqlite3")
+    case = store.create({"customer": "a"}, "2026-01-05T09:00:00+00:00")
+    store.close()
+    watch = (*HEAVY, "psycopg")
+    assert _imported(["case", "show", case], watch, tmp_path) == {"sqlalchemy"}
+
+
+def test_validate_of_a_pack_without_expressions_imports_no_expression_parser(
+    tmp_path: Path,
+) -> None:
+    assert _imported(["pack", "validate", "rules/line1/wifi.yaml"], ("lark",), tmp_path) == set()
+
+
+def test_case_show_without_a_store_imports_no_models(tmp_path: Path) -> None:
+    assert _imported(["case", "show", "C-000001"], ("pydantic", "yaml"), tmp_path) == set()
 
 
 def test_version_does_not_even_import_pydantic(tmp_path: Path) -> None:
