@@ -21,13 +21,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from engine.chaining import RuleIndex, has_outcome
+from engine.chaining import forward as _forward
 from engine.compile import CompiledKnowledge, CompiledRule, RunState
 from engine.constraint import build_space
 from engine.diagnose import weigh
 from engine.finding import Finding, finding
 from engine.logic import TV, FactValue, evaluate, show_value
-from engine.regions import Explorer, Gap, RuleIndex, has_outcome
-from engine.regions import forward as _forward
+from engine.regions import Explorer, Gap
 from engine.symbolic import Unsupported, gap_sets, outcome_diagram
 from rules.knowledge import INTAKE_PREFIX, KnowledgeBase
 from rules.validate import scope

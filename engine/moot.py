@@ -18,14 +18,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from engine.chaining import has_outcome
 from engine.compile import CompiledKnowledge, CompiledRule
 from engine.coverage import COMPLAINT, domain_rules, domains
 from engine.coverage import _domain_space as domain_space
-from engine.diagnose import DEFAULT_THRESHOLD, Weighed, rank, weigh
+from engine.diagnose import DEFAULT_THRESHOLD, Weighed, rank
 from engine.finding import Checker
 from engine.guided import GuidedTree, TreeNode, guided_tree
 from engine.logic import FactValue, show_value
-from engine.regions import Explorer, forward_pending, has_outcome
+from engine.regions import Explorer, Settled
 from engine.session import Budget
 from rules.knowledge import INTAKE_PREFIX, KnowledgeBase
 
@@ -134,13 +135,21 @@ class MootExplorer(Explorer):
     pack: str = ""
     symptom: str | None = None
 
-    def _explore(self, known: dict[str, FactValue], weight: int) -> None:
-        self._outcomes(known)
+    def _explore(
+        self,
+        known: dict[str, FactValue],
+        weight: int,
+        parent: Settled | None = None,
+        added: str | None = None,
+    ) -> None:
+        self._outcomes(known, parent, added)
 
-    def _outcomes(self, known: dict[str, FactValue]) -> frozenset[Outcome] | None:
-        state, pending = forward_pending(self.rules, known, self.compiled.kb, self._truths)
+    def _outcomes(
+        self, known: dict[str, FactValue], parent: Settled | None, added: str | None
+    ) -> frozenset[Outcome] | None:
+        state, pending = self._settle(known, parent, added)
         live = self._live(state, pending)
-        weighed = weigh(self.compiled, state)
+        weighed = self._weighed(state)
         decided = has_outcome(weighed)
         if decided and (not live or self._guaranteed(state, live)):
             self._region()
@@ -153,7 +162,7 @@ class MootExplorer(Explorer):
         parts: list[frozenset[Outcome] | None] = []
         for first, _count in self._key_classes(key):
             known[key] = self.space[key].values[first]
-            parts.append(self._outcomes(known))
+            parts.append(self._outcomes(known, (state, pending), key))
         del known[key]
         if any(p is None for p in parts):
             return None

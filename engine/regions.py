@@ -25,11 +25,21 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from engine.certainty import combine_all
+from engine.chaining import (
+    Truths,
+    by_key,
+    forward_from,
+    forward_pending,
+    has_outcome,
+    relevant_rules,
+    single_valued,
+)
 from engine.compile import CompiledKnowledge, CompiledRule, RunState
 from engine.constraint import Space
 from engine.diagnose import Weighed, weigh
-from engine.logic import TV, FactValue, derived_value, evaluate
-from rules.knowledge import KnowledgeBase
+from engine.logic import TV, FactValue, evaluate
+
+Settled = tuple[RunState, list[CompiledRule]]  # a branch's facts and its PENDING rules
 
 
 class _Limit(Exception):
@@ -70,6 +80,10 @@ class Explorer:
         }
         self._tested = {rule.index: rule.tested() for rule in self.rules}
         self._truths = Truths()
+        self._stepwise = single_valued(self.rules, set(self.keys) | set(self.fixed))
+        self._testing = by_key(self.rules)
+        self._weighs: dict[frozenset[int], Weighed] = {}
+        self._sures: dict[tuple[frozenset[int], tuple[int, ...]], bool] = {}
 
     @property
     def total(self) -> int:
@@ -86,10 +100,25 @@ class Explorer:
 
     # ---- one branch ---------------------------------------------------------------------
 
-    def _explore(self, known: dict[str, FactValue], weight: int) -> None:
-        state, pending = forward_pending(self.rules, known, self.compiled.kb, self._truths)
+    def _settle(
+        self, known: dict[str, FactValue], parent: Settled | None, key: str | None
+    ) -> Settled:
+        """Forward chaining on `known`: one answer on from the parent branch where that is
+        exact (`engine.chaining.forward_from`), else from scratch."""
+        if parent is not None and key is not None and self._stepwise:
+            return forward_from(self.rules, parent, key, known[key], self._truths, self._testing)
+        return forward_pending(self.rules, known, self.compiled.kb, self._truths)
+
+    def _explore(
+        self,
+        known: dict[str, FactValue],
+        weight: int,
+        parent: Settled | None = None,
+        added: str | None = None,
+    ) -> None:
+        state, pending = self._settle(known, parent, added)
         live = self._live(state, pending)
-        if has_outcome(weigh(self.compiled, state)):
+        if has_outcome(self._weighed(state)):
             if not live or self._guaranteed(state, live):
                 self._region()
                 return
@@ -102,7 +131,7 @@ class Explorer:
         key = self._next_key(known, live)
         for first, count in self._key_classes(key):
             known[key] = self.space[key].values[first]
-            self._explore(known, weight * count)
+            self._explore(known, weight * count, (state, pending), key)
         del known[key]
 
     def _region(self) -> None:
@@ -156,7 +185,24 @@ class Explorer:
             self._classes[key] = sorted((g[0], len(g)) for g in groups.values())
         return self._classes[key]
 
+    def _weighed(self, state: RunState) -> Weighed:
+        """`weigh` of these firings, once per set of rules fired (it depends on nothing else:
+        the split's forward chaining records no matched facts)."""
+        fired = frozenset(index for index, _ in state.fired)
+        got = self._weighs.get(fired)
+        if got is None:
+            got = self._weighs[fired] = weigh(self.compiled, state)
+        return got
+
     def _guaranteed(self, state: RunState, live: list[CompiledRule]) -> bool:
+        """`_sure`, once per set of rules fired and list of live rules."""
+        key = (frozenset(index for index, _ in state.fired), tuple(r.index for r in live))
+        got = self._sures.get(key)
+        if got is None:
+            got = self._sures[key] = self._sure(state, live)
+        return got
+
+    def _sure(self, state: RunState, live: list[CompiledRule]) -> bool:
         """Whether some outcome survives whatever the live rules do once they fire.
 
         The rule applied last at the top (the *stopper*, the highest-priority `stop` rule
@@ -235,149 +281,3 @@ def _concluded(rules: list[CompiledRule], *, negative: bool) -> set[str]:
         for t in r.ref.rule.then
         if t.conclude is not None and (t.cf < 0 if negative else t.cf > 0)
     }
-
-
-def forward(
-    rules: list[CompiledRule],
-    known: Mapping[str, FactValue],
-    kb: KnowledgeBase | None = None,
-) -> RunState:
-    """Fire rules (priority order) until nothing changes: the engine's run, without experta.
-    With `kb`, a derived expression is computed from the known facts (engine.logic)."""
-    return forward_pending(rules, known, kb)[0]
-
-
-class Truths:
-    """Each rule's three-valued truth, remembered per combination of the values of the keys
-    it tests: the split revisits the same few values of a rule's keys in many regions."""
-
-    def __init__(self) -> None:
-        self._keys: dict[int, tuple[str, ...]] = {}
-        self._tested: dict[int, frozenset[str]] = {}
-        self._seen: dict[int, dict[tuple[object, ...], TV]] = {}
-
-    def tested(self, rule: CompiledRule) -> frozenset[str]:
-        """`rule.tested()`, computed once."""
-        keys = self._tested.get(rule.index)
-        if keys is None:
-            keys = self._tested[rule.index] = rule.tested()
-        return keys
-
-    def of(self, rule: CompiledRule, known: Mapping[str, FactValue]) -> TV:
-        keys = self._keys.get(rule.index)
-        if keys is None:
-            keys = self._keys[rule.index] = tuple(sorted(self.tested(rule)))
-            self._seen[rule.index] = {}
-        # values of different types never compare equal by accident here (True vs 1)
-        values = tuple(
-            (type(v), v) if (v := known.get(k, _NONE)) is not _NONE else _NONE for k in keys
-        )
-        seen = self._seen[rule.index]
-        truth = seen.get(values)
-        if truth is None:
-            truth = seen[values] = evaluate(rule.nnf, known)
-        return truth
-
-
-_NONE = object()
-
-
-def forward_pending(
-    rules: list[CompiledRule],
-    known: Mapping[str, FactValue],
-    kb: KnowledgeBase | None = None,
-    truths: Truths | None = None,
-) -> tuple[RunState, list[CompiledRule]]:
-    """`forward`, and the rules still PENDING once it settles. Passes go in rule order, as
-    the engine's, but after the first a rule is evaluated again only when a key it tests
-    was derived since it was last evaluated (its truth cannot have changed otherwise), so
-    the firings are the same in the same order. With `truths`, each rule's truth is also
-    remembered across calls."""
-    state = RunState(known=dict(known))
-    fired: set[int] = set()
-    truth: dict[int, TV] = {}
-    seen_at: dict[int, int] = {}  # how many facts had been derived when it was evaluated
-    derived: list[str] = []
-    tested = truths.tested if truths is not None else CompiledRule.tested
-    first = True
-    changed = True
-    while changed:
-        changed = False
-        for rule in rules:
-            if rule.index in fired:
-                continue
-            if not first:
-                since = seen_at[rule.index]
-                if since == len(derived) or tested(rule).isdisjoint(derived[since:]):
-                    continue
-            now = (
-                truths.of(rule, state.known)
-                if truths is not None
-                else evaluate(rule.nnf, state.known)
-            )
-            truth[rule.index], seen_at[rule.index] = now, len(derived)
-            if now is not TV.TRUE:
-                continue
-            fired.add(rule.index)
-            state.fired.append((rule.index, []))
-            for then in rule.ref.rule.then:
-                key = then.derive
-                if key is None or key in state.known:
-                    continue
-                value = derived_value(kb, then, state.known) if kb is not None else then.value
-                if value is not None:
-                    state.known[key] = value
-                    state.derived[key] = (value, rule.qualified)
-                    derived.append(key)
-                    changed = True
-        first = False
-    pending = [r for r in rules if r.index not in fired and truth[r.index] is TV.PENDING]
-    return state, pending
-
-
-def has_outcome(weighed: Weighed) -> bool:
-    """A fault with positive certainty, or an escalation (what an outcome is in a session)."""
-    if weighed.escalations:
-        return True
-    return any(combine_all(cf for cf, _ in items) > 0 for items in weighed.evidence.values())
-
-
-class RuleIndex:
-    """Rules by the keys they test, built once for all the domains of a line: a domain's
-    relevant rules then cost what the domain holds, not the size of the line."""
-
-    def __init__(self, rules: list[CompiledRule]) -> None:
-        self.rules = rules
-        self._order = {rule.index: i for i, rule in enumerate(rules)}
-        self._by_key: dict[str, list[CompiledRule]] = {}
-        self._free = [rule for rule in rules if rule.nnf is None]
-        for rule in rules:
-            for key in rule.tested():
-                self._by_key.setdefault(key, []).append(rule)
-
-    def relevant(self, keys: set[str]) -> list[CompiledRule]:
-        """The rules that can fire when only `keys` (and the facts such rules derive) are
-        known; any other rule waits forever on a key that nobody answers. Order is kept."""
-        chosen: dict[int, CompiledRule] = {}
-        seen = set(keys)
-        todo = list(keys)
-
-        def choose(rule: CompiledRule) -> None:
-            chosen[rule.index] = rule
-            for then in rule.ref.rule.then:
-                if then.derive is not None and then.derive not in seen:
-                    seen.add(then.derive)
-                    todo.append(then.derive)
-
-        for rule in self._free:
-            choose(rule)
-        while todo:
-            for rule in self._by_key.get(todo.pop(), []):
-                if rule.index not in chosen:
-                    choose(rule)
-        return sorted(chosen.values(), key=lambda r: self._order[r.index])
-
-
-def relevant_rules(rules: list[CompiledRule], keys: set[str]) -> list[CompiledRule]:
-    """`RuleIndex(rules).relevant(keys)`, for one domain."""
-    return RuleIndex(rules).relevant(keys)
