@@ -34,7 +34,7 @@ from rules.knowledge import INTAKE_PREFIX, KnowledgeBase
 from rules.validate import scope
 
 MAX_REGIONS = 5_000  # per domain: beyond it the domain is reported undecided, never guessed
-MAX_GAP_SETS = 200  # minimal answer sets kept (and counted) per domain; beyond: "at least"
+MAX_GAP_SETS = 100  # minimal answer sets kept (and counted) per domain; beyond: "at least"
 SHOWN_SETS = 3  # in the one-line message; --json has them all
 COMPLAINT = INTAKE_PREFIX + "complaint"
 

@@ -178,7 +178,9 @@ def positions(node: yaml.Node, path: PathKey, smap: SourceMap, loader: Any, room
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in SAFE_TAGS:
                 continue
-            key = _scalar(key_node, loader)
+            # a plain text key is its own value (as the str constructor gives it)
+            text = key_node.tag == "tag:yaml.org,2002:str" and key_node.style is None
+            key = key_node.value if text else _scalar(key_node, loader)
             if not isinstance(key, str | int | float | bool) or key is None:
                 continue
             key = str(key) if not isinstance(key, str) else key
