@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable
 
 from engine.compile import CompiledKnowledge
@@ -36,6 +37,13 @@ def judge(compiled: CompiledKnowledge, domain: Domain) -> Judged:
     pack_id, _index, symptom = domain
     found, judged = moot_domain(compiled, pack_id, symptom)
     return found, judged, domain_coverage(compiled, pack_id, symptom)
+
+
+def _worker_signals() -> None:
+    """A worker leaves signals to the parent: Ctrl-C reaches the whole terminal's process
+    group, and the parent then stops the pool (SIGTERM ends a worker quietly)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _judge_shared(domain: Domain) -> Judged:
@@ -65,7 +73,7 @@ def judge_domains(
         domain_index(compiled, pack_id)
     _SHARED = compiled
     try:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
+        with multiprocessing.get_context("fork").Pool(processes, _worker_signals) as pool:
             for result in pool.imap(_judge_shared, todo, chunksize=2):
                 out.append(result)
                 if step is not None:

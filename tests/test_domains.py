@@ -43,3 +43,23 @@ def test_few_domains_are_judged_in_one_process(monkeypatch: pytest.MonkeyPatch) 
     assert workers(PARALLEL_FROM - 1) == 1
     monkeypatch.setenv("LINEWISE_CHECK_WORKERS", "1")
     assert workers(10 * PARALLEL_FROM) == 1
+
+
+def test_pack_check_with_workers_ends_cleanly() -> None:
+    """The pool's workers end quietly (no traceback from their SIGTERM at shutdown)."""
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "cli.main", "pack", "check", "--strict", str(ROOT / "rules")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "LINEWISE_CHECK_WORKERS": "2", "PYTHONPATH": str(ROOT)},
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and "Terminated" not in done.stderr
+    assert done.stdout.strip().splitlines()[-1].startswith("ok: 0 errors, 0 warnings")
