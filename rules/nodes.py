@@ -9,7 +9,7 @@ line and column.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import yaml
@@ -99,6 +99,7 @@ _SCALARS: dict[str, Any] = {
     tag: yaml.SafeLoader.yaml_constructors[tag]
     for tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null")
 }
+_STR = "tag:yaml.org,2002:str"
 _SCALARS[_INT] = _number(yaml.SafeLoader.yaml_constructors[_INT])
 _SCALARS[_FLOAT] = _number(yaml.SafeLoader.yaml_constructors[_FLOAT])
 
@@ -166,6 +167,29 @@ def pos(node: yaml.Node) -> tuple[int, int]:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+def _plain_key(key_node: yaml.Node, loader: Any) -> str | None:
+    """A mapping key as `build` names it (None: not a plain name, never in a path)."""
+    if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in SAFE_TAGS:
+        return None
+    # a text key is its own value (as the str constructor gives it)
+    key = key_node.value if key_node.tag == _STR else _scalar(key_node, loader)
+    if not isinstance(key, str | int | float | bool) or key is None:
+        return None
+    return str(key) if not isinstance(key, str) else key
+
+
+def _entries(node: yaml.MappingNode, loader: Any) -> Iterator[tuple[str, yaml.Node, yaml.Node]]:
+    """A mapping's (key, key node, value node), merge keys flattened, first of duplicates."""
+    loader.flatten_mapping(node)
+    seen: set[str] = set()
+    for key_node, value_node in node.value:
+        key = _plain_key(key_node, loader)
+        if key is None or key in seen:
+            continue
+        seen.add(key)
+        yield key, key_node, value_node
+
+
 def positions(node: yaml.Node, path: PathKey, smap: SourceMap, loader: Any, room: int) -> None:
     """Record where each value and mapping key of an already validated file stands, as
     `build` does, without building the values again (only keys are read)."""
@@ -173,25 +197,37 @@ def positions(node: yaml.Node, path: PathKey, smap: SourceMap, loader: Any, room
     if node.tag not in SAFE_TAGS or isinstance(node, yaml.ScalarNode) or not room:
         return
     if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)
-        seen: set[str] = set()
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in SAFE_TAGS:
-                continue
-            # a plain text key is its own value (as the str constructor gives it)
-            text = key_node.tag == "tag:yaml.org,2002:str" and key_node.style is None
-            key = key_node.value if text else _scalar(key_node, loader)
-            if not isinstance(key, str | int | float | bool) or key is None:
-                continue
-            key = str(key) if not isinstance(key, str) else key
-            if key in seen:
-                continue
-            seen.add(key)
+        for key, key_node, value_node in _entries(node, loader):
             smap.keys[path + (key,)] = pos(key_node)
             positions(value_node, path + (key,), smap, loader, room - 1)
         return
     for i, item in enumerate(node.value):
         positions(item, path + (i,), smap, loader, room - 1)
+
+
+def descend(
+    root: yaml.Node | None, path: PathKey, loader: Any, room: int, *, key: bool = False
+) -> tuple[int, int]:
+    """What `SourceMap.locate` finds in the table `positions` records, by walking the
+    node tree along `path` alone: the deepest node the path reaches (its key's position
+    when `key` and it is a mapping entry)."""
+    if root is None:
+        return (1, 1)
+    node, key_node = root, None
+    for step in path:
+        if node.tag not in SAFE_TAGS or isinstance(node, yaml.ScalarNode) or not room:
+            break
+        if isinstance(node, yaml.MappingNode):
+            found = next(((k, v) for name, k, v in _entries(node, loader) if name == step), None)
+            if found is None:
+                break
+            key_node, node = found
+        elif isinstance(step, int) and 0 <= step < len(node.value):
+            key_node, node = None, node.value[step]
+        else:
+            break
+        room -= 1
+    return pos(key_node) if key and key_node is not None else pos(node)
 
 
 def build(

@@ -29,7 +29,17 @@ from rules.limits import (
     read_bounded,
     too_large,
 )
-from rules.nodes import Loader, NotPlain, PathKey, build, compose, format_path, plain, positions
+from rules.nodes import (
+    Loader,
+    NotPlain,
+    PathKey,
+    build,
+    compose,
+    descend,
+    format_path,
+    plain,
+    positions,
+)
 from rules.yaml_errors import excerpt, syntax_diagnostic, with_excerpts
 
 __all__ = [
@@ -56,6 +66,7 @@ class SourceMap:
         self._limits = limits
         self._values: dict[PathKey, tuple[int, int]] | None = None if text is not None else {}
         self._keys: dict[PathKey, tuple[int, int]] = {}
+        self._tree: tuple[Any, Any] | None = None  # (root node, loader) for `locate` alone
 
     @property
     def lazy(self) -> bool:
@@ -80,17 +91,29 @@ class SourceMap:
 
     def _fill(self) -> None:
         """Read the text again, this time recording every position."""
-        text, self._text = self._text or "", None
-        loader = Loader(text, self._limits)
-        try:
-            node = loader.get_single_node()
-            if node is not None:
-                positions(node, (), self, loader, self._limits.max_depth)
-        finally:
-            loader.dispose()
+        root, loader = self._root()
+        self._tree = None
+        if root is not None:
+            positions(root, (), self, loader, self._limits.max_depth)
+
+    def _root(self) -> tuple[Any, Any]:
+        """The file's node tree (composed by libyaml, kept until the table is filled)."""
+        if self._tree is None:
+            text, self._text = self._text or "", None
+            loader = Loader(text, self._limits)
+            try:
+                self._tree = (loader.get_single_node(), loader)
+            finally:
+                loader.dispose()
+        return self._tree
 
     def locate(self, path: Sequence[str | int], *, key: bool = False) -> tuple[int, int]:
-        """The position of `path`, or of its nearest ancestor that has one."""
+        """The position of `path`, or of its nearest ancestor that has one. Before the
+        table is filled (a finding or two in a file), the node tree is walked along the
+        path alone: the same answer as the table's, without recording every position."""
+        if self._values is None:
+            root, loader = self._root()
+            return descend(root, tuple(path), loader, self._limits.max_depth, key=key)
         probe = tuple(path)
         while True:
             table = self.keys if key and probe in self.keys else self.values
