@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from rules.errors import EMPTY_FILE, Diagnostic
+from rules.gcpause import paused_gc
 from rules.limits import (
     LIMITS,
     InputLimits,
@@ -52,6 +53,23 @@ __all__ = [
     "parse_data",
     "read_data_file",
 ]
+
+
+_TREES: list[SourceMap] = []  # the maps that hold a node tree, the most recent last
+KEPT_TREES = 8
+
+
+def _recent(smap: SourceMap) -> None:
+    _forget(smap)
+    _TREES.append(smap)
+    while len(_TREES) > KEPT_TREES:
+        _TREES.pop(0)._tree = None
+
+
+def _forget(smap: SourceMap) -> None:
+    if smap in _TREES:
+        _TREES.remove(smap)
+        smap._tree = None if smap._values is not None else smap._tree
 
 
 class SourceMap:
@@ -92,19 +110,22 @@ class SourceMap:
     def _fill(self) -> None:
         """Read the text again, this time recording every position."""
         root, loader = self._root()
-        self._tree = None
+        self._text = None
+        _forget(self)
         if root is not None:
             positions(root, (), self, loader, self._limits.max_depth)
 
     def _root(self) -> tuple[Any, Any]:
-        """The file's node tree (composed by libyaml, kept until the table is filled)."""
+        """The file's node tree, composed by libyaml. A few trees are kept, for the maps
+        asked most recently (findings come file by file); an older one is composed again."""
         if self._tree is None:
-            text, self._text = self._text or "", None
-            loader = Loader(text, self._limits)
+            loader = Loader(self._text or "", self._limits)
             try:
-                self._tree = (loader.get_single_node(), loader)
+                with paused_gc():  # its nodes form no cycles; full passes over a large heap do
+                    self._tree = (loader.get_single_node(), loader)
             finally:
                 loader.dispose()
+        _recent(self)
         return self._tree
 
     def locate(self, path: Sequence[str | int], *, key: bool = False) -> tuple[int, int]:
