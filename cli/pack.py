@@ -194,7 +194,7 @@ def check(
     kb = loaded.checked()
     budgets = load_service_levels().budgets()  # $LINEWISE_SLA merged onto the shipped ones
     with progress_bar(steps(kb), "Checking packs", progress) as step:
-        report = verify(kb, ignore=ignore, step=step, budgets=budgets)
+        report = verify(kb, ignore=ignore, step=step, budgets=budgets, processes=None)
     if as_json:
         data = report.as_dict(strict)
         data["context"] = loaded.as_dict()

@@ -1,7 +1,8 @@
 """The per-domain checks of `pack check` (moot questions W112, coverage W109), on every core.
 
-Each coverage domain (`engine.coverage.domains`) is judged on its own, so a knowledge base
-of many domains is shared out to worker processes forked after compiling (they inherit the
+Each coverage domain (`engine.coverage.domains`) is judged on its own, so for `pack check`
+(a command of its own, never a server, which keeps one process) a knowledge base of many
+domains is shared out to worker processes forked after compiling (they inherit the
 compiled knowledge; nothing is pickled but the domain's name and its results). Results come
 back in domain order, so the report is the same whichever number of workers ran it.
 """
@@ -58,10 +59,13 @@ def judge_domains(
     processes: int | None = None,
 ) -> list[Judged]:
     """Every domain judged, in `domains` order; `step(2)` after each (a progress bar counts
-    one step for its moot questions and one for its coverage)."""
+    one step for its moot questions and one for its coverage). `processes`: None for one
+    per core (`workers`)."""
     global _SHARED
     todo = domains(compiled.kb)
     processes = workers(len(todo)) if processes is None else processes
+    if multiprocessing.current_process().daemon:
+        processes = 1  # a pool's own worker may not start processes
     out: list[Judged] = []
     if processes <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for domain in todo:
