@@ -125,8 +125,10 @@ class SourceMap:
                     self._tree = (loader.get_single_node(), loader)
             finally:
                 loader.dispose()
-        _recent(self)
-        return self._tree
+        tree = self._tree
+        if self._values is None:  # kept for the next lookup while nothing is recorded
+            _recent(self)
+        return tree
 
     def locate(self, path: Sequence[str | int], *, key: bool = False) -> tuple[int, int]:
         """The position of `path`, or of its nearest ancestor that has one. Before the

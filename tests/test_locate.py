@@ -27,3 +27,12 @@ def test_walking_one_path_finds_what_the_table_holds(path: Path) -> None:
         for key in (False, True):
             assert walked.locate(probe, key=key) == table.locate(probe, key=key), probe
     assert walked.lazy  # walking did not fill the table
+
+
+def test_the_table_can_be_filled_after_lookups_by_walking() -> None:
+    path = ROOT / "rules" / "line1" / "wifi.yaml"
+    text = path.read_text(encoding="utf-8")
+    smap = SourceMap(str(path), text)
+    walked = smap.locate(("rules", 0, "when"))
+    assert smap.lazy and smap.values[("rules", 0, "when")] == walked
+    assert not smap.lazy and smap.locate(("rules", 0, "when")) == walked
