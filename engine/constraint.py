@@ -176,6 +176,16 @@ class Space:
         return not any(self.merge(a, b) for a in self.terms(premise) for b in negated)
 
 
+def value_classes(space: Space, rules: Iterable[CompiledRule], key: str) -> list[list[int]]:
+    """The key's value indices grouped by how every comparison of `rules` treats them (the
+    values of one class behave alike everywhere), each sorted, in order of first value."""
+    leaves = [leaf for rule in rules for leaf in rule.leaves() if leaf.key == key]
+    groups: dict[tuple[bool, ...], list[int]] = {}
+    for i in range(len(space[key].values)):
+        groups.setdefault(tuple(i in space.atom(leaf) for leaf in leaves), []).append(i)
+    return sorted(groups.values())
+
+
 def _leaves(node: NNode) -> Iterable[NLeaf]:
     if isinstance(node, NLeaf):
         yield node

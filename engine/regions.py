@@ -35,7 +35,7 @@ from engine.chaining import (
     single_valued,
 )
 from engine.compile import CompiledKnowledge, CompiledRule, RunState
-from engine.constraint import Space
+from engine.constraint import Space, value_classes
 from engine.diagnose import Weighed, weigh
 from engine.logic import TV, FactValue, evaluate
 
@@ -176,13 +176,8 @@ class Explorer:
         """The key's values grouped by how every comparison of the rules treats them:
         (first value index, class size), in order of first value."""
         if key not in self._classes:
-            leaves = [leaf for r in self.rules for leaf in r.leaves() if leaf.key == key]
-            groups: dict[tuple[bool, ...], list[int]] = {}
-            for i in range(self._sizes[key]):
-                groups.setdefault(tuple(i in self.space.atom(leaf) for leaf in leaves), []).append(
-                    i
-                )
-            self._classes[key] = sorted((g[0], len(g)) for g in groups.values())
+            groups = value_classes(self.space, self.rules, key)
+            self._classes[key] = [(g[0], len(g)) for g in groups]
         return self._classes[key]
 
     def _weighed(self, state: RunState) -> Weighed:

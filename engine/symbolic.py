@@ -30,7 +30,7 @@ from dd import cudd
 
 from engine.certainty import combine
 from engine.compile import CompiledRule
-from engine.constraint import Space, _same
+from engine.constraint import Space, _same, value_classes
 from engine.logic import TV, FactValue, NAll, NLeaf, NNode, eval_leaf, leaf_test
 
 Function = Any  # dd.cudd.Function (the package has no type hints)
@@ -101,16 +101,8 @@ class Diagram:
     def tell_apart(self, rules: list[CompiledRule]) -> None:
         """Group each key's values by how every comparison of `rules` treats them: values
         in one class behave alike, so a minimal answer set names one for all of them."""
-        leaves: dict[str, list[NLeaf]] = {}
-        for rule in rules:
-            for leaf in rule.leaves():
-                leaves.setdefault(leaf.key, []).append(leaf)
         for key in self.keys:
-            groups: dict[tuple[bool, ...], list[int]] = {}
-            for i in range(self.size(key)):
-                seen = tuple(i in self.space.atom(leaf) for leaf in leaves.get(key, []))
-                groups.setdefault(seen, []).append(i)
-            self._classes[key] = sorted(groups.values())
+            self._classes[key] = value_classes(self.space, rules, key)
 
     def classes(self, key: str) -> list[list[int]]:
         return self._classes.get(key) or [[i] for i in range(self.size(key))]
