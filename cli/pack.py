@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -76,6 +77,18 @@ def context_options(func: F) -> F:
         is_flag=True,
         help="Take the packs given on their own, without the packs the lines run beside them.",
     )(func)
+
+
+def on_every_core(
+    func: Callable[[Any], Any], items: Sequence[Any], progress: Callable[[int], None] | None
+) -> list[Any]:
+    """`pack check`'s runner for the domains (engine.domains.Runner): the case pool, one
+    process per usable core for many domains ($LINEWISE_CHECK_WORKERS at most)."""
+    from cases.pool import default_jobs, run_all
+    from engine.domains import PARALLEL_FROM, workers
+
+    jobs = workers(len(items), default_jobs())
+    return run_all(func, items, jobs=jobs, progress=progress, serial_below=PARALLEL_FROM)
 
 
 def _in_context(
@@ -194,7 +207,7 @@ def check(
     kb = loaded.checked()
     budgets = load_service_levels().budgets()  # $LINEWISE_SLA merged onto the shipped ones
     with progress_bar(steps(kb), "Checking packs", progress) as step:
-        report = verify(kb, ignore=ignore, step=step, budgets=budgets, processes=None)
+        report = verify(kb, ignore=ignore, step=step, budgets=budgets, run=on_every_core)
     if as_json:
         data = report.as_dict(strict)
         data["context"] = loaded.as_dict()

@@ -18,7 +18,7 @@ from engine.compile import compile_knowledge
 from engine.conflict import check_pairs, check_rules
 from engine.constraint import build_space
 from engine.coverage import MAX_REGIONS, DomainCoverage, coverage_findings, domains
-from engine.domains import judge_domains
+from engine.domains import Runner, judge_domains
 from engine.finding import Checker, Finding, split_silenced
 from engine.forbidden import check_forbidden
 from engine.graph import build_graph
@@ -88,13 +88,13 @@ def verify(
     ignore: Iterable[str] = (),
     step: Callable[[int], None] | None = None,
     budgets: Budgets | None = None,
-    processes: int | None = 1,
+    run: Runner | None = None,
 ) -> Report:
     """Every finding over a knowledge base (the packs checked together); `step(n)` is called
     as the work advances (`steps(kb)` in all), for a progress bar. With `budgets` (per form
     of service and line, from the service levels), faults out of their reach are found too.
-    `processes` judge the domains (None: one per core for many domains, `pack check`'s
-    choice; a server keeps the default 1 and never forks)."""
+    With `run` (`pack check`: `cli.pack.on_every_core`) the domains are judged on worker
+    processes; a server keeps the default and never forks."""
     compiled = compile_knowledge(kb, name="VerifyKnowledge")
     chk = Checker(compiled, build_graph(compiled), build_space(kb, compiled.rules))
     check_rules(chk)
@@ -105,7 +105,7 @@ def verify(
     check_lines(chk)
     check_routes(chk)
     check_priors(chk)
-    judged = judge_domains(compiled, step=step, processes=processes)
+    judged = judge_domains(compiled, step=step, run=run)
     moot_skipped = check_moot(
         chk, ([m for found, _, _ in judged for m in found], sum(not ok for _, ok, _ in judged))
     )

@@ -3,12 +3,15 @@ the results, in order, are the same as judging them one after another in one pro
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
 
+from cases.pool import run_all
+from cli.pack import on_every_core
 from engine.compile import compile_knowledge
-from engine.domains import PARALLEL_FROM, judge_domains, workers
+from engine.domains import PARALLEL_FROM, Domain, Judged, judge_domains, workers
 from engine.verify import load_for_check, render_report, verify
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,8 +20,16 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_forked_workers_judge_every_domain_as_one_process_does() -> None:
     compiled = compile_knowledge(load_for_check([ROOT / "rules"]), name="Domains")
     ticks: list[int] = []
-    alone = judge_domains(compiled, processes=1)
-    shared = judge_domains(compiled, processes=2, step=ticks.append)
+
+    def two(
+        func: Callable[[Domain], Judged],
+        items: Sequence[Domain],
+        progress: Callable[[int], None] | None,
+    ) -> list[Judged]:
+        return run_all(func, items, jobs=2, progress=progress, serial_below=0)
+
+    alone = judge_domains(compiled)
+    shared = judge_domains(compiled, run=two, step=ticks.append)
     assert len(alone) >= PARALLEL_FROM
     assert [(m, ok, c.as_dict()) for m, ok, c in shared] == [
         (m, ok, c.as_dict()) for m, ok, c in alone
@@ -31,9 +42,9 @@ def test_the_report_does_not_depend_on_the_number_of_workers(
 ) -> None:
     kb = load_for_check([ROOT / "rules"])
     monkeypatch.setenv("LINEWISE_CHECK_WORKERS", "1")
-    one = verify(kb, processes=None)
+    one = verify(kb, run=on_every_core)
     monkeypatch.setenv("LINEWISE_CHECK_WORKERS", "2")
-    two = verify(kb, processes=None)
+    two = verify(kb, run=on_every_core)
     assert render_report(verify(kb), strict=True) == render_report(one, strict=True)
     assert render_report(one, strict=True) == render_report(two, strict=True)
     assert one.as_dict() == two.as_dict()
@@ -41,9 +52,9 @@ def test_the_report_does_not_depend_on_the_number_of_workers(
 
 def test_few_domains_are_judged_in_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LINEWISE_CHECK_WORKERS", "8")
-    assert workers(PARALLEL_FROM - 1) == 1
+    assert workers(PARALLEL_FROM - 1, 8) == 1
     monkeypatch.setenv("LINEWISE_CHECK_WORKERS", "1")
-    assert workers(10 * PARALLEL_FROM) == 1
+    assert workers(10 * PARALLEL_FROM, 8) == 1
 
 
 def test_pack_check_with_workers_ends_cleanly() -> None:
