@@ -60,16 +60,12 @@ KEPT_TREES = 8
 
 
 def _recent(smap: SourceMap) -> None:
-    _forget(smap)
+    """`smap` was asked last: it keeps its tree, the oldest beyond KEPT_TREES lose theirs."""
+    if smap in _TREES:
+        _TREES.remove(smap)
     _TREES.append(smap)
     while len(_TREES) > KEPT_TREES:
         _TREES.pop(0)._tree = None
-
-
-def _forget(smap: SourceMap) -> None:
-    if smap in _TREES:
-        _TREES.remove(smap)
-        smap._tree = None if smap._values is not None else smap._tree
 
 
 class SourceMap:
@@ -110,8 +106,9 @@ class SourceMap:
     def _fill(self) -> None:
         """Read the text again, this time recording every position."""
         root, loader = self._root()
-        self._text = None
-        _forget(self)
+        self._text, self._tree = None, None
+        if self in _TREES:
+            _TREES.remove(self)
         if root is not None:
             positions(root, (), self, loader, self._limits.max_depth)
 
