@@ -197,18 +197,11 @@ def domain_coverage(
     diagram (engine.symbolic) when it can state the rules, else split into regions."""
     space, keys = _domain_space(compiled, pack_id, symptom)
     fixed: dict[str, FactValue] = {COMPLAINT: symptom} if symptom is not None else {}
-    explorer = Explorer(
-        compiled,
-        domain_rules(compiled, pack_id, keys, fixed),
-        space,
-        keys,
-        fixed,
-        tick,
-        MAX_REGIONS,
-    )
+    rules = domain_rules(compiled, pack_id, keys, fixed)
     try:
-        diagram, outcome = outcome_diagram(space, keys, fixed, explorer.rules)
+        diagram, outcome = outcome_diagram(space, keys, fixed, rules)
     except Unsupported:
+        explorer = Explorer(compiled, rules, space, keys, fixed, tick, MAX_REGIONS)
         return _split_coverage(explorer, pack_id, symptom)
     gap = diagram.valid & ~outcome
     found, complete = gap_sets(diagram, gap, MAX_GAP_SETS)
